@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from consortia import apis as registry_apis
+from consortia import views as registry_views
+
+router = DefaultRouter()
+router.register("provinces", registry_apis.ProvinceViewSet)
+router.register("cities", registry_apis.CityViewSet)
+router.register("counties", registry_apis.CountyViewSet)
+router.register("consortia", registry_apis.ConsortiumViewSet)
+router.register("institutions", registry_apis.InstitutionViewSet)
+router.register("agreements", registry_apis.ServiceAgreementViewSet, basename="agreement")
+router.register("schemes", registry_apis.SchemeViewSet, basename="scheme")
+router.register("roster", registry_apis.RosterEntryViewSet, basename="roster")
+router.register("jobs", registry_apis.JobViewSet)
+
+urlpatterns = [
+    path("", registry_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

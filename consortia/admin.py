@@ -1,0 +1,359 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import schemes, services
+from .admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline
+from .forms import AgreementParametersForm, RosterUploadForm
+from .models import (
+    AgreementParameters,
+    City,
+    Consortium,
+    County,
+    Institution,
+    Job,
+    Province,
+    RosterEntry,
+    ServiceAgreement,
+    User,
+)
+from .permissions import can_write
+from .selectors import agreement_current_parameters, scope_queryset
+from .services.roster import ROSTER_COLUMNS
+
+admin.site.site_header = _("County consortium package payment")
+admin.site.site_title = _("County consortium package payment")
+admin.site.index_title = _("Administration")
+
+
+def _validation_messages(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+@admin.register(Province)
+class ProvinceAdmin(ScopedAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(City)
+class CityAdmin(ScopedAdmin):
+    list_display = ["code", "name", "province"]
+    list_filter = ["province"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(County)
+class CountyAdmin(ScopedAdmin):
+    list_display = ["code", "name", "city", "insured_count"]
+    list_filter = ["city__province", "city"]
+    search_fields = ["code", "name"]
+
+
+class MemberInline(ScopedInline):
+    model = Institution
+    fields = ["code", "name", "tier", "level", "ownership", "placement", "county"]
+    ordering = ["tier", "code"]
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+
+@admin.register(Consortium)
+class ConsortiumAdmin(ScopedAdmin):
+    list_display = ["code", "name", "county", "lead_hospital_name", "member_count"]
+    list_filter = ["county__city__province", "county"]
+    search_fields = ["code", "name", "members__name"]
+    inlines = [MemberInline]
+
+    @admin.display(description=_("lead hospital"))
+    def lead_hospital_name(self, obj):
+        lead = obj.lead_hospital
+        return lead.name if lead else "—"
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj):
+        return obj.members.count()
+
+
+@admin.register(Institution)
+class InstitutionAdmin(ScopedAdmin):
+    list_display = ["code", "name", "tier", "level", "ownership", "placement", "consortium", "county"]
+    list_filter = ["placement", "tier", "level", "ownership", "county", "consortium"]
+    search_fields = ["code", "name"]
+    list_select_related = ["consortium", "county"]
+
+
+class ParameterVersionInline(ScopedInline):
+    model = AgreementParameters
+    fields = ["version", "effective_from", "shown_values", "reason", "created_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("parameter versions (each applies from its month until the next)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("parameter values"))
+    def shown_values(self, obj):
+        return format_html_join("", "<div><code>{}</code>: {}</div>", sorted(obj.values.items()))
+
+
+@admin.register(ServiceAgreement)
+class ServiceAgreementAdmin(ScopedAdmin):
+    list_display = ["consortium", "year", "scheme", "status", "signed_date", "current_version"]
+    list_filter = ["year", "scheme", "status", "consortium__county"]
+    search_fields = ["consortium__name", "consortium__code"]
+    inlines = [ParameterVersionInline]
+    change_form_template = "admin/consortia/serviceagreement/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["consortium", "year", "scheme", "signed_date"]
+        return ["consortium", "year", "scheme", "signed_date", "status", "paid_through", "created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fixed = ["consortium", "year", "status", "paid_through", "created_by", "created_at"]
+        if obj.status != ServiceAgreement.Status.DRAFT:
+            fixed += ["scheme", "signed_date"]
+        return fixed
+
+    @admin.display(description=_("current version"))
+    def current_version(self, obj):
+        version = agreement_current_parameters(agreement=obj)
+        return version.version if version else "—"
+
+    def save_model(self, request, obj, form, change):
+        # The services own the writes; a refusal surfaces on the form (see save_form below).
+        if change:
+            saved = services.agreement_update(
+                agreement=obj, user=request.user, scheme=obj.scheme, signed_date=obj.signed_date
+            )
+        else:
+            saved = services.agreement_create(
+                consortium=obj.consortium, year=obj.year, scheme=obj.scheme,
+                signed_date=obj.signed_date, user=request.user,
+            )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # Parameter versions are written by the services only.
+        pass
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/parameters/", self.admin_site.admin_view(self.parameters_view), name="consortia_serviceagreement_parameters"),
+            path("<int:pk>/transition/<str:action>/", self.admin_site.admin_view(self.transition_view), name="consortia_serviceagreement_transition"),
+        ] + super().get_urls()
+
+    def _agreement(self, request, pk):
+        agreement = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not can_write(request.user, ServiceAgreement, agreement):
+            raise PermissionDenied
+        return agreement
+
+    def parameters_view(self, request, pk):
+        agreement = self._agreement(request, pk)
+        current = agreement_current_parameters(agreement=agreement)
+        form = AgreementParametersForm(
+            request.POST or None, agreement=agreement, initial_values=current.values
+        )
+        if agreement.status == ServiceAgreement.Status.CLOSED:
+            messages.error(request, gettext("A closed agreement's parameters cannot change."))
+            return redirect("admin:consortia_serviceagreement_change", agreement.pk)
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = services.agreement_parameters_change(
+                    agreement=agreement,
+                    values=form.parameter_values(),
+                    user=request.user,
+                    effective_from=form.cleaned_data.get("effective_from"),
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        if field in form.fields:
+                            for message in errors:
+                                form.add_error(field, message)
+                        else:
+                            form.add_parameter_errors({field: errors})
+                else:
+                    for message in error.messages:
+                        form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    gettext("Parameters saved as version %(version)s, in force from %(month)s.")
+                    % {"version": version.version, "month": version.effective_from.strftime("%Y-%m")},
+                )
+                return redirect("admin:consortia_serviceagreement_change", agreement.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": agreement,
+            "title": gettext("Parameters of %(agreement)s") % {"agreement": agreement},
+            "form": form,
+            "current": current,
+        }
+        return TemplateResponse(request, "admin/consortia/serviceagreement/parameters.html", context)
+
+    def transition_view(self, request, pk, action):
+        agreement = self._agreement(request, pk)
+        actions = {
+            "activate": (services.agreement_activate, _("Activate this agreement? Its parameters will then change only through new versions.")),
+            "close": (services.agreement_close, _("Close this agreement? Nothing in it can change afterwards.")),
+        }
+        if action not in actions:
+            raise PermissionDenied
+        service, question = actions[action]
+        if request.method == "POST":
+            try:
+                service(agreement=agreement, user=request.user)
+            except ValidationError as error:
+                for message in _validation_messages(error):
+                    messages.error(request, message)
+            else:
+                messages.success(request, gettext("Done: the agreement is now %(status)s.") % {
+                    "status": ServiceAgreement.objects.get(pk=agreement.pk).get_status_display()
+                })
+            return redirect("admin:consortia_serviceagreement_change", agreement.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": agreement,
+            "title": question,
+            "question": question,
+        }
+        return TemplateResponse(request, "admin/consortia/serviceagreement/confirm.html", context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in _validation_messages(error):
+                messages.error(request, message)
+            return redirect(request.get_full_path())
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["month", "enrollee_id", "team", "category", "baseline_cost", "agreement"]
+    list_filter = ["month", "category", "agreement__consortium"]
+    search_fields = ["enrollee_id", "team"]
+    list_select_related = ["agreement__consortium"]
+    change_list_template = "admin/consortia/rosterentry/change_list.html"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="consortia_rosterentry_import"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not can_write(request.user, ServiceAgreement):
+            raise PermissionDenied
+        agreements = scope_queryset(
+            request.user, ServiceAgreement.objects.filter(scheme__in=list(schemes.CAPITATION_SCHEMES)).exclude(status=ServiceAgreement.Status.CLOSED)
+        )
+        form = RosterUploadForm(request.POST or None, request.FILES or None, agreements=agreements)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = services.roster_import_enqueue(
+                    agreement=form.cleaned_data["agreement"],
+                    month=form.cleaned_data["month"],
+                    upload=form.cleaned_data["file"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                for message in _validation_messages(error):
+                    form.add_error(None, message)
+            else:
+                return redirect("admin:consortia_job_change", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import an enrollment roster"),
+            "form": form,
+            "columns": ROSTER_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/consortia/rosterentry/import.html", context)
+
+
+@admin.register(Job)
+class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "progress", "created_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    change_form_template = "admin/consortia/job/change_form.html"
+    fields = ["kind", "status", "progress", "consortium", "county", "input_file", "input_sha256",
+              "created_by", "created_at", "started_at", "finished_at", "shown_result", "shown_errors"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return f"{obj.progress_percent}%"
+
+    @admin.display(description=_("result"))
+    def shown_result(self, obj):
+        return format_html_join("", "<div>{}: {}</div>", sorted(obj.result.items())) or "—"
+
+    @admin.display(description=_("errors"))
+    def shown_errors(self, obj):
+        if not obj.errors:
+            return "—"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e["row"] or "—", e["column"], e["message"]) for e in obj.errors),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("row"), gettext("column"), gettext("problem"), rows,
+        )
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "role", "county", "consortium", "province", "is_active"]
+    list_filter = ["role", "is_active", "county", "consortium", "province"]
+    fieldsets = BaseUserAdmin.fieldsets[:2] + (
+        (_("Role and place of work"), {"fields": ("role", "province", "county", "consortium")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Role and place of work"), {"fields": ("role", "province", "county", "consortium")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        services.user_apply_role(obj)
+        super().save_model(request, obj, form, change)

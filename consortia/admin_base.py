@@ -1,0 +1,60 @@
+"""What every admin screen of the product shares: rows and choices cut to the user's scope,
+rights by role, and the audit history."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from simple_history.admin import SimpleHistoryAdmin
+
+from .permissions import can_write, has_role
+from .selectors import object_in_scope, scope_queryset
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that offers only the related rows the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        related = scope_queryset(request.user, field.related_model._default_manager.all())
+        return [(row.pk, str(row)) for row in related]
+
+
+class ScopedAdminMixin:
+    def get_queryset(self, request):
+        return scope_queryset(request.user, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        scoped = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+                item = (item, ScopedRelatedFilter)
+            scoped.append(item)
+        return scoped
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_queryset(request.user, field.queryset)
+        return field
+
+    def has_module_permission(self, request):
+        return has_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user) and (obj is None or object_in_scope(request.user, obj))
+
+    def has_add_permission(self, request, *args):
+        return can_write(request.user, self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request.user, self.model, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Registry rows are referenced by money; only an administrator removes one.
+        return can_write(request.user, self.model, obj) and request.user.is_superuser
+
+
+class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """A registry screen with its change history."""
+
+
+class ScopedInline(ScopedAdminMixin, admin.TabularInline):
+    extra = 0

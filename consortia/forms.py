@@ -1,0 +1,141 @@
+"""Forms clerks fill in: an agreement's parameters, one field per value, and a roster upload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext, gettext_lazy as _
+
+from . import schemes
+from .models import ServiceAgreement
+
+SEP = "__"
+WEIGHT_LABELS = (_("oldest year"), _("middle year"), _("latest year"))
+BAND_ROWS = 4
+TIER_GROUP_LABELS = {
+    "lead": _("lead group (lead, county and private hospitals)"),
+    "township": _("township health centres"),
+    "village": _("village clinics"),
+}
+
+
+def _decimal_field(label, help_text, **kwargs):
+    return forms.DecimalField(label=label, help_text=help_text, max_digits=18, decimal_places=6, **kwargs)
+
+
+def _fields_for(spec: schemes.Spec) -> dict[str, forms.Field]:
+    label = gettext(spec.label)
+    help_text = _("Rule %(rule)s.") % {"rule": spec.rule}
+    if spec.kind in ("rate", "money", "integer"):
+        scalar_help = _("Rule %(rule)s; default %(default)s.") % {"rule": spec.rule, "default": spec.default}
+        if spec.kind == "integer":
+            return {spec.name: forms.IntegerField(label=label, help_text=scalar_help)}
+        return {spec.name: _decimal_field(label, scalar_help)}
+    if spec.kind == "tier_ratio":
+        return {
+            f"{spec.name}{SEP}{key}": _decimal_field(f"{label}: {TIER_GROUP_LABELS[key]}", help_text)
+            for key in schemes.TIER_GROUPS
+        }
+    if spec.kind == "grade_rates":
+        return {
+            f"{spec.name}{SEP}{grade}": _decimal_field(f"{label}: {grade}", help_text)
+            for grade in schemes.GRADES
+        }
+    if spec.kind == "weights":
+        return {
+            f"{spec.name}{SEP}{i}": _decimal_field(f"{label}: {WEIGHT_LABELS[i]}", help_text)
+            for i in range(3)
+        }
+    if spec.kind == "bands":
+        fields = {}
+        for i in range(BAND_ROWS):
+            fields[f"{spec.name}{SEP}{i}{SEP}up_to"] = _decimal_field(
+                _("%(label)s %(n)s: up to (share of allocation, empty = no limit)") % {"label": label, "n": i + 1},
+                help_text,
+                required=False,
+            )
+            fields[f"{spec.name}{SEP}{i}{SEP}fund_share"] = _decimal_field(
+                _("%(label)s %(n)s: fund's share") % {"label": label, "n": i + 1},
+                help_text,
+                required=False,
+            )
+        return fields
+    raise ValueError(spec.kind)
+
+
+def flatten(spec: schemes.Spec, value) -> dict:
+    if spec.kind in ("tier_ratio", "grade_rates"):
+        return {f"{spec.name}{SEP}{k}": v for k, v in value.items()}
+    if spec.kind == "weights":
+        return {f"{spec.name}{SEP}{i}": v for i, v in enumerate(value)}
+    if spec.kind == "bands":
+        flat = {}
+        for i, band in enumerate(value):
+            flat[f"{spec.name}{SEP}{i}{SEP}up_to"] = band["up_to"]
+            flat[f"{spec.name}{SEP}{i}{SEP}fund_share"] = band["fund_share"]
+        return flat
+    return {spec.name: value}
+
+
+def _gather(spec: schemes.Spec, data: dict):
+    def text(value):
+        if value is None or isinstance(value, int):
+            return value
+        return format(value, "f")
+
+    if spec.kind in ("tier_ratio", "grade_rates"):
+        keys = schemes.TIER_GROUPS if spec.kind == "tier_ratio" else schemes.GRADES
+        return {k: text(data.get(f"{spec.name}{SEP}{k}")) for k in keys}
+    if spec.kind == "weights":
+        return [text(data.get(f"{spec.name}{SEP}{i}")) for i in range(3)]
+    if spec.kind == "bands":
+        bands = []
+        for i in range(BAND_ROWS):
+            up_to = data.get(f"{spec.name}{SEP}{i}{SEP}up_to")
+            share = data.get(f"{spec.name}{SEP}{i}{SEP}fund_share")
+            if share is None and up_to is None:
+                continue
+            bands.append({"up_to": text(up_to), "fund_share": text(share)})
+        return bands
+    return text(data.get(spec.name))
+
+
+class AgreementParametersForm(forms.Form):
+    """One field per parameter of the agreement's scheme; for an active agreement also the month
+    from which the new version applies and the reason."""
+
+    def __init__(self, *args, agreement: ServiceAgreement, initial_values: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.specs = schemes.PRESETS[agreement.scheme]
+        if agreement.status == ServiceAgreement.Status.ACTIVE:
+            self.fields["effective_from"] = forms.DateField(
+                label=_("Applies from (first day of a month)"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields["reason"] = forms.CharField(label=_("Reason for the change"), max_length=500)
+        for spec in self.specs.values():
+            self.fields.update(_fields_for(spec))
+            for name, value in flatten(spec, initial_values.get(spec.name, spec.default)).items():
+                self.initial.setdefault(name, value)
+
+    def parameter_values(self) -> dict:
+        return {name: _gather(spec, self.cleaned_data) for name, spec in self.specs.items()}
+
+    def add_parameter_errors(self, errors: dict[str, list[str]]) -> None:
+        """Errors from the service, keyed by parameter, shown at that parameter's first field."""
+        for name, messages in errors.items():
+            target = next((f for f in self.fields if f == name or f.startswith(name + SEP)), None)
+            for message in messages:
+                self.add_error(target, message)
+
+
+class RosterUploadForm(forms.Form):
+    agreement = forms.ModelChoiceField(label=_("Service agreement"), queryset=ServiceAgreement.objects.none())
+    month = forms.DateField(
+        label=_("Roster month (any day of it)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    file = forms.FileField(label=_("Roster file (.csv or .xlsx)"))
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements

@@ -1,0 +1,39 @@
+"""Session lifetime: signed out after a spell idle (30 minutes) and some hours after login at the
+latest (12), as the settings say."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils.translation import gettext as _
+
+STARTED = "session_started_at"
+LAST_SEEN = "session_last_seen_at"
+
+
+class SessionLifetimeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.setdefault(STARTED, now)
+            last_seen = request.session.get(LAST_SEEN, now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            too_old = now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+            if idle or too_old:
+                logout(request)
+                if idle:
+                    text = _("You were signed out after %(minutes)d minutes without activity.") % {
+                        "minutes": settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60
+                    }
+                else:
+                    text = _("You were signed out: a session lasts at most %(hours)d hours.") % {
+                        "hours": settings.SESSION_ABSOLUTE_LIFETIME.total_seconds() // 3600
+                    }
+                messages.info(request, text)
+            else:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)

@@ -1,0 +1,423 @@
+"""The registry: where a county's insured are pooled, the consortium that serves them, its
+institutions, the service agreement with its versioned parameters, and the people who use it."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import schemes
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class City(models.Model):
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province")
+    )
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class County(models.Model):
+    """A pooling area (统筹区): the county whose insured the package covers."""
+
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="counties", verbose_name=_("city")
+    )
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    insured_count = models.PositiveIntegerField(_("insured persons"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pooling area (county)")
+        verbose_name_plural = _("pooling areas (counties)")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.city.province.name}{self.city.name}{self.name}"
+
+
+class Consortium(models.Model):
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="consortia", verbose_name=_("pooling area")
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    established = models.DateField(_("established on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consortium")
+        verbose_name_plural = _("consortia")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def lead_hospital(self):
+        return self.members.filter(tier=Institution.Tier.LEAD).first()
+
+
+class Institution(models.Model):
+    """A designated medical institution as the county's registry sees it: `placement` is where it
+    stands relative to this pooling area, which is what classifies a claim (G3)."""
+
+    class Tier(models.TextChoices):  # M5
+        LEAD = "lead", _("lead hospital")
+        COUNTY = "county", _("other county hospital")
+        PRIVATE = "private", _("private hospital")
+        TOWNSHIP = "township", _("township health centre")
+        VILLAGE = "village", _("village clinic")
+
+    class Level(models.TextChoices):
+        TERTIARY = "3", _("tertiary (level 3)")
+        SECONDARY = "2", _("secondary (level 2)")
+        PRIMARY = "1", _("primary (level 1)")
+        BASIC = "basic", _("basic level")
+
+    class Ownership(models.TextChoices):
+        PUBLIC = "public", _("public")
+        PRIVATE = "private", _("private (social capital)")
+
+    class Placement(models.TextChoices):
+        IN_CONSORTIUM = "in_consortium", _("inside the consortium")
+        IN_COUNTY = "in_county", _("in the county, outside the consortium")
+        IN_CITY = "in_city", _("in the city, outside the county")
+        OUT_OF_CITY = "out_of_city", _("outside the city")
+
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        verbose_name=_("pooling area"),
+    )
+    code = models.CharField(_("institution code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, blank=True)
+    level = models.CharField(_("level"), max_length=6, choices=Level.choices)
+    ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices)
+    placement = models.CharField(_("placement"), max_length=16, choices=Placement.choices)
+    consortium = models.ForeignKey(
+        Consortium,
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("consortium"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["county__code", "consortium__code", "tier", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "code"], name="institution_code_unique_in_county"),
+            models.CheckConstraint(
+                name="institution_member_iff_in_consortium",
+                condition=(Q(placement="in_consortium") & Q(consortium__isnull=False) & ~Q(tier=""))
+                | (~Q(placement="in_consortium") & Q(consortium__isnull=True)),
+                violation_error_message=_(
+                    "An institution inside the consortium must name its consortium and tier; "
+                    "one outside it names no consortium."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["consortium"],
+                condition=Q(tier="lead"),
+                name="one_lead_hospital_per_consortium",
+                violation_error_message=_("A consortium has exactly one lead hospital."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def clean(self):
+        if self.consortium_id and self.county_id and self.consortium.county_id != self.county_id:
+            raise ValidationError(
+                {"consortium": _("The consortium belongs to another pooling area.")}
+            )
+        if self.consortium_id and self.placement != self.Placement.IN_CONSORTIUM:
+            raise ValidationError(
+                {"placement": _("A member of a consortium is placed inside the consortium.")}
+            )
+        if self.placement == self.Placement.IN_CONSORTIUM and not (self.consortium_id and self.tier):
+            raise ValidationError(
+                {"consortium": _("An institution inside the consortium names its consortium and tier.")}
+            )
+
+
+class ServiceAgreement(models.Model):
+    """The yearly service agreement (医保服务协议) between the bureau and a consortium."""
+
+    class Scheme(models.TextChoices):
+        GUANGDONG_2019 = schemes.GUANGDONG_2019, _(schemes.SCHEME_LABELS[schemes.GUANGDONG_2019])
+        SHEXIAN_2025 = schemes.SHEXIAN_2025, _(schemes.SCHEME_LABELS[schemes.SHEXIAN_2025])
+        JIANGMEN_2016 = schemes.JIANGMEN_2016, _(schemes.SCHEME_LABELS[schemes.JIANGMEN_2016])
+        TIANJIN_2021 = schemes.TIANJIN_2021, _(schemes.SCHEME_LABELS[schemes.TIANJIN_2021])
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
+
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("consortium")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    scheme = models.CharField(_("payment scheme"), max_length=20, choices=Scheme.choices)
+    signed_date = models.DateField(_("signed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Written by the fund cycle when money for a period goes out: a parameter change may only
+    # take effect after the last paid period, so what was paid keeps the version it was paid under.
+    paid_through = models.DateField(_("paid through"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service agreement")
+        verbose_name_plural = _("service agreements")
+        ordering = ["-year", "consortium__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["consortium", "year"], name="one_agreement_per_consortium_year"),
+            models.CheckConstraint(
+                name="agreement_year_plausible", condition=Q(year__gte=2000) & Q(year__lte=2100)
+            ),
+            models.CheckConstraint(
+                name="agreement_scheme_known",
+                condition=Q(scheme__in=list(schemes.PRESETS)),
+            ),
+            models.CheckConstraint(
+                name="active_agreement_is_signed",
+                condition=Q(status="draft") | Q(signed_date__isnull=False),
+                violation_error_message=_("An agreement is signed before it becomes active."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consortium.name} {self.year}"
+
+    @property
+    def is_capitation(self):
+        return self.scheme in schemes.CAPITATION_SCHEMES
+
+
+class AgreementParameters(models.Model):
+    """One version of an agreement's parameters, in force from `effective_from` (the first day of
+    a month) until the next version. Versions of an active agreement are never edited."""
+
+    agreement = models.ForeignKey(
+        ServiceAgreement,
+        on_delete=models.CASCADE,
+        related_name="parameter_versions",
+        verbose_name=_("service agreement"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"))
+    values = models.JSONField(_("parameter values"))
+    reason = models.CharField(_("reason for the change"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("parameter version")
+        verbose_name_plural = _("parameter versions")
+        ordering = ["agreement", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version"], name="parameter_version_unique"),
+            models.UniqueConstraint(
+                fields=["agreement", "effective_from"], name="parameter_effective_from_unique"
+            ),
+            models.CheckConstraint(name="parameter_version_positive", condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self):
+        return _("version %(version)s from %(date)s") % {
+            "version": self.version,
+            "date": self.effective_from.strftime("%Y-%m"),
+        }
+
+
+class RosterEntry(models.Model):
+    """One enrollee's baseline annual cost in one category on one month's family-doctor roster
+    (capitation agreements, T2). Audit is by the import job that loaded the month."""
+
+    agreement = models.ForeignKey(
+        ServiceAgreement,
+        on_delete=models.CASCADE,
+        related_name="roster",
+        verbose_name=_("service agreement"),
+    )
+    month = models.DateField(_("month"))
+    enrollee_id = models.CharField(_("enrollee id"), max_length=40)
+    team = models.CharField(_("family-doctor team"), max_length=100)
+    category = models.CharField(_("cost category"), max_length=40)
+    baseline_cost = models.DecimalField(_("baseline annual cost"), max_digits=18, decimal_places=2)
+    import_job = models.ForeignKey(
+        "Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("import job")
+    )
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("enrollment roster")
+        ordering = ["month", "enrollee_id", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "month", "enrollee_id", "category"], name="roster_entry_unique"
+            ),
+            models.CheckConstraint(name="roster_cost_non_negative", condition=Q(baseline_cost__gte=0)),
+            models.CheckConstraint(name="roster_month_first_day", condition=Q(month__day=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.enrollee_id} {self.category}"
+
+
+class RoleUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person and the one role that decides what they see and do."""
+
+    class Role(models.TextChoices):
+        BUREAU_STAFF = "bureau_staff", _("bureau staff")
+        BUREAU_AUDITOR = "bureau_auditor", _("bureau auditor")
+        FINANCE_OFFICER = "finance_officer", _("consortium finance officer")
+        PROVINCIAL_REVIEWER = "provincial_reviewer", _("provincial reviewer")
+        ADMINISTRATOR = "administrator", _("administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("province")
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("pooling area")
+    )
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("consortium")
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = RoleUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Each role is bound to exactly the place it works for, so scoping never guesses.
+            models.CheckConstraint(
+                name="user_role_binding",
+                condition=(
+                    Q(role="finance_officer", consortium__isnull=False, county__isnull=True, province__isnull=True)
+                    | Q(role__in=["bureau_staff", "bureau_auditor"], county__isnull=False, consortium__isnull=True, province__isnull=True)
+                    | Q(role="provincial_reviewer", province__isnull=False, county__isnull=True, consortium__isnull=True)
+                    | Q(role="administrator", province__isnull=True, county__isnull=True, consortium__isnull=True)
+                ),
+                violation_error_message=_(
+                    "A finance officer belongs to one consortium, bureau staff and auditors to one "
+                    "pooling area, a provincial reviewer to one province; an administrator to none."
+                ),
+            ),
+        ]
+
+
+class Job(models.Model):
+    """A long-running job as users see it: who started it, how far it is, what came of it."""
+
+    class Kind(models.TextChoices):
+        ROSTER_IMPORT = "roster_import", _("enrollment roster import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pooling area")
+    )
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("consortium")
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("input file"), upload_to="jobs/%Y/%m/", blank=True)
+    input_sha256 = models.CharField(_("input checksum"), max_length=64, blank=True)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def progress_percent(self):  # not money: a share of rows for a progress bar
+        if not self.progress_total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, self.progress_done * 100 // self.progress_total)

@@ -1,0 +1,126 @@
+"""Reads of the registry, always through the reader's scope.
+
+Scoping is done here, in querysets, so that pages, the API, the admin and exports show a finance
+officer only their consortium and anyone else only their pooling area or province.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Model, QuerySet
+
+from .models import (
+    AgreementParameters,
+    City,
+    Consortium,
+    County,
+    Institution,
+    Job,
+    Province,
+    RosterEntry,
+    ServiceAgreement,
+    User,
+)
+
+LEVELS = ("consortium", "county", "city", "province")  # most specific first
+
+# For each model, the lookup from it to the id of its consortium, county, city and province.
+# Apps that come later register their models with `register_scope`.
+SCOPE_PATHS: dict[type[Model], dict[str, str]] = {}
+
+
+def register_scope(model: type[Model], **paths: str) -> None:
+    unknown = set(paths) - set(LEVELS)
+    if unknown:
+        raise ValueError(f"unknown scope levels {unknown}")
+    SCOPE_PATHS[model] = paths
+
+
+register_scope(Province, province="pk")
+register_scope(City, city="pk", province="province_id")
+register_scope(County, county="pk", city="city_id", province="city__province_id")
+register_scope(
+    Consortium, consortium="pk", county="county_id", city="county__city_id",
+    province="county__city__province_id",
+)
+register_scope(
+    Institution, consortium="consortium_id", county="county_id", city="county__city_id",
+    province="county__city__province_id",
+)
+register_scope(
+    ServiceAgreement, consortium="consortium_id", county="consortium__county_id",
+    city="consortium__county__city_id", province="consortium__county__city__province_id",
+)
+for _model in (AgreementParameters, RosterEntry):
+    register_scope(
+        _model, consortium="agreement__consortium_id", county="agreement__consortium__county_id",
+        city="agreement__consortium__county__city_id",
+        province="agreement__consortium__county__city__province_id",
+    )
+register_scope(
+    Job, consortium="consortium_id", county="county_id", city="county__city_id",
+    province="county__city__province_id",
+)
+
+
+def user_binding(user: User) -> dict[str, int]:
+    """The ids of the places the user is bound to, from their own level upward."""
+    if user.role == User.Role.FINANCE_OFFICER and user.consortium_id:
+        consortium = user.consortium
+        county = consortium.county
+        return {
+            "consortium": consortium.pk,
+            "county": county.pk,
+            "city": county.city_id,
+            "province": county.city.province_id,
+        }
+    if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) and user.county_id:
+        county = user.county
+        return {"county": county.pk, "city": county.city_id, "province": county.city.province_id}
+    if user.role == User.Role.PROVINCIAL_REVIEWER and user.province_id:
+        return {"province": user.province_id}
+    return {}
+
+
+def sees_everything(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == User.Role.ADMINISTRATOR)
+    )
+
+
+def scope_queryset(user, queryset: QuerySet) -> QuerySet:
+    """`queryset` cut down to what `user` may see; nothing for an unknown model or user."""
+    if sees_everything(user):
+        return queryset
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if queryset.model is User:
+        return queryset.filter(pk=user.pk)
+    paths = SCOPE_PATHS.get(queryset.model)
+    binding = user_binding(user)
+    if not paths or not binding:
+        return queryset.none()
+    for level in LEVELS:
+        if level in binding and level in paths:
+            return queryset.filter(**{paths[level]: binding[level]})
+    return queryset.none()
+
+
+def object_in_scope(user, obj: Model) -> bool:
+    return scope_queryset(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def agreement_parameters_for(*, agreement: ServiceAgreement, period: datetime.date) -> AgreementParameters:
+    """The parameter version in force in the month containing `period`."""
+    month = period.replace(day=1)
+    version = (
+        agreement.parameter_versions.filter(effective_from__lte=month).order_by("-effective_from").first()
+    )
+    return version or agreement.parameter_versions.order_by("effective_from").first()
+
+
+def agreement_current_parameters(*, agreement: ServiceAgreement) -> AgreementParameters:
+    return agreement.parameter_versions.order_by("-version").first()

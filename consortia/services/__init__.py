@@ -1,0 +1,16 @@
+"""Writes to the registry. Each service checks the state it acts on and raises a ValidationError
+in the clerk's language otherwise, so a repeated or out-of-turn call changes nothing."""
+
+from .agreements import (  # noqa: F401
+    agreement_activate,
+    agreement_close,
+    agreement_create,
+    agreement_mark_paid_through,
+    agreement_parameters_change,
+    agreement_update,
+    parameter_errors,
+    parameters_validate,
+)
+from .jobs import job_create, job_fail, job_finish, job_progress, job_start  # noqa: F401
+from .roster import roster_import_enqueue, roster_import_run  # noqa: F401
+from .users import user_apply_role, user_create  # noqa: F401

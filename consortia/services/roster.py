@@ -1,0 +1,131 @@
+"""Import of a month's family-doctor enrollment roster (capitation agreements, T2).
+
+All or nothing: a file with any bad row changes nothing and gets a row-numbered report; a good
+file replaces that month's roster, so importing the same file again is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Job, RosterEntry, ServiceAgreement
+from ..tabular import RowError, TableError, money_cell, read_table, text_cell
+from .jobs import job_create, job_fail, job_finish, job_progress, job_start
+
+ROSTER_COLUMNS = {
+    "enrollee_id": ("人员编号", "签约居民编号", "居民编号"),
+    "team": ("家庭医生团队", "团队"),
+    "category": ("费用类别", "类别"),
+    "baseline_cost": ("基线年费用", "基线费用"),
+}
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_REPORTED_ERRORS = 1000
+BATCH = 5000
+
+
+def roster_import_enqueue(*, agreement: ServiceAgreement, month: datetime.date, upload, user) -> Job:
+    month = month.replace(day=1)
+    if not agreement.is_capitation:
+        raise ValidationError(_("Only a capitation agreement has an enrollment roster."))
+    if agreement.status == ServiceAgreement.Status.CLOSED:
+        raise ValidationError(_("The agreement is closed; its roster can no longer change."))
+    if month.year != agreement.year:
+        raise ValidationError({"month": [_("Choose a month of %(year)s.") % {"year": agreement.year}]})
+    if upload.size > MAX_FILE_BYTES:
+        raise ValidationError({"file": [_("The file is larger than 100 MB.")]})
+    job = job_create(
+        kind=Job.Kind.ROSTER_IMPORT,
+        user=user,
+        county=agreement.consortium.county,
+        consortium=agreement.consortium,
+        parameters={"agreement": agreement.pk, "month": month.isoformat()},
+        upload=upload,
+    )
+    from ..tasks import roster_import
+
+    transaction.on_commit(lambda: roster_import.delay(job.pk))
+    return job
+
+
+def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
+    agreement = ServiceAgreement.objects.get(pk=job.parameters["agreement"])
+    month = datetime.date.fromisoformat(job.parameters["month"])
+    entries: list[RosterEntry] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str], int] = {}
+    rows = 0
+    with job.input_file.open("rb") as stream:
+        try:
+            for number, row in read_table(stream, job.input_file.name, ROSTER_COLUMNS):
+                rows += 1
+                enrollee, team, category = (text_cell(row[c]) for c in ("enrollee_id", "team", "category"))
+                for column, value in (("enrollee_id", enrollee), ("team", team), ("category", category)):
+                    if not value:
+                        errors.append(RowError(number, ROSTER_COLUMNS[column][0], _("empty")))
+                try:
+                    cost = money_cell(row["baseline_cost"])
+                except ValueError as problem:
+                    errors.append(RowError(number, ROSTER_COLUMNS["baseline_cost"][0], str(problem)))
+                    cost = None
+                key = (enrollee, category)
+                if enrollee and category and key in seen:
+                    errors.append(
+                        RowError(
+                            number,
+                            ROSTER_COLUMNS["enrollee_id"][0],
+                            _("enrollee %(id)s appears with category %(category)s already in row %(row)s")
+                            % {"id": enrollee, "category": category, "row": seen[key]},
+                        )
+                    )
+                seen.setdefault(key, number)
+                if cost is not None and not errors:
+                    entries.append(
+                        RosterEntry(
+                            agreement=agreement, month=month, enrollee_id=enrollee, team=team,
+                            category=category, baseline_cost=cost, import_job=job,
+                        )
+                    )
+                if rows % BATCH == 0:
+                    job_progress(job=job, done=rows)
+        except TableError as problem:
+            errors.append(RowError(0, "", problem.message))
+    return entries, errors, rows
+
+
+def roster_import_run(*, job: Job) -> Job:
+    if not job_start(job=job):
+        return job
+    entries, errors, rows = _parse(job)
+    if not errors and not entries:
+        errors.append(RowError(0, "", _("The file has no data rows.")))
+    if errors:
+        job_fail(
+            job=job,
+            errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+            result={"rows": rows, "error_count": len(errors)},
+        )
+        return job
+    agreement = entries[0].agreement
+    month = entries[0].month
+    with transaction.atomic():
+        ServiceAgreement.objects.select_for_update().get(pk=agreement.pk)
+        RosterEntry.objects.filter(agreement=agreement, month=month).delete()
+        for start in range(0, len(entries), BATCH):
+            RosterEntry.objects.bulk_create(entries[start : start + BATCH])
+        job_progress(job=job, done=rows, total=rows)
+    total = sum((e.baseline_cost for e in entries), Decimal("0.00"))
+    job_finish(
+        job=job,
+        result={
+            "rows": rows,
+            "enrollees": len({e.enrollee_id for e in entries}),
+            "baseline_total": format(total, "f"),
+            "month": month.isoformat(),
+        },
+    )
+    return job

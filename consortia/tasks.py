@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+from .models import Job
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def roster_import(job_id: int) -> None:
+    services.roster_import_run(job=Job.objects.get(pk=job_id))
