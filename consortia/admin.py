@@ -146,9 +146,9 @@ class ServiceAgreementAdmin(ScopedAdmin):
             )
         obj.pk = saved.pk
 
-    def save_related(self, request, form, formsets, change):
-        # Parameter versions are written by the services only.
-        pass
+    def get_inlines(self, request, obj):
+        # Versions are written by the services only; the first one comes with the agreement.
+        return [] if obj is None else self.inlines
 
     def get_urls(self):
         return [

@@ -37,7 +37,10 @@ class Problem:
     params: dict = field(default_factory=dict)
 
     def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
-        return translate(self.message) % self.params
+        params = dict(self.params)
+        if "label" in params:
+            params["label"] = translate(params["label"])
+        return translate(self.message) % params
 
 
 class ParameterError(ValueError):
