@@ -267,13 +267,24 @@ class ServiceAgreementViewSet(ScopedViewSet):
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
+class SchemeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()
+    default_parameters = serializers.JSONField()
+
+
 class SchemeViewSet(viewsets.ViewSet):
     """The payment scheme presets with their parameter defaults (POLICY.md)."""
 
+    @extend_schema(responses=SchemeSerializer(many=True))
     def list(self, request):
         return Response(
             [
-                {"id": scheme, "default_parameters": schemes.default_parameters(scheme)}
+                {
+                    "id": scheme,
+                    "label": _(schemes.SCHEME_LABELS[scheme]),
+                    "default_parameters": schemes.default_parameters(scheme),
+                }
                 for scheme in schemes.PRESETS
             ]
         )

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -7,7 +9,8 @@ from tests.consortia import factories as f
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    # CI shares MEDIA_ROOT with its out-of-process Celery worker; otherwise each test has its own.
+    settings.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tmp_path / "media"
     cache.clear()
 
 
@@ -51,3 +54,15 @@ def world(db):
     w.finance_a1y = f.user(R.FINANCE_OFFICER, "finance_a1y", consortium=w.consortium_a1y)
     w.reviewer_a = f.user(R.PROVINCIAL_REVIEWER, "reviewer_a", province=w.province_a)
     return w
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request, settings):
+    """Tests marked `worker` send their tasks through the configured broker to a real worker
+    (CI starts one); every other test runs tasks eagerly inside its own transaction."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = settings.CELERY_BROKER_URL is None or not request.node.get_closest_marker("worker")
+    yield
+    app.conf.task_always_eager = before

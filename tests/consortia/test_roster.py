@@ -205,6 +205,11 @@ def test_the_api_upload_returns_the_job(client, world, django_capture_on_commit_
 def test_the_import_runs_through_the_worker(world):
     """With a broker configured (CI: Redis and a real `celery worker`), the job goes through it;
     without one, Celery runs it eagerly. Either way the user sees the job finish."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    assert app.conf.task_always_eager is (settings.CELERY_BROKER_URL is None)
     job = run(world, GOOD_CSV)
     deadline = time.monotonic() + 60
     while job.status not in (Job.Status.SUCCEEDED, Job.Status.FAILED) and time.monotonic() < deadline:
@@ -212,3 +217,21 @@ def test_the_import_runs_through_the_worker(world):
         job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert RosterEntry.objects.filter(agreement=world.agreement_a1y, month=MARCH).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_imports_a_file(world, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "roster.csv"
+    good.write_text(GOOD_CSV, encoding="utf-8")
+    code = world.consortium_a1y.code
+    call_command("import_roster", str(good), "--consortium", code, "--year", "2025", "--month", "2025-03")
+    assert "3" in capsys.readouterr().out
+    assert RosterEntry.objects.filter(month=MARCH).count() == 3
+    bad = tmp_path / "bad.csv"
+    bad.write_text(GOOD_CSV + "E9,T,门诊,-1\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_roster", str(bad), "--consortium", code, "--year", "2025", "--month", "2025-03")
+    assert "金额不能为负数" in capsys.readouterr().err
+    assert RosterEntry.objects.filter(month=MARCH).count() == 3
