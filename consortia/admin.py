@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import schemes, services
-from .admin_base import ScopedAdmin, ScopedAdminMixin, ScopedInline
+from .admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
 from .forms import AgreementParametersForm, RosterUploadForm
 from .models import (
     AgreementParameters,
@@ -89,18 +89,12 @@ class InstitutionAdmin(ScopedAdmin):
     list_select_related = ["consortium", "county"]
 
 
-class ParameterVersionInline(ScopedInline):
+class ParameterVersionInline(ReadOnlyMixin, ScopedInline):
     model = AgreementParameters
     fields = ["version", "effective_from", "shown_values", "reason", "created_by", "created_at"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = _("parameter versions (each applies from its month until the next)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("parameter values"))
     def shown_values(self, obj):
@@ -247,21 +241,12 @@ class ServiceAgreementAdmin(ScopedAdmin):
 
 
 @admin.register(RosterEntry)
-class RosterEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RosterEntryAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["month", "enrollee_id", "team", "category", "baseline_cost", "agreement"]
     list_filter = ["month", "category", "agreement__consortium"]
     search_fields = ["enrollee_id", "team"]
     list_select_related = ["agreement__consortium"]
     change_list_template = "admin/consortia/rosterentry/change_list.html"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -299,22 +284,13 @@ class RosterEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "status", "progress", "created_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     change_form_template = "admin/consortia/job/change_form.html"
     fields = ["kind", "status", "progress", "consortium", "county", "input_file", "input_sha256",
               "created_by", "created_at", "started_at", "finished_at", "shown_result", "shown_errors"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("progress"))
     def progress(self, obj):

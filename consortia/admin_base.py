@@ -58,3 +58,16 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
+
+
+class ReadOnlyMixin:
+    """Rows written only by services and jobs: users look, nobody edits here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

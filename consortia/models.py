@@ -12,55 +12,46 @@ from simple_history.models import HistoricalRecords
 from . import schemes
 
 
-class Province(models.Model):
+class Place(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
-
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
-        verbose_name = _("province")
-        verbose_name_plural = _("provinces")
+        abstract = True
         ordering = ["code"]
 
     def __str__(self):
         return self.name
 
 
-class City(models.Model):
+class Province(Place):
+    class Meta(Place.Meta):
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class City(Place):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province")
     )
-    code = models.CharField(_("code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=100)
 
-    history = HistoricalRecords()
-
-    class Meta:
+    class Meta(Place.Meta):
         verbose_name = _("city")
         verbose_name_plural = _("cities")
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.name
 
 
-class County(models.Model):
+class County(Place):
     """A pooling area (统筹区): the county whose insured the package covers."""
 
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="counties", verbose_name=_("city")
     )
-    code = models.CharField(_("code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     insured_count = models.PositiveIntegerField(_("insured persons"), null=True, blank=True)
 
-    history = HistoricalRecords()
-
-    class Meta:
+    class Meta(Place.Meta):
         verbose_name = _("pooling area (county)")
         verbose_name_plural = _("pooling areas (counties)")
-        ordering = ["code"]
 
     def __str__(self):
         return f"{self.city.province.name}{self.city.name}{self.name}"
