@@ -8,6 +8,16 @@ from tests.consortia import factories as f
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts, as each request does, in the default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     # CI shares MEDIA_ROOT with its out-of-process Celery worker; otherwise each test has its own.
     settings.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tmp_path / "media"

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import Job, RosterEntry, ServiceAgreement
@@ -98,6 +100,12 @@ def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
 
 
 def roster_import_run(*, job: Job) -> Job:
+    # The report is stored and read later by anyone: it is written in the default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _roster_import_run(job)
+
+
+def _roster_import_run(job: Job) -> Job:
     if not job_start(job=job):
         return job
     entries, errors, rows = _parse(job)

@@ -82,7 +82,7 @@ def test_load_demo_builds_the_demo_county_and_is_idempotent(db, capsys):
 )
 def test_admin_screens_open_in_chinese_for_the_administrator(client, world, name):
     client.force_login(world.admin)
-    page = client.get(reverse(f"admin:consortia_{name}_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client.get(reverse(f"admin:consortia_{name}_changelist"), HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert page.status_code == 200
     assert 'lang="zh-hans"' in page.content.decode()
     assert client.get(reverse(f"admin:consortia_{name}_changelist"), {"q": "医"}).status_code == 200
@@ -128,3 +128,12 @@ def test_api_filters_and_paginates(client, world):
     assert listed["results"][0]["code"] == world.consortium_a1x.lead_hospital.code
     schemes = client.get(reverse("scheme-list")).json()
     assert [s["id"] for s in schemes] == ["guangdong-2019", "shexian-2025", "jiangmen-2016", "tianjin-2021"]
+
+
+def test_chinese_by_default_and_english_when_chosen(client, world):
+    client.force_login(world.staff_a1)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert "概览" in page.content.decode()  # an English browser still gets Chinese
+    switched = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert switched.status_code == 302
+    assert "Overview" in client.get(reverse("home")).content.decode()

@@ -235,3 +235,12 @@ def test_the_command_imports_a_file(world, tmp_path, capsys):
         call_command("import_roster", str(bad), "--consortium", code, "--year", "2025", "--month", "2025-03")
     assert "金额不能为负数" in capsys.readouterr().err
     assert RosterEntry.objects.filter(month=MARCH).count() == 3
+
+
+def test_the_error_report_is_kept_in_chinese_whoever_ran_it(world, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job = run(world, GOOD_CSV + "E003,赵医生团队,门诊,-5\n")
+    job.refresh_from_db()
+    assert job.errors == [{"row": 5, "column": "基线年费用", "message": "金额不能为负数"}]
