@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,7 +28,13 @@ from .selectors import agreement_current_parameters, scope_queryset
 
 
 def api_exception_handler(exc, context):
-    """A Django ValidationError raised by a service becomes a 400 with the clerk's message."""
+    """A Django ValidationError raised by a service becomes a 400 with the clerk's message; a
+    row others still refer to answers 409 instead of failing."""
+    if isinstance(exc, ProtectedError):
+        return Response(
+            {"detail": _("Other records still refer to this one; it cannot be deleted.")},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         from rest_framework.exceptions import ValidationError
 

@@ -235,3 +235,19 @@ def test_admin_parameter_page_shows_the_rule_in_chinese(client, world):
     assert response.status_code == 200
     assert "预留控制指标比例（control_reserve_rate）必须在 0 到 0.15 之间。" in response.content.decode()
     assert agreement.parameter_versions.get().values["control_reserve_rate"] == "0.1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_to_edit_or_delete_a_version_of_an_active_agreement():
+    from django.db import IntegrityError, connection
+
+    agreement = f.agreement(f.ConsortiumFactory(), "guangdong-2019")
+    AgreementParameters.objects.filter(agreement=agreement).update(reason="草稿可以改")  # a draft may
+    f.MemberFactory(consortium=agreement.consortium, tier="lead")
+    services.agreement_activate(agreement=agreement, user=None)
+    with pytest.raises(IntegrityError):
+        AgreementParameters.objects.filter(agreement=agreement).update(values={"prepay_rate": "1"})
+    if connection.vendor == "postgresql":  # SQLite has the update trigger only (see 0002)
+        with pytest.raises(IntegrityError):
+            AgreementParameters.objects.filter(agreement=agreement).delete()
+    assert AgreementParameters.objects.get(agreement=agreement).values["prepay_rate"] == "0.8"

@@ -205,3 +205,14 @@ def test_user_admin_is_for_administrators_only(client, populated):
 def test_anonymous_gets_nothing(client, populated):
     assert client.get(reverse("consortium-list")).status_code == 403
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_only_the_administrator_deletes_and_never_what_money_refers_to(client, populated):
+    consortium = populated.consortium_a1x
+    client.force_login(populated.staff_a1)
+    assert client.delete(reverse("consortium-detail", args=[consortium.pk])).status_code == 403
+    client.force_login(populated.admin)
+    refused = client.delete(reverse("consortium-detail", args=[consortium.pk]))
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "其他记录仍在引用该记录，不能删除。"
+    assert Consortium.objects.filter(pk=consortium.pk).exists()
