@@ -1,13 +1,12 @@
 """REST API v1 for the registry, scoped exactly like the admin screens."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -36,8 +35,6 @@ def api_exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
-        from rest_framework.exceptions import ValidationError
-
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail)
     return exception_handler(exc, context)
@@ -65,16 +62,12 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         self._save(serializer)
 
-    @transaction.atomic
     def _save(self, serializer):
-        instance = serializer.instance or serializer.Meta.model()
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        if not can_write(self.request.user, type(instance), instance if instance.pk else None):
+        if not can_write(self.request.user, self.queryset.model, serializer.instance):
             raise PermissionDenied
-        instance.full_clean()
-        instance.save()
-        serializer.instance = instance
+        serializer.instance = services.registry_record_save(
+            instance=serializer.instance or self.queryset.model(), values=serializer.validated_data
+        )
 
 
 class ProvinceSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from consortia.models import (
-    City, Consortium, County, Institution, Job, Province, RosterEntry, ServiceAgreement,
+    City, Consortium, County, Institution, Job, Province, RosterEntry, ServiceAgreement, User,
 )
 
 
@@ -216,3 +216,44 @@ def test_only_the_administrator_deletes_and_never_what_money_refers_to(client, p
     assert refused.status_code == 409
     assert refused.json()["detail"] == "其他记录仍在引用该记录，不能删除。"
     assert Consortium.objects.filter(pk=consortium.pk).exists()
+
+
+def test_agreement_actions_outside_the_scope_are_not_found(client, populated):
+    """The custom admin pages and API actions are scoped like the lists."""
+    client.force_login(populated.staff_a1)
+    other = populated.agreement_b1
+    assert client.get(reverse("admin:consortia_serviceagreement_parameters", args=[other.pk])).status_code == 404
+    assert client.post(
+        reverse("admin:consortia_serviceagreement_transition", args=[other.pk, "activate"])
+    ).status_code == 404
+    assert client.post(
+        reverse("agreement-parameters", args=[other.pk]), {"values": {}}, content_type="application/json"
+    ).status_code == 404
+    assert client.post(reverse("agreement-activate", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.status == ServiceAgreement.Status.DRAFT
+    client.force_login(populated.finance_a1x)
+    mine = populated.agreement_a1x
+    assert client.get(reverse("admin:consortia_serviceagreement_parameters", args=[mine.pk])).status_code == 403
+    assert client.get(reverse("admin:consortia_rosterentry_import")).status_code == 403
+
+
+def test_a_user_without_their_place_is_refused_with_a_message(client, populated):
+    client.force_login(populated.admin)
+    response = client.post(
+        reverse("admin:consortia_user_add"),
+        {"username": "new_fo", "password1": "Long-enough-pass-9", "password2": "Long-enough-pass-9",
+         "usable_password": "true", "role": "finance_officer"},
+    )
+    assert response.status_code == 200
+    assert "医共体财务人员须属于一个医共体" in response.content.decode()
+    response = client.post(
+        reverse("admin:consortia_user_add"),
+        {"username": "new_fo", "password1": "Long-enough-pass-9", "password2": "Long-enough-pass-9",
+         "usable_password": "true", "role": "finance_officer", "consortium": populated.consortium_a1x.pk},
+    )
+    assert response.status_code == 302
+    created = User.objects.get(username="new_fo")
+    assert (created.is_staff, created.is_superuser) == (True, False)
+    client.force_login(created)
+    assert client.get(reverse("consortium-list")).json()["count"] == 1
