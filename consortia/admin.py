@@ -128,7 +128,7 @@ class ServiceAgreementAdmin(ScopedAdmin):
         return version.version if version else "—"
 
     def save_model(self, request, obj, form, change):
-        # The services own the writes; a refusal surfaces on the form (see save_form below).
+        # The services own the writes; a refusal comes back as a message (changeform_view).
         if change:
             saved = services.agreement_update(
                 agreement=obj, user=request.user, scheme=obj.scheme, signed_date=obj.signed_date
@@ -175,16 +175,7 @@ class ServiceAgreementAdmin(ScopedAdmin):
                     reason=form.cleaned_data.get("reason", ""),
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        if field in form.fields:
-                            for message in errors:
-                                form.add_error(field, message)
-                        else:
-                            form.add_parameter_errors({field: errors})
-                else:
-                    for message in error.messages:
-                        form.add_error(None, message)
+                form.add_service_errors(error)
             else:
                 messages.success(
                     request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import schemes
@@ -121,10 +122,11 @@ class AgreementParametersForm(forms.Form):
     def parameter_values(self) -> dict:
         return {name: _gather(spec, self.cleaned_data) for name, spec in self.specs.items()}
 
-    def add_parameter_errors(self, errors: dict[str, list[str]]) -> None:
-        """Errors from the service, keyed by parameter, shown at that parameter's first field."""
+    def add_service_errors(self, error: ValidationError) -> None:
+        """A refusal from the service, shown at the field it names (a parameter's first field)."""
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         for name, messages in errors.items():
-            target = next((f for f in self.fields if f == name or f.startswith(name + SEP)), None)
+            target = next((f for f in self.fields if name and (f == name or f.startswith(name + SEP))), None)
             for message in messages:
                 self.add_error(target, message)
 

@@ -251,3 +251,18 @@ def test_database_refuses_to_edit_or_delete_a_version_of_an_active_agreement():
         with pytest.raises(IntegrityError):
             AgreementParameters.objects.filter(agreement=agreement).delete()
     assert AgreementParameters.objects.get(agreement=agreement).values["prepay_rate"] == "0.8"
+
+
+def test_admin_parameter_page_shows_a_month_already_paid_at_its_field(client, world):
+    client.force_login(world.staff_a1)
+    agreement = world.agreement_a1x
+    services.agreement_mark_paid_through(agreement=agreement, period=datetime.date(2025, 6, 1))
+    url = reverse("admin:consortia_serviceagreement_parameters", args=[agreement.pk])
+    data = {name: ("" if v is None else v) for name, v in client.get(url).context["form"].initial.items()}
+    data.update({"effective_from": "2025-05-01", "reason": "补录", "advance_rate": "0.9"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["effective_from"] == [
+        "按当前参数已支付至 2025-06，新参数最早只能从下一个月开始生效。"
+    ]
+    assert agreement.parameter_versions.count() == 1
