@@ -4,7 +4,7 @@ and then only inside the writer's scope."""
 from django.db.models import Model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .models import City, Consortium, County, Institution, Job, Province, ServiceAgreement, User
+from .models import City, Consortium, County, Institution, Province, ServiceAgreement, User
 from .selectors import object_in_scope, sees_everything
 
 # Models a county's bureau staff keep up to date for their own pooling area. Geography and
@@ -16,7 +16,6 @@ WRITERS: dict[type[Model], set[str]] = {
     Consortium: {User.Role.BUREAU_STAFF},
     Institution: {User.Role.BUREAU_STAFF},
     ServiceAgreement: {User.Role.BUREAU_STAFF},
-    Job: {User.Role.BUREAU_STAFF},
 }
 
 

@@ -26,11 +26,13 @@ class Command(BaseCommand):
             upload = SimpleUploadedFile(file.name, file.read_bytes())
             job = services.roster_import_enqueue(agreement=agreement, month=first_day, upload=upload, user=None)
         except ServiceAgreement.DoesNotExist:
-            raise CommandError(_("No agreement of %(year)s for consortium %(code)s.") % {"year": year, "code": consortium})
+            raise CommandError(
+                _("No agreement of %(year)s for consortium %(code)s.") % {"year": year, "code": consortium}
+            ) from None
         except (ValueError, OSError) as problem:
-            raise CommandError(str(problem))
+            raise CommandError(str(problem)) from None
         except ValidationError as problem:
-            raise CommandError("; ".join(problem.messages))
+            raise CommandError("; ".join(problem.messages)) from None
         job.refresh_from_db()
         if job.status == Job.Status.QUEUED:
             self.stdout.write(_("Queued as job %(id)s; a worker will run it.") % {"id": job.pk})
