@@ -51,3 +51,15 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def client_ip(request) -> str | None:
+    """The address sign-in throttling keys on. Behind `PROXY_COUNT` trusted reverse proxies
+    (nginx: 1) it is the entry they appended to X-Forwarded-For; a client cannot forge it by
+    sending its own header, since only entries to the right of the proxies' are trusted."""
+    proxies = settings.PROXY_COUNT
+    remote = request.META.get("REMOTE_ADDR")
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    return forwarded[-proxies] if len(forwarded) >= proxies else remote

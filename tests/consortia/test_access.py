@@ -105,3 +105,21 @@ def test_passwords_are_hashed_strongly_and_validated(settings, world):
         validate_password("12345678")
     with pytest.raises(ValidationError):
         validate_password("staff_a1x", world.staff_a1)
+
+
+def test_behind_nginx_the_lock_keys_on_the_real_client(client, world, settings):
+    """With one proxy, every request comes from 127.0.0.1; the client is the address nginx
+    appended, and a forged X-Forwarded-For entry to its left changes nothing."""
+    settings.PROXY_COUNT = 1
+
+    def attempt(password, client_address, forged=""):
+        header = f"{forged}, {client_address}" if forged else client_address
+        return client.post(
+            reverse("login"), {"username": "staff_a1", "password": password},
+            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=header,
+        )
+
+    for n in range(6):
+        attempt("guess", "203.0.113.9", forged=f"10.9.9.{n}")
+    assert attempt(PASSWORD, "203.0.113.9", forged="10.0.0.7").status_code == 429
+    assert attempt(PASSWORD, "10.0.0.7").status_code == 302
