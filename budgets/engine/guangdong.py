@@ -1,0 +1,87 @@
+"""guangdong-2019: Annex 1 of 粤医保发〔2019〕25号 (POLICY G1-G8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .core import Member, Result, Trace
+from .money import ZERO, even_split, exact, money
+
+SCHEME = "guangdong-2019"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    year: int
+    revenue: Decimal  # R
+    score: Decimal  # s, 0-100
+    members: tuple[Member, ...]
+    in_consortium: dict[str, Decimal]  # I per member
+    out_of_consortium: Decimal  # O
+
+
+def compute(inputs: Inputs, parameters: dict) -> Result:
+    t = Trace()
+    rate = {k: Decimal(v) for k, v in parameters.items()}
+    with exact():
+        R = inputs.revenue
+        A = t.record("adjustment_fund", "G1", "A = R × adjustment_fund_rate", money(R * rate["adjustment_fund_rate"]),
+                     R=R, adjustment_fund_rate=parameters["adjustment_fund_rate"])
+        K = t.record("risk_fund", "G1", "K = R × risk_fund_rate", money(R * rate["risk_fund_rate"]),
+                     R=R, risk_fund_rate=parameters["risk_fund_rate"])
+        P = t.record("package", "G1", "P = R − A − K", R - A - K, R=R, A=A, K=K)
+        prepay_total = t.record("prepayment_total", "G2", "P × prepay_rate", money(P * rate["prepay_rate"]),
+                                P=P, prepay_rate=parameters["prepay_rate"])
+        months = even_split(prepay_total, 12)
+        prepayments = []
+        for month, amount in enumerate(months, start=1):
+            period = f"{inputs.year}-{month:02d}"
+            t.record("prepayment", "G2, M3", "even split of the prepayment total over 12 months", amount,
+                     member=period, total=prepay_total)
+            prepayments.append({"period": period, "amount": amount})
+
+        I = t.record("in_consortium", "G5", "I = Σ claims inside the consortium",
+                     sum(inputs.in_consortium.values(), ZERO), inputs=inputs.in_consortium)
+        O = inputs.out_of_consortium
+        E = t.record("expenditure", "G5", "E = I + O", I + O, I=I, O=O)
+        released = t.record("risk_fund_released", "G4", "K × s / 100", money(K * inputs.score / 100),
+                            K=K, s=str(inputs.score))
+        W = t.record("entitlement", "G4", "W = P + risk_fund_released", P + released, P=P, released=released)
+        if E <= W:
+            surplus, overspend, fund_share = W - E, ZERO, ZERO
+            t.record("surplus", "G5", "W − E (retained by the consortium)", surplus, W=W, E=E)
+        else:
+            surplus, overspend = ZERO, E - W
+            t.record("overspend", "G5", "E − W", overspend, E=E, W=W)
+            fund_share = t.record(
+                "fund_overspend_share", "G5", "min(A, overspend × overspend_fund_share_rate)",
+                min(A, money(overspend * rate["overspend_fund_share_rate"])),
+                A=A, overspend=overspend, overspend_fund_share_rate=parameters["overspend_fund_share_rate"],
+            )
+        consortium_share = t.record("consortium_overspend_share", "G5", "overspend − fund_overspend_share",
+                                    overspend - fund_share, overspend=overspend, fund_share=fund_share)
+        prepaid = sum(months, ZERO)
+        final = t.record("final_payment", "G6", "W + fund_overspend_share − O − prepaid",
+                         W + fund_share - O - prepaid, W=W, fund_share=fund_share, O=O, prepaid=prepaid)
+    return Result(
+        scheme=SCHEME,
+        year=inputs.year,
+        package={"revenue": R, "adjustment_fund": A, "risk_fund": K, "package": P, "prepayment_total": prepay_total},
+        prepayments=prepayments,
+        clearing={
+            "expenditure": E,
+            "in_consortium": I,
+            "out_of_consortium": O,
+            "risk_fund_released": released,
+            "entitlement": W,
+            "surplus": surplus,
+            "overspend": overspend,
+            "fund_overspend_share": fund_share,
+            "consortium_overspend_share": consortium_share,
+            "prepaid": prepaid,
+            "final_payment": final,
+        },
+        members=None,
+        trace=t,
+    )

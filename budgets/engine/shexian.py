@@ -1,0 +1,167 @@
+"""shexian-2025: 歙县 county-consortium package payment (POLICY S1-S11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from consortia.schemes import TIER_GROUPS
+
+from .core import Member, Result, Trace
+from .money import ZERO, allocate, even_split, exact, money
+
+SCHEME = "shexian-2025"
+# S7: the lead group holds the lead, the other county and the private hospitals.
+GROUP_OF_TIER = {"lead": "lead", "county": "lead", "private": "lead", "township": "township", "village": "village"}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    year: int
+    raised: Decimal  # F
+    risk_adjustment_remittance: Decimal
+    critical_illness_premium: Decimal
+    prior_year_expenditure: Decimal  # T2
+    prior_year_deficit_subsidy: Decimal  # Dprev
+    members: tuple[Member, ...]
+    in_consortium: dict[str, Decimal]
+    out_of_consortium: Decimal
+
+
+def _distribute(t: Trace, total: Decimal, members: tuple[Member, ...], tier_ratio: dict) -> list[Decimal]:
+    """S7: to tier groups by tier_ratio, a group without members dropping out; inside a group by
+    prior_year_paid × score. Both steps M4."""
+    groups = [g for g in TIER_GROUPS if any(GROUP_OF_TIER[m.tier] == g for m in members)]
+    group_totals = allocate(total, [Decimal(tier_ratio[g]) for g in groups])
+    shares = [ZERO] * len(members)
+    for group, group_total in zip(groups, group_totals):
+        t.record("group_share", "S7", "(surplus + finance_reward) by tier_ratio", group_total, member=group,
+                 total=total, ratio=tier_ratio[group])
+        indexes = [i for i, m in enumerate(members) if GROUP_OF_TIER[m.tier] == group]
+        parts = allocate(group_total, [members[i].prior_year_paid * members[i].score for i in indexes])
+        for index, part in zip(indexes, parts):
+            shares[index] = part
+    return shares
+
+
+def compute(inputs: Inputs, parameters: dict) -> Result:
+    t = Trace()
+    rate = {k: Decimal(parameters[k]) for k in
+            ("advance_rate", "assessment_reserve_rate", "finance_reward_rate", "training_fund_rate")}
+    members = inputs.members
+    with exact():
+        T1 = t.record("target_one", "S1", "T1 = F − remittance − premium",
+                      inputs.raised - inputs.risk_adjustment_remittance - inputs.critical_illness_premium,
+                      F=inputs.raised, remittance=inputs.risk_adjustment_remittance,
+                      premium=inputs.critical_illness_premium)
+        T2 = t.record("target_two", "S1", "T2 = prior-year expenditure", inputs.prior_year_expenditure)
+        advance = t.record("advance", "S2", "T1 × advance_rate", money(T1 * rate["advance_rate"]),
+                           T1=T1, advance_rate=parameters["advance_rate"])
+        reserve = t.record("assessment_reserve", "S2", "T1 × assessment_reserve_rate",
+                           money(T1 * rate["assessment_reserve_rate"]),
+                           T1=T1, assessment_reserve_rate=parameters["assessment_reserve_rate"])
+        insurer_reserve = t.record("insurer_reserve", "S2", "T1 − advance", T1 - advance, T1=T1, advance=advance)
+        quarters = even_split(advance - reserve, 4)
+        prepayments = []
+        for quarter, amount in enumerate(quarters, start=1):
+            period = f"{inputs.year}-Q{quarter}"
+            t.record("prepayment", "S2, M3", "(advance − assessment_reserve) split over Q1-Q4", amount,
+                     member=period, advance=advance, assessment_reserve=reserve)
+            prepayments.append({"period": period, "amount": amount})
+
+        budgets = allocate(T1, [m.prior_year_paid for m in members])  # S3
+        pools = allocate(reserve, [m.prior_year_paid for m in members])  # S3
+        releases = [money(pool * m.score / 100) for pool, m in zip(pools, members)]  # S9
+
+        I = t.record("in_consortium", "S4", "I = Σ claims inside the consortium",
+                     sum(inputs.in_consortium.values(), ZERO), inputs=inputs.in_consortium)
+        O = inputs.out_of_consortium
+        X = t.record("expenditure", "S4", "X = I + O", I + O, I=I, O=O)
+        ceiling = max(T1, T2)
+        if X <= T1:
+            insurer_total = T1
+        elif X <= ceiling:
+            insurer_total = X
+        else:
+            insurer_total = ceiling
+        t.record("insurer_total", "S4", "T1 if X ≤ T1; X if T1 < X ≤ max(T1, T2); max(T1, T2) above",
+                 insurer_total, X=X, T1=T1, T2=T2)
+        one_met = t.record("target_one_met", "S4", "X ≤ T1", X <= T1, X=X, T1=T1)
+        two_met = t.record("target_two_met", "S4", "X ≤ T2", X <= T2, X=X, T2=T2)
+        dprev = inputs.prior_year_deficit_subsidy
+        deficit_reduction = t.record(
+            "deficit_reduction", "S5", "max(0, Dprev − max(0, X − T1)) when a target is met, else 0",
+            max(ZERO, dprev - max(ZERO, X - T1)) if (one_met or two_met) else ZERO, Dprev=dprev, X=X, T1=T1,
+        )
+        reward = t.record("finance_reward", "S5", "deficit_reduction × finance_reward_rate",
+                          money(deficit_reduction * rate["finance_reward_rate"]),
+                          deficit_reduction=deficit_reduction, finance_reward_rate=parameters["finance_reward_rate"])
+        training = t.record("training_fund", "S5", "deficit_reduction × training_fund_rate",
+                            money(deficit_reduction * rate["training_fund_rate"]),
+                            deficit_reduction=deficit_reduction, training_fund_rate=parameters["training_fund_rate"])
+        surplus = t.record("surplus", "S6", "max(0, insurer_total − X)", max(ZERO, insurer_total - X),
+                           insurer_total=insurer_total, X=X)
+        overspend = t.record("consortium_overspend_share", "S6", "max(0, X − insurer_total)",
+                             max(ZERO, X - insurer_total), X=X, insurer_total=insurer_total)
+        prepaid = sum(quarters, ZERO)
+        final = t.record("final_payment", "S6", "insurer_total − O − prepaid", insurer_total - O - prepaid,
+                         insurer_total=insurer_total, O=O, prepaid=prepaid)
+        surplus_shares = _distribute(t, surplus + reward, members, parameters["tier_ratio"])
+        overspend_shares = allocate(  # S8
+            overspend, [inputs.in_consortium[m.code] * (2 - m.score / 100) for m in members]
+        )
+        retained = t.record("assessment_retained", "S9", "assessment_reserve − Σ assessment_release",
+                            reserve - sum(releases, ZERO), assessment_reserve=reserve)
+
+    lines = []
+    for m, budget, pool, release, share, burden in zip(
+        members, budgets, pools, releases, surplus_shares, overspend_shares
+    ):
+        t.record("budget", "S3, M4", "T1 by prior_year_paid", budget, member=m.code, T1=T1,
+                 prior_year_paid=m.prior_year_paid)
+        t.record("assessment_pool", "S3, M4", "assessment_reserve by prior_year_paid", pool, member=m.code,
+                 assessment_reserve=reserve, prior_year_paid=m.prior_year_paid)
+        t.record("assessment_release", "S9", "assessment_pool × score / 100", release, member=m.code,
+                 assessment_pool=pool, score=str(m.score))
+        t.record("surplus_share", "S7, M4", "group share by prior_year_paid × score", share, member=m.code,
+                 prior_year_paid=m.prior_year_paid, score=str(m.score))
+        t.record("overspend_share", "S8, M4", "consortium overspend by actual × (2 − score/100)", burden,
+                 member=m.code, actual=inputs.in_consortium[m.code], score=str(m.score))
+        lines.append({
+            "code": m.code,
+            "budget": budget,
+            "assessment_pool": pool,
+            "assessment_release": release,
+            "surplus_share": share,
+            "overspend_share": burden,
+        })
+    return Result(
+        scheme=SCHEME,
+        year=inputs.year,
+        package={
+            "target_one": T1,
+            "target_two": T2,
+            "advance": advance,
+            "assessment_reserve": reserve,
+            "insurer_reserve": insurer_reserve,
+        },
+        prepayments=prepayments,
+        clearing={
+            "expenditure": X,
+            "in_consortium": I,
+            "out_of_consortium": O,
+            "target_one_met": one_met,
+            "target_two_met": two_met,
+            "insurer_total": insurer_total,
+            "surplus": surplus,
+            "consortium_overspend_share": overspend,
+            "deficit_reduction": deficit_reduction,
+            "finance_reward": reward,
+            "training_fund": training,
+            "prepaid": prepaid,
+            "final_payment": final,
+            "assessment_retained": retained,
+        },
+        members=lines,
+        trace=t,
+    )

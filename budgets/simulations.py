@@ -1,0 +1,100 @@
+"""The feasibility study (可行性测算) in the product: a scenario run through the engine under one
+or several schemes, its problems and its trace in the clerk's language. Nothing is stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext, gettext_lazy as _
+
+from .engine import InputError, Result, loads, run_scenario
+from .engine.core import LABELS
+
+# The clerk's words for the fields of a scenario, used when a problem names one.
+FIELD_LABELS = {
+    "format": _("file format"),
+    "scheme": _("payment scheme"),
+    "year": _("year"),
+    "revenue": _("fund revenue of the year"),
+    "raised": _("funds raised"),
+    "risk_adjustment_remittance": _("risk-adjustment remittance"),
+    "critical_illness_premium": _("critical-illness insurance premium"),
+    "prior_year_expenditure": _("prior-year cleared expenditure"),
+    "prior_year_deficit_subsidy": _("prior-year finance deficit subsidy"),
+    "budget": _("fund budget"),
+    "deductions": _("deductions"),
+    "purchase_total": _("purchase total of the year"),
+    "baseline_year_total": _("purchase total of the baseline year"),
+    "monthly_baseline": _("monthly baseline cost"),
+    "monthly_headcount": _("monthly head count"),
+    "enrollee_expenditure": _("enrollees' expenditure"),
+    "members": _("members"),
+    "code": _("member code"),
+    "tier": _("tier"),
+    "prior_year_paid": _("prior-year paid amount"),
+    "score": _("score"),
+    "history": _("history of three years"),
+    "coefficient": _("adjustment coefficient"),
+    "compliant_two_years": _("compliant in the two prior years"),
+    "grade": _("grade"),
+    "assessment_deduction": _("assessment deduction"),
+    "in_consortium": _("claims inside the consortium"),
+    "out_of_consortium": _("claims outside the consortium"),
+    "parameters": _("parameters"),
+}
+
+
+def field_display(path: str) -> str:
+    """`members[2].score` → "评分（members[2].score）": the clerk's word with the exact place."""
+    keys = [k for k in re.split(r"[.\[\]]", path) if k and not k.isdigit()]
+    for key in reversed(keys):
+        if key in FIELD_LABELS:
+            return f"{FIELD_LABELS[key]}（{path}）"
+    return path
+
+
+def problem_list(error: InputError) -> list[dict]:
+    rows = []
+    for problem in error.problems:
+        params = dict(problem.params)
+        if "field" in params and not problem.field.startswith("parameters."):
+            params["field"] = field_display(params["field"])
+        if "label" in params:
+            params["label"] = gettext(params["label"])
+        rows.append({"field": problem.field, "message": gettext(problem.message) % params})
+    return rows
+
+
+def label(name: str) -> str:
+    return gettext(LABELS[name]) if name in LABELS else name
+
+
+@dataclass
+class Outcome:
+    scheme: str
+    result: Result | None = None
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def output(self) -> dict | None:
+        return None if self.result is None else self.result.as_dict()
+
+
+def simulation_run(*, data, schemes: list[str] | None = None) -> list[Outcome]:
+    """Runs the scenario under its own scheme, or under each of `schemes` on the same inputs."""
+    outcomes = []
+    for scheme in schemes or [data.get("scheme") if isinstance(data, dict) else None]:
+        try:
+            outcomes.append(Outcome(scheme=scheme, result=run_scenario(data, scheme=scheme)))
+        except InputError as error:
+            outcomes.append(Outcome(scheme=scheme, errors=problem_list(error)))
+    return outcomes
+
+
+def scenario_parse(text: str | bytes):
+    """The scenario JSON, numbers as Decimal; raises ValueError with the clerk's message."""
+    try:
+        return loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(gettext("The file is not valid JSON: %(error)s") % {"error": error}) from None

@@ -1,0 +1,78 @@
+"""The golden scenarios of ../shared/scenarios, exactly, through the engine, the command and the API."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from budgets.engine import loads, run_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
+CASES = sorted(p.name.removesuffix(".expected.json") for p in SCENARIOS.glob("*.expected.json"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_four_golden_scenarios_are_there():
+    assert CASES == [
+        "guangdong-2019-surplus", "jiangmen-2016-total-control", "shexian-2025-target-two", "tianjin-2021-capitation",
+    ]
+
+
+def contains(expected, actual, path="$"):
+    """Every key of `expected` is in `actual` with the same value; lists item by item, in order."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), path
+        for key, value in expected.items():
+            assert key in actual, f"{path}.{key} is missing"
+            contains(value, actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), path
+        for index, (e, a) in enumerate(zip(expected, actual)):
+            contains(e, a, f"{path}[{index}]")
+    else:
+        assert actual == expected, f"{path}: expected {expected!r}, got {actual!r}"
+
+
+def load(case):
+    inputs = (SCENARIOS / f"{case}.json").read_text(encoding="utf-8")
+    expected = json.loads((SCENARIOS / f"{case}.expected.json").read_text(encoding="utf-8"))
+    return inputs, expected
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_engine_reproduces_the_expected_output(case):
+    inputs, expected = load(case)
+    contains(expected, run_scenario(loads(inputs)).as_dict())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_simulate_command_reproduces_it(case, tmp_path):
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "simulate", str(SCENARIOS / f"{case}.json"), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    contains(load(case)[1], json.loads(out.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_api_reproduces_it(client, world, case):
+    inputs, expected = load(case)
+    client.force_login(world.reviewer_a)  # reads only, and may still run a study
+    response = client.post(reverse("simulation"), inputs, content_type="application/json")
+    assert response.status_code == 200, response.content
+    contains(expected, response.json())
+
+
+def test_amounts_have_two_decimals_and_flags_are_booleans():
+    inputs, _expected = load("shexian-2025-target-two")
+    out = run_scenario(loads(inputs)).as_dict()
+    assert out["clearing"]["target_one_met"] is False
+    for section in ("package", "clearing"):
+        for key, value in out[section].items():
+            if not isinstance(value, bool):
+                assert isinstance(value, str) and value.split(".")[1].__len__() == 2, (key, value)
