@@ -48,11 +48,11 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                            control_reserve_rate=p["control_reserve_rate"])
         T = t.record("control_target", "J1", "T = B − Σ deductions − control_reserve", B - deductions - reserve,
                      B=B, deductions=deductions, control_reserve=reserve)
-        bases = [money(sum((w * h for w, h in zip(weights, m.history)), Decimal(0))) for m in members]  # J2
-        allocations = allocate(T, [base * m.coefficient for base, m in zip(bases, members)])  # J2
+        bases = [money(sum((w * h for w, h in zip(weights, m.history, strict=True)), Decimal(0))) for m in members]  # J2
+        allocations = allocate(T, [base * m.coefficient for base, m in zip(bases, members, strict=True)])  # J2
 
         prepayments, lines = [], []
-        for m, base, allocation in zip(members, bases, allocations):
+        for m, base, allocation in zip(members, bases, allocations, strict=True):
             code = m.code
             t.record("base", "J2", "w1·h1 + w2·h2 + w3·h3", base, member=code, h1=m.history[0], h2=m.history[1],
                      h3=m.history[2], weights="/".join(p["history_weights"]))

@@ -34,12 +34,12 @@ def _distribute(t: Trace, total: Decimal, members: tuple[Member, ...], tier_rati
     groups = [g for g in TIER_GROUPS if any(GROUP_OF_TIER[m.tier] == g for m in members)]
     group_totals = allocate(total, [Decimal(tier_ratio[g]) for g in groups])
     shares = [ZERO] * len(members)
-    for group, group_total in zip(groups, group_totals):
+    for group, group_total in zip(groups, group_totals, strict=True):
         t.record("group_share", "S7", "(surplus + finance_reward) by tier_ratio", group_total, member=group,
                  total=total, ratio=tier_ratio[group])
         indexes = [i for i, m in enumerate(members) if GROUP_OF_TIER[m.tier] == group]
         parts = allocate(group_total, [members[i].prior_year_paid * members[i].score for i in indexes])
-        for index, part in zip(indexes, parts):
+        for index, part in zip(indexes, parts, strict=True):
             shares[index] = part
     return shares
 
@@ -71,7 +71,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
 
         budgets = allocate(T1, [m.prior_year_paid for m in members])  # S3
         pools = allocate(reserve, [m.prior_year_paid for m in members])  # S3
-        releases = [money(pool * m.score / 100) for pool, m in zip(pools, members)]  # S9
+        releases = [money(pool * m.score / 100) for pool, m in zip(pools, members, strict=True)]  # S9
 
         I = t.record("in_consortium", "S4", "I = Σ claims inside the consortium",
                      sum(inputs.in_consortium.values(), ZERO), inputs=inputs.in_consortium)
@@ -115,7 +115,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
 
     lines = []
     for m, budget, pool, release, share, burden in zip(
-        members, budgets, pools, releases, surplus_shares, overspend_shares
+        members, budgets, pools, releases, surplus_shares, overspend_shares, strict=True
     ):
         t.record("budget", "S3, M4", "T1 by prior_year_paid", budget, member=m.code, T1=T1,
                  prior_year_paid=m.prior_year_paid)

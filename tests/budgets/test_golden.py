@@ -30,7 +30,7 @@ def contains(expected, actual, path="$"):
             contains(value, actual[key], f"{path}.{key}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), path
-        for index, (e, a) in enumerate(zip(expected, actual)):
+        for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
             contains(e, a, f"{path}[{index}]")
     else:
         assert actual == expected, f"{path}: expected {expected!r}, got {actual!r}"

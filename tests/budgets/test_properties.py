@@ -199,7 +199,7 @@ def test_allocation_sums_to_the_total_and_stays_within_a_fen(amount, weights):
     parts = allocate(amount, weights)
     assert sum(parts, D("0.00")) == amount  # M4
     weight_sum = sum(weights)
-    for part, weight in zip(parts, weights):
+    for part, weight in zip(parts, weights, strict=True):
         assert part >= 0 and part.as_tuple().exponent == -2
         if weight_sum:
             assert abs(part - amount * weight / weight_sum) < D("0.01")
