@@ -98,3 +98,35 @@ def scenario_parse(text: str | bytes):
         return loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError(gettext("The file is not valid JSON: %(error)s") % {"error": error}) from None
+
+
+def present(outcome: Outcome) -> dict:
+    """An outcome laid out for a page or a workbook: labelled rows, member lines, the trace."""
+    from consortia.schemes import SCHEME_LABELS
+
+    shown = {"scheme": outcome.scheme, "title": gettext(SCHEME_LABELS.get(outcome.scheme, "")) or outcome.scheme,
+             "errors": outcome.errors}
+    result = outcome.result
+    if result is None:
+        return shown
+    shown["package"] = [(label(k), v) for k, v in result.package.items()]
+    shown["clearing"] = [(label(k), v) for k, v in result.clearing.items()]
+    if result.prepayments:
+        keys = list(result.prepayments[0])
+        shown["prepayment_columns"] = [_column(k) for k in keys]
+        shown["prepayments"] = [[row[k] for k in keys] for row in result.prepayments]
+    if result.members:
+        keys = list(result.members[0])
+        shown["member_columns"] = [_column(k) for k in keys]
+        shown["members"] = [[row[k] for k in keys] for row in result.members]
+    shown["trace"] = [
+        {"rule": step.rule, "label": label(step.name), "member": step.member, "explanation": step.explain()}
+        for step in result.trace.steps
+    ]
+    return shown
+
+
+def _column(key: str) -> str:
+    words = {"period": _("period"), "member": _("member"), "kind": _("kind"), "code": _("member code"),
+             "amount": _("amount")}
+    return str(words[key]) if key in words else label(key)

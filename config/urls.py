@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from budgets import apis as budget_apis
+from budgets import views as budget_views
 from consortia import apis as registry_apis
 from consortia import views as registry_views
 
@@ -21,6 +22,8 @@ router.register("jobs", registry_apis.JobViewSet)
 
 urlpatterns = [
     path("", registry_views.home, name="home"),
+    path("feasibility/", budget_views.feasibility, name="feasibility"),
+    path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

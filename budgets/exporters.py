@@ -1,0 +1,84 @@
+"""Workbooks of the fund cycle. The feasibility study: one sheet per scheme, every number with
+its rule trace, laid out to print."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _, gettext_lazy
+
+from consortia.xlsx import put
+
+from .simulations import Outcome, present
+
+
+class FeasibilityWorkbook:
+    identifier = "feasibility"
+    title = gettext_lazy("Feasibility study")
+
+    def __init__(self, outcomes: list[Outcome], name: str = ""):
+        self.outcomes = outcomes
+        self.name = name
+
+    def render(self) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        book = Workbook()
+        book.remove(book.active)
+        for outcome in self.outcomes:
+            shown = present(outcome)
+            sheet = book.create_sheet(title=(outcome.scheme or "?")[:31])
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.fitToHeight = 0
+            title = put(sheet, 1, 1, f"{_('Feasibility study')}: {shown['title']}")
+            title.font = Font(bold=True, size=14)
+            put(sheet, 2, 1, self.name)
+            row = 4
+            if shown["errors"]:
+                put(sheet, row, 1, _("The scenario has errors."), bold=True)
+                for error in shown["errors"]:
+                    row += 1
+                    put(sheet, row, 1, error["message"])
+                continue
+            row = self._pairs(sheet, row, _("Package"), shown["package"])
+            row = self._table(sheet, row, _("Prepayment schedule"), shown["prepayment_columns"], shown["prepayments"])
+            row = self._pairs(sheet, row, _("Year-end clearing"), shown["clearing"])
+            if shown.get("members"):
+                row = self._table(sheet, row, _("Members"), shown["member_columns"], shown["members"])
+            trace = [[step["rule"], step["label"], step["member"], step["explanation"]] for step in shown["trace"]]
+            self._table(sheet, row, _("How each number was computed"),
+                        [_("rule"), _("item"), _("member or period"), _("computation")], trace)
+            widths = {"A": 22, "B": 22, "C": 18, "D": 18}
+            for letter, width in widths.items():
+                sheet.column_dimensions[letter].width = width
+            for letter in "EFGHIJKLM":
+                sheet.column_dimensions[letter].width = 16
+            for cells in sheet.iter_rows(min_row=4):
+                for cell in cells:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+    @staticmethod
+    def _pairs(sheet, row, heading, pairs):
+        put(sheet, row, 1, heading, bold=True)
+        for label, value in pairs:
+            row += 1
+            put(sheet, row, 1, label)
+            put(sheet, row, 2, value)
+        return row + 2
+
+    @staticmethod
+    def _table(sheet, row, heading, columns, rows):
+        put(sheet, row, 1, heading, bold=True)
+        row += 1
+        for column, name in enumerate(columns, start=1):
+            put(sheet, row, column, name, bold=True)
+        for values in rows:
+            row += 1
+            for column, value in enumerate(values, start=1):
+                put(sheet, row, column, value)
+        return row + 2

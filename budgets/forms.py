@@ -1,0 +1,180 @@
+"""The feasibility study's form: a county's inputs, typed by a clerk or read from a scenario file,
+turned into a scenario/1 document for the engine."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consortia.models import Institution, ServiceAgreement
+
+from .engine.scenario import FORMAT
+
+MONTHS = range(1, 13)
+JIANGMEN_DEDUCTIONS = {
+    "out_of_area": _("out-of-area care"),
+    "critical_illness": _("critical-illness insurance"),
+    "special_outpatient": _("special outpatient care"),
+    "general_outpatient": _("general outpatient pooling"),
+    "personal_accounts": _("personal accounts"),
+}
+FUND_FIELDS = {
+    "revenue": (_("Fund revenue of the year (Guangdong)"), "fund"),
+    "raised": (_("Funds raised (Shexian)"), "fund"),
+    "risk_adjustment_remittance": (_("Risk-adjustment remittance (Shexian)"), "fund"),
+    "critical_illness_premium": (_("Critical-illness insurance premium (Shexian)"), "fund"),
+    "prior_year_expenditure": (_("Prior-year cleared expenditure (Shexian)"), "fund"),
+    "prior_year_deficit_subsidy": (_("Prior-year finance deficit subsidy (Shexian)"), "fund"),
+    "budget": (_("Fund budget (Jiangmen)"), "fund"),
+    "purchase_total": (_("Purchase total of the year (Tianjin)"), "fund"),
+    "baseline_year_total": (_("Purchase total of the baseline year (Tianjin)"), "fund"),
+    "out_of_consortium": (_("Claims outside the consortium"), "actuals"),
+    "enrollee_expenditure": (_("Enrollees' expenditure in the chosen categories (Tianjin)"), "actuals"),
+}
+
+
+def _amount(label, **kwargs):
+    return forms.DecimalField(label=label, required=False, min_value=Decimal("0"), max_digits=18,
+                              decimal_places=2, **kwargs)
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(label=_("Name of the study"), required=False, max_length=200)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    schemes = forms.MultipleChoiceField(
+        label=_("Payment schemes to compare"), choices=ServiceAgreement.Scheme.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    score = forms.DecimalField(label=_("Evaluation score (0-100)"), required=False, min_value=0, max_value=100,
+                               max_digits=5, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, (label, _section) in FUND_FIELDS.items():
+            self.fields[key] = _amount(label)
+        for key, label in JIANGMEN_DEDUCTIONS.items():
+            self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": label})
+        for month in MONTHS:
+            self.fields[f"baseline_{month}"] = _amount(_("Baseline cost, month %(m)s") % {"m": month})
+            self.fields[f"headcount_{month}"] = forms.IntegerField(
+                label=_("Head count, month %(m)s") % {"m": month}, required=False, min_value=0)
+
+    def months(self):
+        return [(m, self[f"baseline_{m}"], self[f"headcount_{m}"]) for m in MONTHS]
+
+    def fund_fields(self):
+        return [self[key] for key in FUND_FIELDS] + [self[f"deduction_{key}"] for key in JIANGMEN_DEDUCTIONS]
+
+
+class MemberForm(forms.Form):
+    code = forms.CharField(label=_("Member code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Institution.Tier.choices)
+    prior_year_paid = _amount(_("Prior-year paid"))
+    score = forms.DecimalField(label=_("Score"), required=False, min_value=0, max_value=100, max_digits=5,
+                               decimal_places=2)
+    actual = _amount(_("Claims this year"))
+    h1 = _amount(_("History, oldest year"))
+    h2 = _amount(_("History, middle year"))
+    h3 = _amount(_("History, latest year"))
+    coefficient = forms.DecimalField(label=_("Coefficient"), required=False, min_value=0, max_digits=8,
+                                     decimal_places=4)
+    compliant_two_years = forms.BooleanField(label=_("Compliant two years"), required=False)
+    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")])
+    assessment_deduction = _amount(_("Assessment deduction"))
+
+
+MemberFormSet = forms.formset_factory(MemberForm, extra=2, can_delete=True)
+
+
+def _text(value):
+    return None if value is None else format(value, "f")
+
+
+def scenario_from_forms(form: ScenarioForm, members: forms.BaseFormSet) -> dict:
+    """A scenario/1 document from what the clerk typed; empty fields are left out, so each
+    scheme names exactly what it still needs."""
+    data = form.cleaned_data
+    fund, actuals = {}, {}
+    for key, (_label, section) in FUND_FIELDS.items():
+        if data.get(key) is not None:
+            (fund if section == "fund" else actuals)[key] = _text(data[key])
+    deductions = {k: _text(data[f"deduction_{k}"]) for k in JIANGMEN_DEDUCTIONS
+                  if data.get(f"deduction_{k}") is not None}
+    if deductions:
+        fund["deductions"] = deductions
+    scenario = {"format": FORMAT, "name": data.get("name") or "", "year": data["year"], "fund": fund}
+    rows, inside = [], {}
+    for member in members.forms:
+        m = getattr(member, "cleaned_data", None)
+        if not m or m.get("DELETE"):
+            continue
+        row = {"code": m["code"], "name": m.get("name", ""), "tier": m["tier"]}
+        for key in ("prior_year_paid", "score", "coefficient", "assessment_deduction"):
+            if m.get(key) is not None:
+                row[key] = _text(m[key])
+        if all(m.get(h) is not None for h in ("h1", "h2", "h3")):
+            row["history"] = [_text(m["h1"]), _text(m["h2"]), _text(m["h3"])]
+        if m.get("grade"):
+            row["grade"] = m["grade"]
+            row["compliant_two_years"] = bool(m.get("compliant_two_years"))
+        if m.get("actual") is not None:
+            inside[m["code"]] = _text(m["actual"])
+        rows.append(row)
+    if rows:
+        scenario["members"] = rows
+    if inside:
+        actuals["in_consortium"] = inside
+    if actuals:
+        scenario["actuals"] = actuals
+    baselines = [data.get(f"baseline_{m}") for m in MONTHS]
+    heads = [data.get(f"headcount_{m}") for m in MONTHS]
+    if any(v is not None for v in baselines + heads):
+        scenario["enrollment"] = {
+            "monthly_baseline": [_text(v) if v is not None else "0" for v in baselines],
+            "monthly_headcount": [v or 0 for v in heads],
+        }
+    if data.get("score") is not None:
+        scenario["evaluation"] = {"score": _text(data["score"])}
+    return scenario
+
+
+def initial_from_scenario(scenario: dict) -> tuple[dict, list[dict]]:
+    """The form's initial values from a scenario file, so an uploaded study can be edited."""
+    fund = scenario.get("fund") or {}
+    actuals = scenario.get("actuals") or {}
+    initial = {"name": scenario.get("name", ""), "year": scenario.get("year"),
+               "schemes": [scenario["scheme"]] if scenario.get("scheme") else []}
+    for key, (_label, section) in FUND_FIELDS.items():
+        source = fund if section == "fund" else actuals
+        if key in source:
+            initial[key] = source[key]
+    for key, value in (fund.get("deductions") or {}).items():
+        initial[f"deduction_{key}"] = value
+    enrollment = scenario.get("enrollment") or {}
+    for month, value in zip(MONTHS, enrollment.get("monthly_baseline") or [], strict=False):
+        initial[f"baseline_{month}"] = value
+    for month, value in zip(MONTHS, enrollment.get("monthly_headcount") or [], strict=False):
+        initial[f"headcount_{month}"] = value
+    if (scenario.get("evaluation") or {}).get("score") is not None:
+        initial["score"] = scenario["evaluation"]["score"]
+    inside = actuals.get("in_consortium") or {}
+    members = []
+    for row in scenario.get("members") or []:
+        if not isinstance(row, dict):
+            continue
+        history = (list(row.get("history") or []) + [None, None, None])[:3]
+        members.append({
+            "code": row.get("code"), "name": row.get("name", ""), "tier": row.get("tier"),
+            "prior_year_paid": row.get("prior_year_paid"), "score": row.get("score"),
+            "actual": inside.get(row.get("code")), "h1": history[0], "h2": history[1], "h3": history[2],
+            "coefficient": row.get("coefficient"), "compliant_two_years": row.get("compliant_two_years", False),
+            "grade": row.get("grade", ""), "assessment_deduction": row.get("assessment_deduction"),
+        })
+    return initial, members
+
+
+class ScenarioUploadForm(forms.Form):
+    file = forms.FileField(label=_("Scenario file (scenario/1 JSON)"))

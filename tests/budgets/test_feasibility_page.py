@@ -1,0 +1,137 @@
+"""The feasibility study page: upload or fill in, compare schemes side by side, read the trace,
+download the result as JSON and Excel."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.budgets.test_golden import contains
+
+SCENARIOS = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
+
+
+def upload(client, case):
+    content = (SCENARIOS / f"{case}.json").read_bytes()
+    return client.post(reverse("feasibility"), {"file": SimpleUploadedFile(f"{case}.json", content)})
+
+
+def management(prefix="members", total=0):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+
+
+@pytest.fixture
+def signed_in(client, world):
+    client.force_login(world.staff_a1)
+    return client
+
+
+def test_the_page_opens_and_starts_from_a_consortiums_members(signed_in, world):
+    page = signed_in.get(reverse("feasibility"))
+    assert page.status_code == 200
+    assert "可行性测算" in page.content.decode()
+    prefilled = signed_in.get(reverse("feasibility"), {"consortium": world.consortium_a1x.pk})
+    codes = [f.initial["code"] for f in prefilled.context["members"].forms if f.initial]
+    assert codes == sorted(m.code for m in world.consortium_a1x.members.all())
+    foreign = signed_in.get(reverse("feasibility"), {"consortium": world.consortium_b1.pk})
+    assert not any(f.initial for f in foreign.context["members"].forms)
+
+
+def test_an_uploaded_scenario_runs_with_its_trace(signed_in):
+    page = upload(signed_in, "guangdong-2019-surplus")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "¥347,886,000.00" in body  # the package
+    assert "-¥584,272.10" in body  # the final payment: the consortium pays back
+    assert "G1: P = R − A − K = 347886000.00" in body
+    form = page.context["form"]
+    assert str(form.initial["revenue"]) == "386540000.00"
+    assert [f.initial["code"] for f in page.context["members"].forms if f.initial] == ["YX-H01", "YX-T01", "YX-V01"]
+
+
+def test_a_bad_upload_says_why(signed_in):
+    page = signed_in.post(reverse("feasibility"), {"file": SimpleUploadedFile("x.json", b"{oops")})
+    assert page.status_code == 200
+    assert "文件不是有效的 JSON" in page.content.decode()
+
+
+def filled(schemes, **extra):
+    data = {
+        "name": "甲县测算", "year": "2025", "schemes": schemes, "score": "92.5",
+        "revenue": "386540000.00", "raised": "468000000.00", "risk_adjustment_remittance": "9360000.00",
+        "critical_illness_premium": "32760000.00", "prior_year_expenditure": "452000000.00",
+        "prior_year_deficit_subsidy": "26120000.00", "out_of_consortium": "98765432.10",
+        **management(total=3),
+    }
+    rows = [("YX-H01", "lead", "152300000.00", "93", "201345678.90"),
+            ("YX-T01", "township", "18650000.00", "88", "27123456.78"),
+            ("YX-V01", "village", "412000.00", "81", "901234.56")]
+    for i, (code, tier, paid, score, actual) in enumerate(rows):
+        data.update({f"members-{i}-code": code, f"members-{i}-tier": tier, f"members-{i}-prior_year_paid": paid,
+                     f"members-{i}-score": score, f"members-{i}-actual": actual})
+    data.update(extra)
+    return data
+
+
+def test_schemes_side_by_side_on_the_same_inputs(signed_in):
+    page = signed_in.post(reverse("feasibility"), filled(["guangdong-2019", "shexian-2025", "jiangmen-2016"]))
+    assert page.status_code == 200
+    results = page.context["results"]
+    assert [r["scheme"] for r in results] == ["guangdong-2019", "shexian-2025", "jiangmen-2016"]
+    guangdong = dict(results[0]["clearing"])
+    assert str(guangdong["清算应拨付"]) == "-584272.10"  # same as the golden file: same inputs
+    shexian = dict(results[1]["package"])
+    assert str(shexian["目标一"]) == "425880000.00"
+    assert "缺少基金预算（fund.budget）。" in [e["message"] for e in results[2]["errors"]]
+    body = page.content.decode()
+    assert "该付费方式无法按现有数据测算" in body
+
+
+def test_a_bad_figure_stays_on_the_form(signed_in):
+    page = signed_in.post(reverse("feasibility"), filled(["guangdong-2019"], revenue="-5"))
+    assert page.status_code == 200
+    assert page.context["form"].errors["revenue"]
+    assert not page.context["results"]
+
+
+def download(client, fmt, page):
+    return client.post(reverse("feasibility-download", args=[fmt]),
+                       {"scenario": page.context["scenario_json"], "schemes": page.context["schemes"]})
+
+
+def test_downloads_json_excel_and_the_inputs(signed_in):
+    page = upload(signed_in, "shexian-2025-target-two")
+    expected = json.loads((SCENARIOS / "shexian-2025-target-two.expected.json").read_text(encoding="utf-8"))
+
+    as_json = download(signed_in, "json", page)
+    assert as_json["Content-Disposition"] == 'attachment; filename="feasibility-2025.json"'
+    contains(expected, json.loads(as_json.content))
+
+    as_excel = download(signed_in, "xlsx", page)
+    book = load_workbook(io.BytesIO(as_excel.content))
+    sheet = book["shexian-2025"]
+    cells = {sheet.cell(r, 1).value: sheet.cell(r, 2) for r in range(1, sheet.max_row + 1)}
+    assert cells["目标一"].value == 425880000 and cells["目标一"].number_format == "#,##0.00"
+    assert cells["清算应拨付"].value == -11398000
+    assert sheet.cell(1, 1).value.startswith("可行性测算")
+    texts = [sheet.cell(r, 4).value for r in range(1, sheet.max_row + 1)]
+    assert any(isinstance(t, str) and t.startswith("S4: X = I + O = 439000000.00") for t in texts)
+
+    inputs = download(signed_in, "scenario", page)
+    again = signed_in.post(reverse("feasibility"), {"file": SimpleUploadedFile("again.json", inputs.content)})
+    assert [dict(r["clearing"]) for r in again.context["results"]] == [dict(r["clearing"]) for r in page.context["results"]]
+
+
+def test_excel_writes_formula_like_text_as_text(signed_in):
+    data = json.loads((SCENARIOS / "guangdong-2019-surplus.json").read_text(encoding="utf-8"))
+    data["name"] = "=HYPERLINK(\"http://evil\")"
+    response = signed_in.post(reverse("feasibility-download", args=["xlsx"]),
+                              {"scenario": json.dumps(data), "schemes": ["guangdong-2019"]})
+    sheet = load_workbook(io.BytesIO(response.content))["guangdong-2019"]
+    assert sheet.cell(2, 1).data_type == "s"
+    assert sheet.cell(2, 1).value == data["name"]
