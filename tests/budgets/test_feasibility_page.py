@@ -135,3 +135,11 @@ def test_excel_writes_formula_like_text_as_text(signed_in):
     sheet = load_workbook(io.BytesIO(response.content))["guangdong-2019"]
     assert sheet.cell(2, 1).data_type == "s"
     assert sheet.cell(2, 1).value == data["name"]
+
+
+@pytest.mark.parametrize("case", ["guangdong-2019-surplus", "jiangmen-2016-total-control",
+                                  "shexian-2025-target-two", "tianjin-2021-capitation"])
+def test_the_page_gives_the_golden_numbers(signed_in, case):
+    page = upload(signed_in, case)
+    expected = json.loads((SCENARIOS / f"{case}.expected.json").read_text(encoding="utf-8"))
+    contains(expected, json.loads(download(signed_in, "json", page).content))
