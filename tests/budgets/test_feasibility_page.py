@@ -3,16 +3,15 @@ download the result as JSON and Excel."""
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.budgets.scenarios import SCENARIOS
 from tests.budgets.test_golden import contains
 
-SCENARIOS = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
 
 
 def upload(client, case):

@@ -3,16 +3,14 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from tests.budgets.scenarios import ROOT, SCENARIOS
 from budgets.engine import loads, run_scenario
 
-SCENARIOS = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
 CASES = sorted(p.name.removesuffix(".expected.json") for p in SCENARIOS.glob("*.expected.json"))
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_four_golden_scenarios_are_there():

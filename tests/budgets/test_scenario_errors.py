@@ -5,15 +5,13 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from tests.budgets.scenarios import ROOT, SCENARIOS
 from budgets.engine import InputError, loads, run_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT.parent / "shared" / "scenarios"
 
 
 def scenario(name="guangdong-2019-surplus"):
