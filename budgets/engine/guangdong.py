@@ -19,6 +19,7 @@ class Inputs:
     members: tuple[Member, ...]
     in_consortium: dict[str, Decimal]  # I per member
     out_of_consortium: Decimal  # O
+    prepaid: Decimal | None = None  # what was actually paid; the schedule's sum when not given
 
 
 def compute(inputs: Inputs, parameters: dict) -> Result:
@@ -61,7 +62,8 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             )
         consortium_share = t.record("consortium_overspend_share", "G5", "overspend − fund_overspend_share",
                                     overspend - fund_share, overspend=overspend, fund_share=fund_share)
-        prepaid = sum(months, ZERO)
+        prepaid = t.record("prepaid", "G6", "prepayments paid", sum(months, ZERO) if inputs.prepaid is None
+                           else inputs.prepaid)
         final = t.record("final_payment", "G6", "W + fund_overspend_share − O − prepaid",
                          W + fund_share - O - prepaid, W=W, fund_share=fund_share, O=O, prepaid=prepaid)
     return Result(

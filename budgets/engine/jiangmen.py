@@ -18,6 +18,7 @@ class Inputs:
     deductions: dict[str, Decimal]  # by item
     members: tuple[Member, ...]
     actual: dict[str, Decimal]  # fund-payable amount per member
+    working_capital_paid: dict[str, Decimal] | None = None  # actually paid; the schedule when not given
 
 
 def overspend_fund_share(overspend: Decimal, allocation: Decimal, bands: list[dict]) -> Decimal:
@@ -90,12 +91,13 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             forfeit_rate = Decimal(p["deposit_forfeit_rate_by_grade"][m.grade])
             forfeited = t.record("deposit_forfeited", "J5", "deposit × forfeit rate of the grade",
                                  money(deposit * forfeit_rate), member=code, deposit=deposit, grade=m.grade)
+            paid = wc + extra if inputs.working_capital_paid is None else inputs.working_capital_paid.get(code, ZERO)
             final = t.record(
                 "final_payment", "J6",
                 "settled − deposit_forfeited − assessment_deduction − actual − working capital paid",
-                settled - forfeited - m.assessment_deduction - actual - wc - extra, member=code, settled=settled,
+                settled - forfeited - m.assessment_deduction - actual - paid, member=code, settled=settled,
                 deposit_forfeited=forfeited, assessment_deduction=m.assessment_deduction, actual=actual,
-                working_capital=wc, extra_working_capital=extra,
+                working_capital_paid=paid,
             )
             lines.append({
                 "code": code,

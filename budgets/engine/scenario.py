@@ -180,6 +180,14 @@ def _actuals(r: Reader, members: tuple[Member, ...]) -> tuple[dict[str, Decimal]
     return in_consortium, outside
 
 
+def _prepaid(r: Reader) -> Decimal | None:
+    """Optional `actuals.prepaid`: what was really paid, when the clearing runs on the books."""
+    actuals = r.data.get("actuals") if isinstance(r.data, dict) else None
+    if not isinstance(actuals, dict) or "prepaid" not in actuals:
+        return None
+    return r.amount(actuals["prepaid"], "actuals.prepaid")
+
+
 def _score(r: Reader) -> Decimal | None:
     evaluation = r.get(r.data, "", "evaluation")
     return r.field(evaluation, "evaluation", "score", r.score) if evaluation is not MISSING else None
@@ -191,9 +199,10 @@ def _guangdong(r: Reader, year: int):
     members = _members(r, GUANGDONG_2019)
     in_consortium, outside = _actuals(r, members)
     score = _score(r)
+    prepaid = _prepaid(r)
     return lambda: guangdong.Inputs(
         year=year, revenue=revenue, score=score, members=members,
-        in_consortium=in_consortium, out_of_consortium=outside,
+        in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid,
     )
 
 
@@ -210,8 +219,10 @@ def _shexian(r: Reader, year: int):
         if values["raised"] < values["risk_adjustment_remittance"] + values["critical_illness_premium"]:
             r.fail("fund.raised", gettext_noop(
                 "%(field)s must cover the risk-adjustment remittance and the critical-illness premium."))
+    prepaid = _prepaid(r)
     return lambda: shexian.Inputs(
-        year=year, members=members, in_consortium=in_consortium, out_of_consortium=outside, **values
+        year=year, members=members, in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid,
+        **values
     )
 
 
@@ -227,8 +238,14 @@ def _jiangmen(r: Reader, year: int):
             deductions = {key: r.amount(value, f"fund.deductions.{key}") for key, value in raw.items()}
     members = _members(r, JIANGMEN_2016)
     in_consortium, _outside = _actuals(r, members)
+    actuals = r.data.get("actuals") if isinstance(r.data, dict) else None
+    paid = None
+    if isinstance(actuals, dict) and "working_capital_paid" in actuals:
+        paid = r.amounts_by_code(actuals["working_capital_paid"], "actuals.working_capital_paid",
+                                 [m.code for m in members])
     return lambda: jiangmen.Inputs(
-        year=year, budget=budget, deductions=deductions, members=members, actual=in_consortium
+        year=year, budget=budget, deductions=deductions, members=members, actual=in_consortium,
+        working_capital_paid=paid,
     )
 
 

@@ -26,6 +26,7 @@ class Inputs:
     members: tuple[Member, ...]
     in_consortium: dict[str, Decimal]
     out_of_consortium: Decimal
+    prepaid: Decimal | None = None  # what was actually paid; the schedule's sum when not given
 
 
 def _distribute(t: Trace, total: Decimal, members: tuple[Member, ...], tier_ratio: dict) -> list[Decimal]:
@@ -103,7 +104,8 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                            insurer_total=insurer_total, X=X)
         overspend = t.record("consortium_overspend_share", "S6", "max(0, X − insurer_total)",
                              max(ZERO, X - insurer_total), X=X, insurer_total=insurer_total)
-        prepaid = sum(quarters, ZERO)
+        prepaid = t.record("prepaid", "S6", "prepayments paid", sum(quarters, ZERO) if inputs.prepaid is None
+                           else inputs.prepaid)
         final = t.record("final_payment", "S6", "insurer_total − O − prepaid", insurer_total - O - prepaid,
                          insurer_total=insurer_total, O=O, prepaid=prepaid)
         surplus_shares = _distribute(t, surplus + reward, members, parameters["tier_ratio"])

@@ -120,3 +120,18 @@ def test_the_trace_explains_every_named_amount():
     package = next(step for step in out["trace"] if step["name"] == "package")
     assert package == {"name": "package", "member": "", "rule": "G1", "formula": "P = R − A − K",
                        "inputs": {"R": "1000000.00", "A": "20000.00", "K": "80000.00"}, "value": "900000.00"}
+
+
+def test_the_clearing_can_run_on_what_was_really_paid():
+    scheduled = guangdong()
+    assert scheduled["clearing"]["prepaid"] == "720000.00"
+    two_months_short = run_scenario({
+        "scheme": "guangdong-2019", "year": 2025, "fund": {"revenue": "1000000.00"},
+        "members": [{"code": "L", "tier": "lead", "prior_year_paid": "1", "score": "90"}],
+        "actuals": {"in_consortium": {"L": "500000.00"}, "out_of_consortium": "100000.00", "prepaid": "600000.00"},
+        "evaluation": {"score": "90"},
+    }).as_dict()
+    assert two_months_short["clearing"]["prepaid"] == "600000.00"
+    # G6: the 120,000 not prepaid comes with the final payment
+    assert (D(two_months_short["clearing"]["final_payment"]) - D(scheduled["clearing"]["final_payment"])
+            == D("120000.00"))
