@@ -1,0 +1,342 @@
+"""The fund cycle: the annual budget, the year's actuals, prepayment runs, payment orders, the
+double-entry ledger of the co-managed account and the members, and the year-end clearing.
+
+What must never happen is refused by the database: a second order for the same business key,
+maker = checker, an edit to a paid order or a posted entry, an unbalanced entry (PostgreSQL)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consortia.models import Institution, ServiceAgreement
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+CO_MANAGED_PAYEE = "CO-MANAGED"  # payee code of a consortium's co-managed account (S2, S11)
+USER = settings.AUTH_USER_MODEL
+
+
+class AnnualBudget(models.Model):
+    """One version of an agreement's budget for its year: the fund inputs its scheme needs and
+    the members' figures, with what the engine derived from them (package, schedule, member
+    budgets) and its trace. A locked budget changes only through a new version with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        LOCKED = "locked", _("locked")
+
+    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="budgets",
+                                  verbose_name=_("service agreement"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    fund = models.JSONField(_("fund inputs"), default=dict, blank=True)
+    members = models.JSONField(_("member inputs"), default=list, blank=True)
+    computed = models.JSONField(_("computed package"), default=dict, blank=True)
+    reason = models.CharField(_("reason for the new version"), max_length=500, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual budget")
+        verbose_name_plural = _("annual budgets")
+        ordering = ["agreement", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version"], name="budget_version_unique"),
+            models.CheckConstraint(
+                name="budget_approver_is_not_creator",
+                condition=Q(approved_by__isnull=True) | Q(created_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                violation_error_message=_("A budget is approved by someone other than its author."),
+            ),
+            models.CheckConstraint(
+                name="budget_approved_has_approver",
+                condition=Q(status__in=["draft", "submitted"]) | Q(approved_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="budget_new_version_has_reason", condition=Q(version=1) | ~Q(reason=""),
+                violation_error_message=_("A new version of a budget gives its reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(agreement)s budget, version %(version)s") % {"agreement": self.agreement, "version": self.version}
+
+
+class YearActuals(models.Model):
+    """The year's actual expenditure and evaluation score as the clearing reads them, entered by
+    the bureau until the claims import supplies them."""
+
+    agreement = models.OneToOneField(ServiceAgreement, on_delete=models.PROTECT, related_name="actuals",
+                                     verbose_name=_("service agreement"))
+    in_consortium = models.JSONField(_("claims inside the consortium, by member"), default=dict, blank=True)
+    out_of_consortium = models.DecimalField(_("claims outside the consortium"), default=0, **MONEY)
+    enrollee_expenditure = models.DecimalField(_("enrollees' expenditure (capitation)"), null=True, blank=True,
+                                               **MONEY)
+    evaluation_score = models.DecimalField(_("evaluation score"), max_digits=5, decimal_places=2, null=True,
+                                           blank=True)
+    member_scores = models.JSONField(_("member scores"), default=dict, blank=True)
+    entered_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("entered by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("actuals of the year")
+        verbose_name_plural = _("actuals of the year")
+        constraints = [
+            models.CheckConstraint(name="actuals_outside_non_negative", condition=Q(out_of_consortium__gte=0)),
+            models.CheckConstraint(name="actuals_score_range",
+                                   condition=Q(evaluation_score__isnull=True)
+                                   | (Q(evaluation_score__gte=0) & Q(evaluation_score__lte=100))),
+        ]
+
+    def __str__(self):
+        return str(self.agreement)
+
+
+class PrepaymentRun(models.Model):
+    """One run of the month-end or quarter-start prepayment, as users see it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("schedule")
+        MANUAL = "manual", _("manual")
+
+    period = models.CharField(_("period"), max_length=7)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    started_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("user"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    orders_created = models.PositiveIntegerField(_("orders created"), default=0)
+    orders_existing = models.PositiveIntegerField(_("orders already there"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("prepayment run")
+        verbose_name_plural = _("prepayment runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.period} #{self.pk}"
+
+
+class PaymentOrder(models.Model):
+    """An instruction to move money, signed before it is paid. Never edited once paid or voided;
+    a mistake is corrected by a reversing order."""
+
+    class Kind(models.TextChoices):
+        PREPAYMENT = "prepayment", _("prepayment")
+        WORKING_CAPITAL = "working_capital", _("working capital")
+        EXTRA_WORKING_CAPITAL = "extra_working_capital", _("extra working capital")
+        DISBURSEMENT = "disbursement", _("disbursement to a member")
+        FINAL_PAYMENT = "final_payment", _("final payment")
+        REVERSAL = "reversal", _("reversal")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        PAID = "paid", _("paid")
+        VOIDED = "voided", _("voided")
+
+    class Channel(models.TextChoices):
+        BUREAU = "bureau", _("from the bureau's fund")
+        CO_MANAGED = "co_managed", _("from the co-managed account")
+
+    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="payment_orders",
+                                  verbose_name=_("service agreement"))
+    period = models.CharField(_("period"), max_length=7)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    channel = models.CharField(_("paid"), max_length=12, choices=Channel.choices, default=Channel.BUREAU)
+    payee_code = models.CharField(_("payee code"), max_length=40)
+    payee_name = models.CharField(_("payee"), max_length=200)
+    member = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("member"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    trace = models.JSONField(_("rule trace"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    budget = models.ForeignKey(AnnualBudget, on_delete=models.PROTECT, null=True, blank=True, related_name="orders",
+                               verbose_name=_("budget version"))
+    clearing = models.ForeignKey("Clearing", on_delete=models.PROTECT, null=True, blank=True, related_name="orders",
+                                 verbose_name=_("clearing"))
+    run = models.ForeignKey(PrepaymentRun, on_delete=models.PROTECT, null=True, blank=True, related_name="orders",
+                            verbose_name=_("prepayment run"))
+    funded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="disbursements",
+                                  verbose_name=_("passes on"))
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_by", verbose_name=_("reverses"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by (bureau auditor)"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    co_signed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("co-signed by (consortium finance officer)"))
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    voided_reason = models.CharField(_("reason for voiding"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
+        ordering = ["agreement", "period", "kind", "payee_code"]
+        constraints = [
+            # The business key: a repeated, concurrent or redelivered run creates nothing new.
+            models.UniqueConstraint(fields=["agreement", "period", "kind", "payee_code"],
+                                    condition=~Q(kind="reversal"), name="payment_order_business_key"),
+            models.CheckConstraint(
+                name="payment_order_maker_is_not_checker",
+                condition=Q(approved_by__isnull=True) | Q(created_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                violation_error_message=_("An order is approved by someone other than the person who made it."),
+            ),
+            models.CheckConstraint(
+                name="payment_order_signers_differ",
+                condition=Q(approved_by__isnull=True) | Q(co_signed_by__isnull=True) | ~Q(approved_by=F("co_signed_by")),
+            ),
+            models.CheckConstraint(name="payment_order_amount_not_zero", condition=~Q(amount=0)),
+            models.CheckConstraint(
+                name="payment_order_signed_before_paid",
+                condition=Q(status__in=["pending", "voided"]) | Q(approved_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="payment_order_co_managed_needs_two_signatures",
+                condition=~Q(channel="co_managed") | Q(status__in=["pending", "voided"]) | Q(co_signed_by__isnull=False),
+                violation_error_message=_("A payment from the co-managed account needs the approval of a "
+                                          "lead-hospital finance officer and of a bureau auditor."),
+            ),
+            models.CheckConstraint(
+                name="payment_order_paid_has_reference",
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(bank_reference="")),
+            ),
+            models.CheckConstraint(name="payment_order_void_has_reason",
+                                   condition=~Q(status="voided") | ~Q(voided_reason="")),
+            models.CheckConstraint(name="payment_order_reversal_links",
+                                   condition=Q(kind="reversal", reverses__isnull=False)
+                                   | (~Q(kind="reversal") & Q(reverses__isnull=True))),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period} {self.payee_name} {self.amount}"
+
+
+class LedgerAccount(models.Model):
+    """An account of the double-entry ledger: the bureau's fund, a consortium's co-managed account,
+    the lead hospital (where the scheme pays it directly), or a member."""
+
+    class Kind(models.TextChoices):
+        BUREAU_FUND = "bureau_fund", _("bureau fund")
+        CO_MANAGED = "co_managed", _("co-managed account")
+        MEMBER = "member", _("member")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    consortium = models.ForeignKey("consortia.Consortium", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("consortium"))
+    member = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("member"))
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "consortium"], condition=Q(member__isnull=True),
+                                    name="ledger_account_unique"),
+            models.UniqueConstraint(fields=["kind", "consortium", "member"], condition=Q(member__isnull=False),
+                                    name="ledger_member_account_unique"),
+            models.CheckConstraint(name="ledger_member_account_names_member",
+                                   condition=Q(kind="member", member__isnull=False)
+                                   | (~Q(kind="member") & Q(member__isnull=True))),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.member.name if self.member else self.consortium.name}"
+
+
+class JournalEntry(models.Model):
+    """A posted movement of money: its lines sum to zero and are never changed."""
+
+    order = models.OneToOneField(PaymentOrder, on_delete=models.PROTECT, related_name="entry",
+                                 verbose_name=_("payment order"))
+    posted_on = models.DateField(_("posted on"))
+    memo = models.CharField(_("memo"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["posted_on", "pk"]
+
+    def __str__(self):
+        return f"{self.posted_on} {self.memo}"
+
+
+class Posting(models.Model):
+    """One line of an entry: positive debits the account (money arrives), negative credits it."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings",
+                              verbose_name=_("journal entry"))
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings",
+                                verbose_name=_("account"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        constraints = [models.CheckConstraint(name="posting_not_zero", condition=~Q(amount=0))]
+
+
+class Clearing(models.Model):
+    """A year-end clearing as computed from a snapshot of its inputs. The same inputs give the same
+    row; changed inputs give a new one, so a change is visible; one is approved, by a second person."""
+
+    class Status(models.TextChoices):
+        COMPUTED = "computed", _("computed")
+        APPROVED = "approved", _("approved")
+
+    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="clearings",
+                                  verbose_name=_("service agreement"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.COMPUTED)
+    inputs = models.JSONField(_("inputs snapshot"))
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    result = models.JSONField(_("result"))
+    computed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("computed by"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("year-end clearing")
+        verbose_name_plural = _("year-end clearings")
+        ordering = ["agreement", "-computed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "inputs_hash"], name="clearing_inputs_unique"),
+            models.UniqueConstraint(fields=["agreement"], condition=Q(status="approved"),
+                                    name="one_approved_clearing_per_agreement"),
+            models.CheckConstraint(
+                name="clearing_approver_is_not_computer",
+                condition=Q(approved_by__isnull=True) | Q(computed_by__isnull=True) | ~Q(approved_by=F("computed_by")),
+                violation_error_message=_("A clearing is approved by someone other than the person who ran it."),
+            ),
+            models.CheckConstraint(name="clearing_approved_has_approver",
+                                   condition=~Q(status="approved") | Q(approved_by__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.inputs_hash[:8]}"

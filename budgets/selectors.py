@@ -1,0 +1,61 @@
+"""Reads of the fund cycle, always through the reader's scope."""
+
+from __future__ import annotations
+
+import datetime
+
+import chinese_calendar
+from django.db.models import QuerySet
+
+from consortia.models import ServiceAgreement
+from consortia.selectors import agreement_parameters_for, register_scope
+
+from .engine.rules import workday_deadline
+from .models import CO_MANAGED_PAYEE as CO_MANAGED
+from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
+
+for _model in (AnnualBudget, YearActuals, PaymentOrder, Clearing):
+    register_scope(
+        _model, consortium="agreement__consortium_id", county="agreement__consortium__county_id",
+        city="agreement__consortium__county__city_id", province="agreement__consortium__county__city__province_id",
+    )
+register_scope(JournalEntry, consortium="order__agreement__consortium_id",
+               county="order__agreement__consortium__county_id",
+               city="order__agreement__consortium__county__city_id",
+               province="order__agreement__consortium__county__city__province_id")
+
+
+def budget_in_force(*, agreement: ServiceAgreement) -> AnnualBudget | None:
+    """The latest approved or locked version: what money is paid under."""
+    return (agreement.budgets.filter(status__in=[AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED])
+            .order_by("-version").first())
+
+
+def disbursement_deadline(*, order: PaymentOrder) -> datetime.date | None:
+    """S3: the day a paid quarterly prepayment must have been passed on to the members by."""
+    if order.kind != PaymentOrder.Kind.PREPAYMENT or order.channel != PaymentOrder.Channel.BUREAU \
+            or order.status != PaymentOrder.Status.PAID or order.payee_code != CO_MANAGED:
+        return None
+    parameters = agreement_parameters_for(agreement=order.agreement, period=order.paid_on)
+    days = int(parameters.values.get("disbursement_workdays", 10))
+    return workday_deadline(order.paid_on, days, chinese_calendar.is_workday)
+
+
+def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
+    """Quarterly money received into a co-managed account and not passed on in time (S3):
+    each with its deadline and what is still unpaid."""
+    found = []
+    received = orders.filter(kind=PaymentOrder.Kind.PREPAYMENT, payee_code=CO_MANAGED, status=PaymentOrder.Status.PAID)
+    for order in received.select_related("agreement__consortium"):
+        deadline = disbursement_deadline(order=order)
+        passed_on = order.disbursements.filter(status=PaymentOrder.Status.PAID)
+        late_paid = passed_on.filter(paid_on__gt=deadline).count()
+        unpaid = order.amount - sum((d.amount for d in passed_on), 0)
+        if (unpaid > 0 and today > deadline) or late_paid:
+            found.append({"order": order, "deadline": deadline, "unpaid": unpaid, "late_payments": late_paid})
+    return found
+
+
+def prepayment_runs() -> QuerySet[PrepaymentRun]:
+    return PrepaymentRun.objects.all()
+

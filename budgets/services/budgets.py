@@ -1,0 +1,167 @@
+"""The annual budget: entered, derived by the engine, submitted, approved by a second person,
+locked when money starts to move, and changed afterwards only through a new version."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortia.models import RosterEntry, ServiceAgreement, User
+from consortia.schemes import TIANJIN_2021
+from consortia.selectors import agreement_parameters_for
+
+from ..engine import InputError, run_scenario
+from ..engine.scenario import FORMAT
+from ..models import AnnualBudget
+from ..simulations import problem_list
+
+PLACEHOLDER_SCORE = "100"  # scores arrive with the evaluation; they change no budget figure
+
+
+def _enrollment(agreement: ServiceAgreement) -> dict:
+    """T2: each month's roster, summed: baseline annual costs and head count."""
+    rows = (RosterEntry.objects.filter(agreement=agreement).values("month")
+            .annotate(baseline=Sum("baseline_cost"), heads=Count("enrollee_id", distinct=True)))
+    by_month = {row["month"].month: row for row in rows}
+    return {
+        "monthly_baseline": [format(by_month[m]["baseline"], "f") if m in by_month else "0" for m in range(1, 13)],
+        "monthly_headcount": [by_month[m]["heads"] if m in by_month else 0 for m in range(1, 13)],
+    }
+
+
+def budget_scenario(*, budget: AnnualBudget, actuals=None, prepaid=None) -> dict:
+    """The budget as a scenario/1 document for the engine: its own figures, the registry's
+    enrollment, the parameters in force, and the year's actuals when the clearing asks."""
+    agreement = budget.agreement
+    parameters = agreement_parameters_for(agreement=agreement, period=datetime.date(agreement.year, 12, 1))
+    members = [dict(m) for m in budget.members]
+    scores = (actuals.member_scores if actuals else {}) or {}
+    for member in members:
+        member["score"] = str(scores.get(member["code"], member.get("score") or PLACEHOLDER_SCORE))
+    codes = [m["code"] for m in members]
+    inside = dict(actuals.in_consortium) if actuals else {code: "0" for code in codes}
+    scenario = {
+        "format": FORMAT,
+        "name": str(agreement),
+        "scheme": agreement.scheme,
+        "year": agreement.year,
+        "fund": budget.fund,
+        "members": members,
+        "actuals": {
+            "in_consortium": inside,
+            "out_of_consortium": format(actuals.out_of_consortium, "f") if actuals else "0",
+        },
+        "evaluation": {"score": format(actuals.evaluation_score, "f")
+                       if actuals and actuals.evaluation_score is not None else PLACEHOLDER_SCORE},
+        "parameters": parameters.values if parameters else {},
+    }
+    if agreement.scheme == TIANJIN_2021:
+        scenario["enrollment"] = _enrollment(agreement)
+        spent = actuals.enrollee_expenditure if actuals and actuals.enrollee_expenditure is not None else 0
+        scenario["actuals"]["enrollee_expenditure"] = format(Decimal(spent), "f")
+    if prepaid is not None:
+        scenario["actuals"].update(prepaid)
+    return scenario
+
+
+def _compute(budget: AnnualBudget) -> None:
+    try:
+        output = run_scenario(budget_scenario(budget=budget)).as_dict()
+    except InputError as error:
+        raise ValidationError([row["message"] for row in problem_list(error)]) from None
+    budget.computed = {k: output[k] for k in ("package", "prepayments", "members", "trace") if k in output}
+
+
+def _writable(agreement: ServiceAgreement) -> None:
+    if agreement.status == ServiceAgreement.Status.CLOSED:
+        raise ValidationError(_("The agreement is closed; its budget can no longer change."))
+
+
+@transaction.atomic
+def budget_create(*, agreement: ServiceAgreement, fund: dict, members: list[dict], user: User | None) -> AnnualBudget:
+    """The first version of the year's budget, as a draft, with what the engine derives from it."""
+    agreement = ServiceAgreement.objects.select_for_update().get(pk=agreement.pk)
+    _writable(agreement)
+    if agreement.budgets.exists():
+        raise ValidationError(_("The agreement has a budget already; change it or start a new version."))
+    budget = AnnualBudget(agreement=agreement, version=1, fund=fund, members=members, created_by=user)
+    _compute(budget)
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_update(*, budget: AnnualBudget, fund: dict, members: list[dict], user: User | None) -> AnnualBudget:
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    if budget.status != AnnualBudget.Status.DRAFT:
+        raise ValidationError(_("Only a draft budget can be changed; start a new version."))
+    budget.fund, budget.members = fund, members
+    _compute(budget)
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_submit(*, budget: AnnualBudget, user: User) -> AnnualBudget:
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    if budget.status != AnnualBudget.Status.DRAFT:
+        raise ValidationError(_("Only a draft budget can be submitted."))
+    budget.status, budget.submitted_by = AnnualBudget.Status.SUBMITTED, user
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    if budget.status != AnnualBudget.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted budget can be approved."))
+    if budget.created_by_id == user.pk:
+        raise ValidationError(_("A budget is approved by someone other than its author."))
+    budget.status, budget.approved_by, budget.approved_at = AnnualBudget.Status.APPROVED, user, timezone.now()
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_lock(*, budget: AnnualBudget) -> AnnualBudget:
+    """Locked once money moves under it; approved is the only way in."""
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    if budget.status == AnnualBudget.Status.LOCKED:
+        return budget
+    if budget.status != AnnualBudget.Status.APPROVED:
+        raise ValidationError(_("Only an approved budget can be locked."))
+    budget.status = AnnualBudget.Status.LOCKED
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_revise(*, budget: AnnualBudget, fund: dict, members: list[dict], reason: str, user: User | None
+                  ) -> AnnualBudget:
+    """A new draft version of an approved or locked budget; the old one stays in force until the
+    new one is approved."""
+    agreement = ServiceAgreement.objects.select_for_update().get(pk=budget.agreement_id)
+    _writable(agreement)
+    if budget.status not in (AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED):
+        raise ValidationError(_("Only an approved or locked budget gets a new version; change the draft instead."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the new version.")]})
+    if agreement.budgets.filter(status__in=[AnnualBudget.Status.DRAFT, AnnualBudget.Status.SUBMITTED]).exists():
+        raise ValidationError(_("A new version is already being prepared."))
+    latest = agreement.budgets.order_by("-version").first()
+    revised = AnnualBudget(agreement=agreement, version=latest.version + 1, fund=fund, members=members,
+                           reason=reason.strip(), created_by=user)
+    _compute(revised)
+    revised.full_clean()
+    revised.save()
+    return revised

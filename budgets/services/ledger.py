@@ -1,0 +1,65 @@
+"""The double-entry ledger: every paid order is one balanced entry; nothing posted changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..engine import InputError
+from ..engine.rules import co_managed_transfer_check
+from ..models import JournalEntry, LedgerAccount, PaymentOrder, Posting
+from ..simulations import problem_list
+
+
+def account(*, kind: str, consortium, member=None) -> LedgerAccount:
+    found, _created = LedgerAccount.objects.get_or_create(kind=kind, consortium=consortium, member=member)
+    return found
+
+
+def _payee_account(order: PaymentOrder) -> LedgerAccount:
+    consortium = order.agreement.consortium
+    if order.member_id:
+        return account(kind=LedgerAccount.Kind.MEMBER, consortium=consortium, member=order.member)
+    return account(kind=LedgerAccount.Kind.CO_MANAGED, consortium=consortium)
+
+
+def _payer_account(order: PaymentOrder) -> LedgerAccount:
+    consortium = order.agreement.consortium
+    if order.channel == PaymentOrder.Channel.CO_MANAGED:
+        return account(kind=LedgerAccount.Kind.CO_MANAGED, consortium=consortium)
+    return account(kind=LedgerAccount.Kind.BUREAU_FUND, consortium=consortium)
+
+
+def _check_co_managed(payer: LedgerAccount, payee: LedgerAccount, order: PaymentOrder) -> None:
+    """S11, on the books: the co-managed account receives only from the bureau and pays only
+    members and the bureau, each payment with both signatures."""
+    approvals = {name for name, user in (("bureau_auditor", order.approved_by_id),
+                                         ("finance_officer", order.co_signed_by_id)) if user}
+    try:
+        if payee.kind == LedgerAccount.Kind.CO_MANAGED:
+            source = "bureau" if payer.kind == LedgerAccount.Kind.BUREAU_FUND else payer.kind
+            co_managed_transfer_check(direction="in", counterparty=source, approvals=approvals)
+        if payer.kind == LedgerAccount.Kind.CO_MANAGED:
+            target = {"bureau_fund": "bureau", "member": "member"}.get(payee.kind, payee.kind)
+            co_managed_transfer_check(direction="out", counterparty=target, approvals=approvals)
+    except InputError as error:
+        raise ValidationError([row["message"] for row in problem_list(error)]) from None
+
+
+@transaction.atomic
+def entry_post(*, order: PaymentOrder) -> JournalEntry:
+    """Posts a paid order: the payee's account receives the amount, the payer's gives it. A
+    negative amount (money paid back) runs the other way by its sign."""
+    source = order.reverses if order.kind == PaymentOrder.Kind.REVERSAL else order
+    payer, payee = _payer_account(source), _payee_account(source)
+    _check_co_managed(payer, payee, order)
+    lines = [(payee, order.amount), (payer, -order.amount)]
+    if sum((amount for _account, amount in lines), Decimal(0)) != 0:  # checked again by PostgreSQL
+        raise ValidationError(_("The entry does not balance."))
+    entry = JournalEntry.objects.create(order=order, posted_on=order.paid_on,
+                                        memo=f"{order.get_kind_display()} {order.period} {order.payee_name}")
+    Posting.objects.bulk_create([Posting(entry=entry, account=acc, amount=amount) for acc, amount in lines])
+    return entry

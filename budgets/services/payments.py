@@ -1,0 +1,158 @@
+"""Payment orders: signed by a bureau auditor who did not make them (and, from the co-managed
+account, co-signed by the consortium's finance officer), paid with a bank reference and posted
+to the ledger, or voided with a reason. A paid order is corrected by a reversing order."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortia.models import User
+from consortia.selectors import object_in_scope
+from consortia.services import agreement_mark_paid_through
+
+from ..engine.money import allocate
+from ..models import CO_MANAGED_PAYEE, PaymentOrder
+from ..periods import parse_period
+from .ledger import entry_post
+
+
+def _locked(order: PaymentOrder) -> PaymentOrder:
+    return PaymentOrder.objects.select_for_update().select_related("agreement__consortium").get(pk=order.pk)
+
+
+def _in_scope(user: User, order: PaymentOrder) -> None:
+    if not object_in_scope(user, order):
+        raise ValidationError(_("This order is outside what you may act on."))
+
+
+@transaction.atomic
+def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
+    """The bureau auditor's signature; never the maker's own."""
+    order = _locked(order)
+    _in_scope(user, order)
+    if order.status != PaymentOrder.Status.PENDING:
+        raise ValidationError(_("Only a pending order can be approved."))
+    if user.role != User.Role.BUREAU_AUDITOR:
+        raise ValidationError(_("A bureau auditor approves payment orders."))
+    if order.created_by_id == user.pk:
+        raise ValidationError(_("An order is approved by someone other than the person who made it."))
+    if order.channel == PaymentOrder.Channel.CO_MANAGED and order.co_signed_by_id is None:
+        raise ValidationError(_("The consortium's finance officer signs a co-managed account payment first."))
+    order.status, order.approved_by, order.approved_at = PaymentOrder.Status.APPROVED, user, timezone.now()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_co_sign(*, order: PaymentOrder, user: User) -> PaymentOrder:
+    """S11: the lead hospital's finance officer signs a payment from the co-managed account."""
+    order = _locked(order)
+    _in_scope(user, order)
+    if order.channel != PaymentOrder.Channel.CO_MANAGED:
+        raise ValidationError(_("Only payments from the co-managed account are co-signed."))
+    if order.status != PaymentOrder.Status.PENDING or order.co_signed_by_id:
+        raise ValidationError(_("This order is not waiting for the finance officer's signature."))
+    if user.role != User.Role.FINANCE_OFFICER or user.consortium_id != order.agreement.consortium_id:
+        raise ValidationError(_("The finance officer of this consortium co-signs its co-managed account payments."))
+    order.co_signed_by = user
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_pay(*, order: PaymentOrder, user: User, paid_on: datetime.date, bank_reference: str) -> PaymentOrder:
+    """Records the bank transfer and posts it; the agreement is then paid through the period."""
+    order = _locked(order)
+    _in_scope(user, order)
+    if order.status != PaymentOrder.Status.APPROVED:
+        raise ValidationError(_("Only an approved order can be paid."))
+    if not bank_reference.strip():
+        raise ValidationError({"bank_reference": [_("Enter the bank reference of the transfer.")]})
+    order.status, order.paid_on, order.bank_reference = PaymentOrder.Status.PAID, paid_on, bank_reference.strip()
+    order.save()
+    entry_post(order=order)
+    if order.kind in (PaymentOrder.Kind.PREPAYMENT, PaymentOrder.Kind.WORKING_CAPITAL,
+                      PaymentOrder.Kind.EXTRA_WORKING_CAPITAL):
+        period = parse_period(order.period)
+        last_month = period.month or period.quarter * 3
+        agreement_mark_paid_through(agreement=order.agreement,
+                                    period=datetime.date(period.year, last_month, 1))
+    return order
+
+
+@transaction.atomic
+def order_void(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrder:
+    order = _locked(order)
+    _in_scope(user, order)
+    if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
+        raise ValidationError(_("A paid order is not voided; issue a reversing order."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for voiding the order.")]})
+    order.status, order.voided_reason = PaymentOrder.Status.VOIDED, reason.strip()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_reverse(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrder:
+    """A reversing order for a paid one: the same payee and channel, the opposite amount, to be
+    signed and paid like any other."""
+    order = _locked(order)
+    _in_scope(user, order)
+    if order.status != PaymentOrder.Status.PAID or order.kind == PaymentOrder.Kind.REVERSAL:
+        raise ValidationError(_("Only a paid order can be reversed."))
+    if PaymentOrder.objects.filter(reverses=order).exists():
+        raise ValidationError(_("This order has been reversed already."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
+    reversal = PaymentOrder(
+        agreement=order.agreement, period=order.period, kind=PaymentOrder.Kind.REVERSAL, channel=order.channel,
+        payee_code=order.payee_code, payee_name=order.payee_name, member=order.member, amount=-order.amount,
+        trace=[{"rule": "", "explanation": _("Reverses order %(id)s: %(reason)s") % {"id": order.pk,
+                                                                                    "reason": reason.strip()}}],
+        reverses=order, created_by=user,
+    )
+    reversal.full_clean()
+    reversal.save()
+    return reversal
+
+
+@transaction.atomic
+def disbursements_create(*, order: PaymentOrder, user: User) -> list[PaymentOrder]:
+    """S3: a quarter's money received into the co-managed account, passed on to the members in
+    proportion to their internal budgets (M4). One order per member; doing it twice adds none."""
+    order = _locked(order)
+    _in_scope(user, order)
+    if not (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
+            and order.status == PaymentOrder.Status.PAID):
+        raise ValidationError(_("Only a quarter's money received into the co-managed account is passed on."))
+    budget = order.budget
+    lines = budget.computed.get("members") or []
+    members = {m.code: m for m in order.agreement.consortium.members.all()}
+    lines = [line for line in lines if line["code"] in members]
+    shares = allocate(order.amount, [Decimal(line["budget"]) for line in lines])
+    created = []
+    for line, share in zip(lines, shares, strict=True):
+        if share == 0:
+            continue
+        member = members[line["code"]]
+        disbursement, was_created = PaymentOrder.objects.get_or_create(
+            agreement=order.agreement, period=order.period, kind=PaymentOrder.Kind.DISBURSEMENT,
+            payee_code=member.code,
+            defaults={
+                "channel": PaymentOrder.Channel.CO_MANAGED, "payee_name": member.name, "member": member,
+                "amount": share, "budget": budget, "funded_by": order, "created_by": user,
+                "trace": [{"rule": "S3, M4", "explanation": _(
+                    "%(amount)s received on %(date)s passed on by internal budget share %(budget)s") % {
+                    "amount": order.amount, "date": order.paid_on, "budget": line["budget"]}}],
+            },
+        )
+        if was_created:
+            created.append(disbursement)
+    return created
