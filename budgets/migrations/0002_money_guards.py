@@ -100,7 +100,7 @@ SQLITE_DROP = [
 def _run(schema_editor, postgres, sqlite):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(postgres)
+        schema_editor.execute(postgres, params=None)  # plpgsql uses % itself
     elif vendor == "sqlite":
         for statement in sqlite:
             schema_editor.execute(statement)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +25,16 @@ PLACEHOLDER_SCORE = "100"  # scores arrive with the evaluation; they change no b
 
 def _enrollment(agreement: ServiceAgreement) -> dict:
     """T2: each month's roster, summed: baseline annual costs and head count."""
-    rows = (RosterEntry.objects.filter(agreement=agreement).values("month")
-            .annotate(baseline=Sum("baseline_cost"), heads=Count("enrollee_id", distinct=True)))
-    by_month = {row["month"].month: row for row in rows}
+    # Summed here, not by the database: SQLite would add the amounts as floats.
+    baseline = {m: Decimal("0.00") for m in range(1, 13)}
+    heads: dict[int, set] = {m: set() for m in range(1, 13)}
+    for month, enrollee, cost in RosterEntry.objects.filter(agreement=agreement).values_list(
+            "month", "enrollee_id", "baseline_cost").iterator():
+        baseline[month.month] += cost
+        heads[month.month].add(enrollee)
     return {
-        "monthly_baseline": [format(by_month[m]["baseline"], "f") if m in by_month else "0" for m in range(1, 13)],
-        "monthly_headcount": [by_month[m]["heads"] if m in by_month else 0 for m in range(1, 13)],
+        "monthly_baseline": [format(baseline[m], "f") for m in range(1, 13)],
+        "monthly_headcount": [len(heads[m]) for m in range(1, 13)],
     }
 
 

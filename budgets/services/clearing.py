@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +37,8 @@ def _paid(agreement: ServiceAgreement) -> dict:
         for order in list(prepayments) + list(reversals):
             by_member[order.payee_code] = by_member.get(order.payee_code, Decimal("0")) + order.amount
         return {"working_capital_paid": {code: format(v, "f") for code, v in by_member.items()}}
-    total = (prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0")) + (
-        reversals.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
+    # Summed here, not by the database: SQLite would add the amounts as floats.
+    total = sum((order.amount for order in list(prepayments) + list(reversals)), Decimal("0.00"))
     return {"prepaid": format(total, "f")}
 
 
