@@ -1,17 +1,29 @@
-"""REST API v1 of the fund cycle. The feasibility study: POST a scenario, get the engine's result."""
+"""REST API v1 of the fund cycle: the feasibility study, budgets, actuals, prepayment runs,
+payment orders with their signatures, and clearings. Scoped like the pages; every write goes
+through the same services, so the API obeys the same two-signature rules."""
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import ParseError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from consortia.permissions import has_role
+from consortia.models import ServiceAgreement
+from consortia.permissions import can_write, has_role
+from consortia.selectors import scope_queryset
 
+from .models import AnnualBudget, Clearing, PaymentOrder, PrepaymentRun, YearActuals
+from .services import budgets as budget_services
+from .services import clearing as clearing_services
+from .services import payments
+from .services.prepayments import prepayment_run_start
 from .simulations import scenario_parse, simulation_run
+from .tasks import prepayment_run_execute
 
 
 class DecimalJSONParser(BaseParser):
@@ -27,7 +39,7 @@ class DecimalJSONParser(BaseParser):
 
 
 class AnyRole(BasePermission):
-    """A feasibility study stores nothing: every role may run one."""
+    """Every role may call; the services decide who may do what (auditor signs, officer co-signs)."""
 
     def has_permission(self, request, view):
         return has_role(request.user)
@@ -52,3 +64,241 @@ class SimulationView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(outcome.output)
+
+
+class ScopedReadMixin:
+    permission_classes = [AnyRole]
+
+    def get_queryset(self):
+        return scope_queryset(self.request.user, super().get_queryset())
+
+
+def _agreement_for_write(request, agreement_id, model):
+    agreement = scope_queryset(request.user, ServiceAgreement.objects.all()).filter(pk=agreement_id).first()
+    if agreement is None or not can_write(request.user, model):
+        raise PermissionDenied
+    return agreement
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualBudget
+        fields = ["id", "agreement", "version", "status", "fund", "members", "reason", "computed", "created_by",
+                  "submitted_by", "approved_by", "approved_at"]
+        read_only_fields = ["version", "status", "computed", "created_by", "submitted_by", "approved_by",
+                            "approved_at"]
+
+
+class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A new budget (or, when one is in force, its next version with a reason); a draft is edited;
+    submit, then approve by someone else."""
+
+    queryset = AnnualBudget.objects.select_related("agreement")
+    serializer_class = BudgetSerializer
+    filterset_fields = ["agreement", "status"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        agreement = _agreement_for_write(self.request, data["agreement"].pk, AnnualBudget)
+        current = agreement.budgets.order_by("-version").first()
+        if current is None:
+            serializer.instance = budget_services.budget_create(
+                agreement=agreement, fund=data.get("fund", {}), members=data.get("members", []), user=self.request.user)
+        else:
+            serializer.instance = budget_services.budget_revise(
+                budget=current, fund=data.get("fund", {}), members=data.get("members", []),
+                reason=data.get("reason", ""), user=self.request.user)
+
+    def perform_update(self, serializer):
+        budget = serializer.instance
+        _agreement_for_write(self.request, budget.agreement_id, AnnualBudget)
+        data = serializer.validated_data
+        serializer.instance = budget_services.budget_update(
+            budget=budget, fund=data.get("fund", budget.fund), members=data.get("members", budget.members),
+            user=self.request.user)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        budget = self.get_object()
+        _agreement_for_write(request, budget.agreement_id, AnnualBudget)
+        return Response(self.get_serializer(budget_services.budget_submit(budget=budget, user=request.user)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        budget = self.get_object()
+        if request.user.role not in ("bureau_staff", "bureau_auditor") and not request.user.is_superuser:
+            raise PermissionDenied
+        return Response(self.get_serializer(budget_services.budget_approve(budget=budget, user=request.user)).data)
+
+
+class ActualsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = YearActuals
+        fields = ["id", "agreement", "in_consortium", "out_of_consortium", "enrollee_expenditure",
+                  "evaluation_score", "member_scores", "entered_by"]
+        read_only_fields = ["entered_by"]
+
+
+class ActualsViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = YearActuals.objects.all()
+    serializer_class = ActualsSerializer
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        _agreement_for_write(self.request, serializer.validated_data["agreement"].pk, YearActuals)
+        serializer.save(entered_by=self.request.user)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        _agreement_for_write(self.request, serializer.instance.agreement_id, YearActuals)
+        serializer.save(entered_by=self.request.user)
+
+
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PrepaymentRun
+        fields = ["id", "period", "status", "trigger", "started_by", "started_at", "finished_at", "orders_created",
+                  "orders_existing", "errors"]
+        read_only_fields = ["status", "trigger", "started_by", "started_at", "finished_at", "orders_created",
+                            "orders_existing", "errors"]
+
+
+class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Start a run for a period (it is queued and runs in a worker); watch its row."""
+
+    queryset = PrepaymentRun.objects.all()
+    serializer_class = RunSerializer
+    permission_classes = [AnyRole]
+    filterset_fields = ["period", "status"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_superuser or user.role in ("bureau_staff", "bureau_auditor", "provincial_reviewer"):
+            return super().get_queryset()
+        return PrepaymentRun.objects.none()
+
+    def perform_create(self, serializer):
+        if not can_write(self.request.user, AnnualBudget):
+            raise PermissionDenied
+        try:
+            run = prepayment_run_start(period=serializer.validated_data["period"], user=self.request.user)
+        except ValueError as error:
+            raise serializers.ValidationError({"period": [str(error)]}) from None
+        transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
+        serializer.instance = run
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentOrder
+        fields = ["id", "agreement", "period", "kind", "channel", "payee_code", "payee_name", "amount", "status",
+                  "trace", "budget", "clearing", "funded_by", "reverses", "created_by", "approved_by", "co_signed_by",
+                  "paid_on", "bank_reference", "voided_reason"]
+
+
+class PayInput(serializers.Serializer):
+    paid_on = serializers.DateField()
+    bank_reference = serializers.CharField(max_length=64)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class OrderViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Payment orders; the signatures, payment, voiding and reversal as actions."""
+
+    queryset = PaymentOrder.objects.select_related("agreement")
+    serializer_class = OrderSerializer
+    filterset_fields = ["agreement", "period", "kind", "status", "channel"]
+
+    def _done(self, order, status_code=status.HTTP_200_OK):
+        return Response(OrderSerializer(order).data, status=status_code)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._done(payments.order_approve(order=self.get_object(), user=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="co-sign")
+    def co_sign(self, request, pk=None):
+        return self._done(payments.order_co_sign(order=self.get_object(), user=request.user))
+
+    @extend_schema(request=PayInput)
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        order = self.get_object()
+        if not (request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor")
+                or (order.channel == PaymentOrder.Channel.CO_MANAGED and request.user.role == "finance_officer")):
+            raise PermissionDenied
+        data = PayInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(payments.order_pay(order=order, user=request.user, **data.validated_data))
+
+    @extend_schema(request=ReasonInput)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(payments.order_void(order=self.get_object(), user=request.user, **data.validated_data))
+
+    @extend_schema(request=ReasonInput)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        order = self.get_object()
+        if not can_write(request.user, AnnualBudget):
+            raise PermissionDenied
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(payments.order_reverse(order=order, user=request.user, **data.validated_data),
+                          status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=OrderSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def disburse(self, request, pk=None):
+        """S3: pass a quarter's money received into the co-managed account on to the members."""
+        made = payments.disbursements_create(order=self.get_object(), user=request.user)
+        return Response(OrderSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ClearingSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clearing
+        fields = ["id", "agreement", "status", "inputs", "inputs_hash", "result", "computed_by", "computed_at",
+                  "approved_by", "approved_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, obj) -> bool:
+        return clearing_services.clearing_is_current(clearing=obj)
+
+
+class ClearingInput(serializers.Serializer):
+    agreement = serializers.IntegerField()
+
+
+class ClearingViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Clearing.objects.select_related("agreement")
+    serializer_class = ClearingSerializer
+    filterset_fields = ["agreement", "status"]
+
+    @extend_schema(request=ClearingInput, responses=ClearingSerializer)
+    @action(detail=False, methods=["post"])
+    def compute(self, request):
+        data = ClearingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = _agreement_for_write(request, data.validated_data["agreement"], YearActuals)
+        clearing = clearing_services.clearing_compute(agreement=agreement, user=request.user)
+        return Response(ClearingSerializer(clearing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ClearingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        if not (request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor")):
+            raise PermissionDenied
+        clearing, _orders = clearing_services.clearing_approve(clearing=self.get_object(), user=request.user)
+        return Response(ClearingSerializer(clearing).data)

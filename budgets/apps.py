@@ -7,3 +7,13 @@ class BudgetsConfig(AppConfig):
 
     name = "budgets"
     verbose_name = _("Budgets and payments")
+
+    def ready(self):
+        from consortia.models import User
+        from consortia.permissions import grant_write
+
+        from . import selectors  # noqa: F401 - registers the scope of the fund cycle's rows
+        from .models import AnnualBudget, YearActuals
+
+        grant_write(AnnualBudget, User.Role.BUREAU_STAFF)
+        grant_write(YearActuals, User.Role.BUREAU_STAFF)

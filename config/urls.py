@@ -19,6 +19,11 @@ router.register("agreements", registry_apis.ServiceAgreementViewSet, basename="a
 router.register("schemes", registry_apis.SchemeViewSet, basename="scheme")
 router.register("roster", registry_apis.RosterEntryViewSet, basename="roster")
 router.register("jobs", registry_apis.JobViewSet)
+router.register("budgets", budget_apis.BudgetViewSet, basename="budget")
+router.register("actuals", budget_apis.ActualsViewSet, basename="actuals")
+router.register("prepayment-runs", budget_apis.RunViewSet, basename="run")
+router.register("payment-orders", budget_apis.OrderViewSet, basename="order")
+router.register("clearings", budget_apis.ClearingViewSet, basename="clearing")
 
 urlpatterns = [
     path("", registry_views.home, name="home"),

@@ -73,7 +73,8 @@ def budget_scenario(*, budget: AnnualBudget, actuals=None, prepaid=None) -> dict
     return scenario
 
 
-def _compute(budget: AnnualBudget) -> None:
+def budget_compute(budget: AnnualBudget) -> None:
+    """Fills `computed` from the engine; raises the engine's refusals as a ValidationError."""
     try:
         output = run_scenario(budget_scenario(budget=budget)).as_dict()
     except InputError as error:
@@ -94,7 +95,7 @@ def budget_create(*, agreement: ServiceAgreement, fund: dict, members: list[dict
     if agreement.budgets.exists():
         raise ValidationError(_("The agreement has a budget already; change it or start a new version."))
     budget = AnnualBudget(agreement=agreement, version=1, fund=fund, members=members, created_by=user)
-    _compute(budget)
+    budget_compute(budget)
     budget.full_clean()
     budget.save()
     return budget
@@ -106,7 +107,7 @@ def budget_update(*, budget: AnnualBudget, fund: dict, members: list[dict], user
     if budget.status != AnnualBudget.Status.DRAFT:
         raise ValidationError(_("Only a draft budget can be changed; start a new version."))
     budget.fund, budget.members = fund, members
-    _compute(budget)
+    budget_compute(budget)
     budget.full_clean()
     budget.save()
     return budget
@@ -164,7 +165,7 @@ def budget_revise(*, budget: AnnualBudget, fund: dict, members: list[dict], reas
     latest = agreement.budgets.order_by("-version").first()
     revised = AnnualBudget(agreement=agreement, version=latest.version + 1, fund=fund, members=members,
                            reason=reason.strip(), created_by=user)
-    _compute(revised)
+    budget_compute(revised)
     revised.full_clean()
     revised.save()
     return revised

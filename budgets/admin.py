@@ -1,0 +1,195 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
+
+from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
+from consortia.models import ServiceAgreement, User
+
+from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
+from .services import budgets as budget_services
+from .services import clearing as clearing_services
+from .services import payments
+
+def _trace_table(steps):
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            ((s.get("rule", ""), s.get("name", ""), s.get("member", ""),
+                              f"{s.get('formula', '')} = {s.get('value', '')}  {s.get('inputs', '')}") for s in steps))
+    return format_html("<table><tbody>{}</tbody></table>", rows) if steps else "—"
+
+
+def _act(modeladmin, request, queryset, service, argument: str):
+    """Runs a service on each chosen row; a refusal is reported for that row, the others go on."""
+    done = 0
+    for obj in queryset:
+        try:
+            service(**{argument: obj}, user=request.user)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{obj}: {'; '.join(error.messages)}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, gettext("%(n)s done.") % {"n": done}, messages.SUCCESS)
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = AnnualBudget
+        fields = ["agreement", "fund", "members", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement = cleaned.get("agreement") or getattr(self.instance, "agreement", None)
+        if agreement and not self.errors:
+            trial = AnnualBudget(agreement=agreement, fund=cleaned.get("fund") or {},
+                                 members=cleaned.get("members") or [])
+            try:
+                budget_services.budget_compute(trial)  # the engine's checks, in Chinese, before anything is saved
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return cleaned
+
+
+@admin.register(AnnualBudget)
+class AnnualBudgetAdmin(ScopedAdmin):
+    form = BudgetForm
+    list_display = ["agreement", "version", "status", "package", "created_by", "approved_by"]
+    list_filter = ["status", "agreement__year", "agreement__scheme"]
+    search_fields = ["agreement__consortium__name"]
+    readonly_fields = ["version", "status", "created_by", "submitted_by", "approved_by", "approved_at",
+                       "shown_package", "shown_schedule", "shown_members", "shown_trace"]
+    actions = ["submit", "approve"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = list(self.readonly_fields)
+        if obj is not None:
+            fixed.append("agreement")
+            if obj.status != AnnualBudget.Status.DRAFT:
+                fixed += ["fund", "members", "reason"]
+        return fixed
+
+    @admin.display(description=_("Package"))
+    def package(self, obj):
+        return (obj.computed.get("package") or {}).get("package") or (obj.computed.get("package") or {}).get(
+            "target_one") or (obj.computed.get("package") or {}).get("control_target") or "—"
+
+    @admin.display(description=_("Package"))
+    def shown_package(self, obj):
+        return format_html_join("", "<div>{}: {}</div>", (obj.computed.get("package") or {}).items())
+
+    @admin.display(description=_("Prepayment schedule"))
+    def shown_schedule(self, obj):
+        return format_html_join("", "<div>{}</div>", ((" · ".join(str(v) for v in row.values()),)
+                                                        for row in obj.computed.get("prepayments") or []))
+
+    @admin.display(description=_("Members"))
+    def shown_members(self, obj):
+        return format_html_join("", "<div>{}</div>", ((" · ".join(f"{k} {v}" for k, v in row.items()),)
+                                                        for row in obj.computed.get("members") or []))
+
+    @admin.display(description=_("How each number was computed"))
+    def shown_trace(self, obj):
+        return _trace_table(obj.computed.get("trace") or [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = budget_services.budget_update(budget=obj, fund=obj.fund, members=obj.members, user=request.user)
+        else:
+            current = obj.agreement.budgets.order_by("-version").first()
+            if current is None:
+                saved = budget_services.budget_create(agreement=obj.agreement, fund=obj.fund, members=obj.members,
+                                                      user=request.user)
+            else:
+                saved = budget_services.budget_revise(budget=current, fund=obj.fund, members=obj.members,
+                                                      reason=obj.reason, user=request.user)
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "agreement":
+            field.queryset = field.queryset.exclude(status=ServiceAgreement.Status.CLOSED)
+        return field
+
+    @admin.action(description=_("Submit for approval"))
+    def submit(self, request, queryset):
+        _act(self, request, queryset, budget_services.budget_submit, "budget")
+
+    @admin.action(description=_("Approve (not your own)"))
+    def approve(self, request, queryset):
+        _act(self, request, queryset, budget_services.budget_approve, "budget")
+
+
+@admin.register(YearActuals)
+class YearActualsAdmin(ScopedAdmin):
+    list_display = ["agreement", "out_of_consortium", "evaluation_score", "entered_by"]
+    fields = ["agreement", "in_consortium", "out_of_consortium", "enrollee_expenditure", "evaluation_score",
+              "member_scores"]
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PrepaymentRun)
+class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["period", "status", "trigger", "started_by", "started_at", "orders_created", "orders_existing"]
+    list_filter = ["status", "period"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR,
+                                                                User.Role.ADMINISTRATOR) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["period", "agreement", "kind", "payee_name", "amount", "status", "channel", "created_by",
+                    "approved_by", "co_signed_by", "paid_on"]
+    list_filter = ["status", "kind", "channel", "period", "agreement__consortium"]
+    search_fields = ["payee_name", "payee_code", "bank_reference"]
+    readonly_fields = ["shown_trace"]
+    actions = ["co_sign", "approve"]
+
+    @admin.display(description=_("rule trace"))
+    def shown_trace(self, obj):
+        return _trace_table(obj.trace)
+
+    @admin.action(description=_("Co-sign (consortium finance officer)"))
+    def co_sign(self, request, queryset):
+        _act(self, request, queryset, payments.order_co_sign, "order")
+
+    @admin.action(description=_("Approve (bureau auditor, not your own)"))
+    def approve(self, request, queryset):
+        _act(self, request, queryset, payments.order_approve, "order")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clearing)
+class ClearingAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["agreement", "status", "final_payment", "inputs_hash", "computed_by", "computed_at",
+                    "approved_by"]
+    list_filter = ["status", "agreement__year"]
+    readonly_fields = ["shown_trace"]
+    actions = ["approve"]
+
+    @admin.display(description=_("Final payment"))
+    def final_payment(self, obj):
+        return obj.result.get("clearing", {}).get("final_payment")
+
+    @admin.display(description=_("How each number was computed"))
+    def shown_trace(self, obj):
+        return _trace_table(obj.result.get("trace") or [])
+
+    @admin.action(description=_("Approve (not your own) and make the final payment orders"))
+    def approve(self, request, queryset):
+        _act(self, request, queryset, clearing_services.clearing_approve, "clearing")
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["posted_on", "memo", "order"]
+    date_hierarchy = "posted_on"
