@@ -1,5 +1,5 @@
-"""Workbooks of the fund cycle. The feasibility study: one sheet per scheme, every number with
-its rule trace, laid out to print."""
+"""Workbooks of the fund cycle: the feasibility study (one sheet per scheme) and the clearing
+statement, every number with its rule trace, laid out to print."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from consortia.xlsx import put
 
-from .simulations import Outcome, present
+from .simulations import Outcome, present, present_output
 
 
-class FeasibilityWorkbook:
-    identifier = "feasibility"
+class ResultWorkbook:
+    """Engine results, one sheet each: package, schedule, clearing, member lines, trace."""
+
+    identifier = "results"
     title = gettext_lazy("Feasibility study")
 
-    def __init__(self, outcomes: list[Outcome], name: str = ""):
-        self.outcomes = outcomes
+    def __init__(self, shown: list[dict], name: str = ""):
+        self.shown = shown
         self.name = name
 
     def render(self) -> bytes:
@@ -26,13 +28,13 @@ class FeasibilityWorkbook:
 
         book = Workbook()
         book.remove(book.active)
-        for outcome in self.outcomes:
-            shown = present(outcome)
-            sheet = book.create_sheet(title=(outcome.scheme or "?")[:31])
+        for shown in self.shown:
+            sheet = book.create_sheet(title=(shown["scheme"] or "?")[:31])
             sheet.sheet_properties.pageSetUpPr.fitToPage = True
             sheet.page_setup.orientation = "landscape"
             sheet.page_setup.fitToHeight = 0
-            title = put(sheet, 1, 1, f"{_('Feasibility study')}: {shown['title']}")
+            sheet.print_title_rows = "1:2"
+            title = put(sheet, 1, 1, f"{self.title}: {shown['title']}")
             title.font = Font(bold=True, size=14)
             put(sheet, 2, 1, self.name)
             row = 4
@@ -82,3 +84,24 @@ class FeasibilityWorkbook:
             for column, value in enumerate(values, start=1):
                 put(sheet, row, column, value)
         return row + 2
+
+
+class FeasibilityWorkbook(ResultWorkbook):
+    identifier = "feasibility"
+    title = gettext_lazy("Feasibility study")
+
+    def __init__(self, outcomes: list[Outcome], name: str = ""):
+        super().__init__([present(o) for o in outcomes], name)
+
+
+class ClearingStatementWorkbook(ResultWorkbook):
+    """The year-end clearing statement a consortium's finance officer reads and files."""
+
+    identifier = "clearing-statement"
+    title = gettext_lazy("Year-end clearing statement")
+
+    def __init__(self, clearing):
+        status = clearing.get_status_display()
+        name = _("%(agreement)s · %(status)s · inputs %(hash)s") % {
+            "agreement": clearing.agreement, "status": status, "hash": clearing.inputs_hash[:12]}
+        super().__init__([present_output(clearing.agreement.scheme, clearing.result)], name)

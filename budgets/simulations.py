@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy as _
 
 from .engine import InputError, Result, loads, run_scenario
-from .engine.core import LABELS
+from .engine.core import LABELS, Step
 
 # The clerk's words for the fields of a scenario, used when a problem names one.
 FIELD_LABELS = {
@@ -101,27 +102,35 @@ def scenario_parse(text: str | bytes):
 
 
 def present(outcome: Outcome) -> dict:
-    """An outcome laid out for a page or a workbook: labelled rows, member lines, the trace."""
+    """An outcome laid out for a page or a workbook."""
+    return present_output(outcome.scheme, outcome.output, outcome.errors)
+
+
+def _value(value):
+    """Amounts back to Decimal for display; flags and texts as they are."""
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+        return Decimal(value)
+    return value
+
+
+def present_output(scheme: str, output: dict | None, errors: list | None = None) -> dict:
+    """An engine output (as stored or returned) laid out: labelled rows, member lines, the trace."""
     from consortia.schemes import SCHEME_LABELS
 
-    shown = {"scheme": outcome.scheme, "title": gettext(SCHEME_LABELS.get(outcome.scheme, "")) or outcome.scheme,
-             "errors": outcome.errors}
-    result = outcome.result
-    if result is None:
+    shown = {"scheme": scheme, "title": gettext(SCHEME_LABELS.get(scheme, "")) or scheme, "errors": errors or []}
+    if output is None:
         return shown
-    shown["package"] = [(label(k), v) for k, v in result.package.items()]
-    shown["clearing"] = [(label(k), v) for k, v in result.clearing.items()]
-    if result.prepayments:
-        keys = list(result.prepayments[0])
-        shown["prepayment_columns"] = [_column(k) for k in keys]
-        shown["prepayments"] = [[row[k] for k in keys] for row in result.prepayments]
-    if result.members:
-        keys = list(result.members[0])
-        shown["member_columns"] = [_column(k) for k in keys]
-        shown["members"] = [[row[k] for k in keys] for row in result.members]
+    shown["package"] = [(label(k), _value(v)) for k, v in output["package"].items()]
+    shown["clearing"] = [(label(k), _value(v)) for k, v in output["clearing"].items()]
+    for section, rows in (("prepayment", output.get("prepayments")), ("member", output.get("members"))):
+        if rows:
+            keys = list(rows[0])
+            shown[f"{section}_columns"] = [_column(k) for k in keys]
+            shown[f"{section}s"] = [[_value(row[k]) for k in keys] for row in rows]
     shown["trace"] = [
-        {"rule": step.rule, "label": label(step.name), "member": step.member, "explanation": step.explain()}
-        for step in result.trace.steps
+        {"rule": step["rule"], "label": label(step["name"]), "member": step["member"],
+         "explanation": Step(**step).explain()}
+        for step in output.get("trace", [])
     ]
     return shown
 

@@ -1,23 +1,28 @@
-"""Pages of the fund cycle. The feasibility study: fill a county's inputs or upload a scenario,
-run one or several schemes side by side, read every number's rule, download JSON or Excel."""
+"""Pages of the fund cycle: the feasibility study (fill in or upload, schemes side by side, every
+number's rule, JSON and Excel) and the year-end clearing statement."""
 
 from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortia.models import Consortium
+from consortia.models import Consortium, ServiceAgreement
+from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
-from .exporters import FeasibilityWorkbook
+from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
-from .simulations import present, scenario_parse, simulation_run
+from .models import Clearing, YearActuals
+from .services import clearing as clearing_services
+from .simulations import present, present_output, scenario_parse, simulation_run
 
 
 def _registry_members(request) -> tuple[list[dict], Consortium | None]:
@@ -110,3 +115,50 @@ def _file(body: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def clearing_page(request, agreement_pk: int):
+    """The year-end clearing of one agreement: run it, read the statement with every number's
+    rule, approve it (a second person), download the statement."""
+    agreement = get_object_or_404(scope_queryset(request.user, ServiceAgreement.objects.select_related("consortium")),
+                                  pk=agreement_pk)
+    clearings = list(agreement.clearings.order_by("-computed_at", "-pk"))
+    chosen = next((c for c in clearings if str(c.pk) == request.GET.get("clearing")), clearings[0] if clearings else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "compute":
+                if not can_write(request.user, YearActuals):
+                    raise PermissionDenied
+                chosen = clearing_services.clearing_compute(agreement=agreement, user=request.user)
+                messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
+            elif request.POST.get("action") == "approve" and chosen is not None:
+                if request.user.role not in ("bureau_staff", "bureau_auditor") and not request.user.is_superuser:
+                    raise PermissionDenied
+                if request.POST.get("confirm") != "yes":
+                    raise ValidationError(_("Tick the box to confirm that you checked the statement."))
+                chosen, orders = clearing_services.clearing_approve(
+                    clearing=get_object_or_404(agreement.clearings, pk=request.POST.get("clearing")), user=request.user)
+                messages.success(request, _("Clearing approved; %(n)s final payment order(s) wait for signature.")
+                                 % {"n": len(orders)})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(f"{request.path}?clearing={chosen.pk}" if chosen else request.path)
+    return render(request, "budgets/clearing.html", {
+        "agreement": agreement,
+        "clearings": clearings,
+        "chosen": chosen,
+        "shown": present_output(agreement.scheme, chosen.result) if chosen else None,
+        "current": clearing_services.clearing_is_current(clearing=chosen) if chosen else False,
+        "can_compute": can_write(request.user, YearActuals),
+        "can_approve": request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor"),
+    })
+
+
+@login_required
+def clearing_statement(request, pk: int):
+    clearing = get_object_or_404(scope_queryset(request.user, Clearing.objects.select_related("agreement")), pk=pk)
+    body = ClearingStatementWorkbook(clearing).render()
+    return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 f"clearing-{clearing.agreement.consortium.code}-{clearing.agreement.year}.xlsx")

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("feasibility/", budget_views.feasibility, name="feasibility"),
     path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
+    path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
+    path("clearings/<int:pk>/statement.xlsx", budget_views.clearing_statement, name="clearing-statement"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,54 @@
+"""The clearing statement page and workbook, read by the consortium's finance officer."""
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from budgets.models import Clearing, PaymentOrder
+
+
+def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county):
+    agreement, _budget, finance, data = county.agreement("guangdong-2019-surplus")
+    county.actuals(agreement, data)
+    url = reverse("clearing-page", args=[agreement.pk])
+    client.force_login(county.staff)
+    assert "尚未进行清算" in client.get(url).content.decode()
+    page = client.post(url, {"action": "compute"}, follow=True)
+    body = page.content.decode()
+    assert "¥376,489,960.00" in body  # the entitlement W
+    assert "G4: W = P + risk_fund_released = 376489960.00" in body
+    clearing = Clearing.objects.get()
+    refused = client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"}, follow=True)
+    assert "清算须由测算人以外的人员审批" in refused.content.decode()
+    client.force_login(county.auditor)
+    unconfirmed = client.post(url, {"action": "approve", "clearing": clearing.pk}, follow=True)
+    assert "请勾选" in unconfirmed.content.decode()
+    client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"})
+    clearing.refresh_from_db()
+    assert clearing.status == "approved"
+    assert PaymentOrder.objects.filter(kind="final_payment").count() == 1
+
+    client.force_login(finance)
+    statement = client.get(url)
+    assert statement.status_code == 200 and "已审批" in statement.content.decode()
+    assert b'name="action" value="compute"' not in statement.content  # reads, does not run
+    workbook = client.get(reverse("clearing-statement", args=[clearing.pk]))
+    sheet = load_workbook(io.BytesIO(workbook.content))["guangdong-2019"]
+    assert sheet.cell(1, 1).value == "年终清算结算单: 广东 2019 医共体打包付费（阳西模式）"
+    rows = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)}
+    # Nothing was prepaid in this test: the whole entitlement less claims outside comes now (G6).
+    assert rows["已预拨"] == 0
+    assert rows["清算应拨付"] == 277724527.9
+
+
+def test_another_consortium_cannot_see_the_statement(client, county):
+    agreement, _budget, _finance, data = county.agreement("guangdong-2019-surplus")
+    _other, _b, other_finance, _d = county.agreement("shexian-2025-target-two")
+    county.actuals(agreement, data)
+    client.force_login(county.staff)
+    client.post(reverse("clearing-page", args=[agreement.pk]), {"action": "compute"})
+    clearing = Clearing.objects.get()
+    client.force_login(other_finance)
+    assert client.get(reverse("clearing-page", args=[agreement.pk])).status_code == 404
+    assert client.get(reverse("clearing-statement", args=[clearing.pk])).status_code == 404
