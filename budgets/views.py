@@ -4,11 +4,13 @@ number's rule, JSON and Excel) and the year-end clearing statement."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +22,8 @@ from consortia.selectors import scope_queryset
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
-from .models import Clearing, YearActuals
+from .models import Clearing, PaymentOrder, YearActuals
+from .selectors import budget_in_force, overdue_disbursements
 from .services import clearing as clearing_services
 from .simulations import present, present_output, scenario_parse, simulation_run
 
@@ -162,3 +165,32 @@ def clearing_statement(request, pk: int):
     body = ClearingStatementWorkbook(clearing).render()
     return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  f"clearing-{clearing.agreement.consortium.code}-{clearing.agreement.year}.xlsx")
+
+
+@login_required
+def home(request):
+    """The overview: the consortia in the user's scope with their agreement, budget, what has
+    been prepaid, what waits for a signature, and money not passed on in time (S3)."""
+    user = request.user
+    consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
+                 .annotate(member_count=Count("members")))
+    orders = scope_queryset(user, PaymentOrder.objects.all())
+    rows = []
+    for consortium in consortia:
+        agreement = consortium.agreements.order_by("-year").first()
+        budget = budget_in_force(agreement=agreement) if agreement else None
+        mine = [o for o in orders if agreement and o.agreement_id == agreement.pk]
+        rows.append({
+            "consortium": consortium,
+            "agreement": agreement,
+            "budget": budget,
+            "prepaid": sum((o.amount for o in mine if o.status == PaymentOrder.Status.PAID
+                            and o.kind != PaymentOrder.Kind.DISBURSEMENT), Decimal("0.00")),
+            "pending": sum(1 for o in mine if o.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)),
+        })
+    scope = user.consortium or user.county or user.province
+    return render(request, "home.html", {
+        "rows": rows,
+        "scope_name": scope,
+        "overdue": overdue_disbursements(orders=orders, today=timezone.localdate()),
+    })

@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 from budgets import apis as budget_apis
 from budgets import views as budget_views
 from consortia import apis as registry_apis
-from consortia import views as registry_views
 
 router = DefaultRouter()
 router.register("provinces", registry_apis.ProvinceViewSet)
@@ -26,7 +25,7 @@ router.register("payment-orders", budget_apis.OrderViewSet, basename="order")
 router.register("clearings", budget_apis.ClearingViewSet, basename="clearing")
 
 urlpatterns = [
-    path("", registry_views.home, name="home"),
+    path("", budget_views.home, name="home"),
     path("feasibility/", budget_views.feasibility, name="feasibility"),
     path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),

@@ -152,6 +152,7 @@ def demo_load() -> list[tuple[str, str]]:
         (_user("sx_finance", R.FINANCE_OFFICER, "张财务", consortium=sx_consortium), "歙县人民医院医共体财务"),
         (_user("ah_reviewer", R.PROVINCIAL_REVIEWER, "陈省审", province=anhui), "安徽省医保局"),
         (_user("yx_staff", R.BUREAU_STAFF, "黄经办", county=yangxi), "阳西县医保局经办"),
+        (_user("yx_auditor", R.BUREAU_AUDITOR, "吴审核", county=yangxi), "阳西县医保局财务审核"),
         (_user("yx_finance", R.FINANCE_OFFICER, "林财务", consortium=yx_consortium), "阳西县总医院医共体财务"),
         (_user("gd_reviewer", R.PROVINCIAL_REVIEWER, "何省审", province=guangdong), "广东省医保局"),
     ]

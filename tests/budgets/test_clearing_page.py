@@ -52,3 +52,20 @@ def test_another_consortium_cannot_see_the_statement(client, county):
     client.force_login(other_finance)
     assert client.get(reverse("clearing-page", args=[agreement.pk])).status_code == 404
     assert client.get(reverse("clearing-statement", args=[clearing.pk])).status_code == 404
+
+
+def test_the_overview_flags_money_not_passed_on_in_time(client, county):
+    import datetime
+
+    from budgets.services import payments
+    from budgets.services.prepayments import prepayment_run
+
+    agreement, _budget, finance, _data = county.agreement("shexian-2025-target-two")
+    prepayment_run(period="2025-Q1", user=county.staff)
+    quarter = PaymentOrder.objects.get()
+    payments.order_approve(order=quarter, user=county.auditor)
+    payments.order_pay(order=quarter, user=county.staff, paid_on=datetime.date(2025, 1, 24), bank_reference="Q1")
+    client.force_login(finance)
+    body = client.get(reverse("home")).content.decode()
+    assert "未按时拨付给成员单位的资金" in body
+    assert "2025-02-13" in body and "¥90,499,500.00" in body
