@@ -331,3 +331,65 @@ def test_run_clearing_command(county, capsys):
     call_command("run_clearing", "--year", "2022", "--consortium", agreement.consortium.code)
     assert "-" not in capsys.readouterr().err
     assert Clearing.objects.filter(agreement=agreement).count() == 1
+
+
+def test_shexian_money_is_conserved(county):
+    agreement, _budget, _fo, data = county.agreement("shexian-2025-target-two")
+    run_year(county, agreement, ["2025-Q1", "2025-Q2", "2025-Q3"])  # the fourth quarter was never paid
+    county.actuals(agreement, data)
+    c = clearing_services.clearing_compute(agreement=agreement, user=county.staff).result["clearing"]
+    assert c["prepaid"] == "271498500.00"
+    # S6: what the consortium gets in the year is what the fund pays less the claims it settled outside.
+    assert D(c["prepaid"]) + D(c["final_payment"]) == D(c["insurer_total"]) - D(c["out_of_consortium"])
+
+
+def test_the_schedules_are_in_the_database_scheduler(db):
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(PeriodicTask.objects.values_list("task", "crontab__day_of_month"))
+    assert tasks["budgets.tasks.prepayment_month_end"] == "28-31"
+    assert tasks["budgets.tasks.prepayment_quarter_start"] == "1"
+
+
+def test_the_scheduled_tasks_pick_their_period(county, monkeypatch):
+    from budgets import tasks
+    from budgets.periods import month_end_period, quarter_start_period
+
+    assert month_end_period(datetime.date(2025, 2, 28)).__str__() == "2025-02"
+    assert month_end_period(datetime.date(2024, 2, 28)) is None  # a leap year: the 29th is the end
+    assert quarter_start_period(datetime.date(2025, 4, 1)).__str__() == "2025-Q2"
+    assert quarter_start_period(datetime.date(2025, 5, 1)) is None
+    county.agreement("guangdong-2019-surplus")
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: datetime.date(2025, 6, 30))
+    tasks.prepayment_month_end()
+    run = PrepaymentRun.objects.get()
+    assert (run.period, run.trigger, run.orders_created) == ("2025-06", "schedule", 1)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: datetime.date(2025, 6, 29))
+    tasks.prepayment_month_end()
+    assert PrepaymentRun.objects.count() == 1
+
+
+def test_a_budget_entered_in_the_admin_is_checked_by_the_engine(client, county):
+    from django.urls import reverse
+
+    from consortia import services as registry
+    from tests.consortia import factories as f
+
+    consortium = f.ConsortiumFactory(county=county.county)
+    f.MemberFactory(consortium=consortium, tier="lead", code="L1")
+    agreement = registry.agreement_create(consortium=consortium, year=2025, scheme="guangdong-2019", user=None,
+                                          signed_date=datetime.date(2025, 1, 2))
+    client.force_login(county.staff)
+    url = reverse("admin:budgets_annualbudget_add")
+    members = json.dumps([{"code": "L1", "tier": "lead", "prior_year_paid": "100.00"}])
+    bad = client.post(url, {"agreement": agreement.pk, "fund": json.dumps({"revenue": "-5"}), "members": members,
+                            "reason": ""})
+    assert bad.status_code == 200
+    assert "年度基金收入（fund.revenue）不能为负数。" in bad.content.decode()
+    assert not AnnualBudget.objects.exists()
+    good = client.post(url, {"agreement": agreement.pk, "fund": json.dumps({"revenue": "1000000.00"}),
+                             "members": members, "reason": ""})
+    assert good.status_code == 302
+    budget = AnnualBudget.objects.get()
+    assert (budget.status, budget.created_by, budget.computed["package"]["package"]) == ("draft", county.staff,
+                                                                                         "900000.00")
