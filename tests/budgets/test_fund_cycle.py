@@ -393,3 +393,62 @@ def test_a_budget_entered_in_the_admin_is_checked_by_the_engine(client, county):
     budget = AnnualBudget.objects.get()
     assert (budget.status, budget.created_by, budget.computed["package"]["package"]) == ("draft", county.staff,
                                                                                          "900000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_killed_half_way_is_finished_by_the_next_one(monkeypatch):
+    """On PostgreSQL (CI) a real `run_prepayment` process is SIGKILLed while it waits for the
+    third agreement's row lock, after two agreements have committed. On SQLite the same crash is
+    made in-process after two agreements. Either way the next run leaves exactly the orders a
+    clean run leaves."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from budgets.services import prepayments as module
+    from consortia.models import ServiceAgreement
+    from tests.budgets.conftest import County
+    from tests.budgets.scenarios import ROOT
+
+    county = County()
+    agreements = [county.agreement("guangdong-2019-surplus")[0] for _ in range(4)]
+    prepayment_run(period="2025-05", user=None)  # the clean run, to compare with
+    clean = sorted((o.agreement_id, o.amount, o.payee_code) for o in PaymentOrder.objects.filter(period="2025-05"))
+
+    if connection.vendor == "postgresql":
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
+                   DATABASE_URL=f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
+                                f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}")
+        with transaction.atomic():
+            ServiceAgreement.objects.select_for_update().get(pk=agreements[2].pk)  # the run will wait here
+            process = subprocess.Popen([sys.executable, "manage.py", "run_prepayment", "--period", "2025-06"],
+                                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while PaymentOrder.objects.filter(period="2025-06").count() < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            assert process.poll() is None, "the run should be waiting for the locked agreement"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+    else:
+        real = module.agreement_prepay
+        done = []
+
+        def crashing(**kwargs):
+            if len(done) == 2:
+                raise SystemExit("killed")
+            done.append(kwargs["agreement"].pk)
+            return real(**kwargs)
+
+        monkeypatch.setattr(module, "agreement_prepay", crashing)
+        with pytest.raises(SystemExit):
+            prepayment_run(period="2025-06", user=None)
+        monkeypatch.setattr(module, "agreement_prepay", real)
+
+    assert PaymentOrder.objects.filter(period="2025-06").count() == 2  # two agreements committed, whole
+    run = prepayment_run(period="2025-06", user=None)
+    assert (run.orders_created, run.orders_existing) == (2, 2)
+    after = sorted((o.agreement_id, o.amount, o.payee_code) for o in PaymentOrder.objects.filter(period="2025-06"))
+    assert [(a, amount) for a, amount, _ in after] == [(a, amount) for a, amount, _ in clean]
