@@ -1,16 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
 from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
 from consortia.models import ServiceAgreement, User
+from consortia.permissions import can_write
 
 from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
+from .services.prepayments import prepayment_run_start
+from .tasks import prepayment_run_execute
 
 def _trace_table(steps):
     rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -130,10 +137,39 @@ class YearActualsAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class RunForm(forms.Form):
+    period = forms.CharField(label=_("Period (2025-03 or 2025-Q2)"), max_length=7)
+    confirm = forms.BooleanField(label=_("I want the payment orders of this period made now."))
+
+
 @admin.register(PrepaymentRun)
 class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["period", "status", "trigger", "started_by", "started_at", "orders_created", "orders_existing"]
     list_filter = ["status", "period"]
+    change_list_template = "admin/budgets/prepaymentrun/change_list.html"
+
+    def get_urls(self):
+        return [path("start/", self.admin_site.admin_view(self.start_view), name="budgets_prepaymentrun_start")
+                ] + super().get_urls()
+
+    def start_view(self, request):
+        """Start a run by hand (a catch-up, say): queued after commit, watched in the list."""
+        if not can_write(request.user, AnnualBudget):
+            raise PermissionDenied
+        form = RunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = prepayment_run_start(period=form.cleaned_data["period"], user=request.user)
+            except ValueError as error:
+                form.add_error("period", str(error))
+            else:
+                transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
+                self.message_user(request, gettext("Run %(id)s for %(period)s started.") % {
+                    "id": run.pk, "period": run.period}, messages.SUCCESS)
+                return redirect("admin:budgets_prepaymentrun_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": gettext("Start a prepayment run")}
+        return TemplateResponse(request, "admin/budgets/simple_form.html", context)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR,
@@ -141,6 +177,15 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    bank_reference = forms.CharField(label=_("bank reference"), max_length=64)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 @admin.register(PaymentOrder)
@@ -151,6 +196,40 @@ class PaymentOrderAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["payee_name", "payee_code", "bank_reference"]
     readonly_fields = ["shown_trace"]
     actions = ["co_sign", "approve"]
+    change_form_template = "admin/budgets/paymentorder/change_form.html"
+
+    def get_urls(self):
+        return [path("<int:pk>/<str:step>/", self.admin_site.admin_view(self.step_view),
+                     name="budgets_paymentorder_step")] + super().get_urls()
+
+    def step_view(self, request, pk, step):
+        """Pay (date and bank reference), void or reverse (a reason), or pass a quarter on (S3)."""
+        order = get_object_or_404(self.get_queryset(request), pk=pk)
+        forms_by_step = {"pay": PayForm, "void": ReasonForm, "reverse": ReasonForm, "disburse": None}
+        if step not in forms_by_step:
+            raise PermissionDenied
+        form_class = forms_by_step[step]
+        form = form_class(request.POST or None) if form_class else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            data = form.cleaned_data if form else {}
+            try:
+                if step == "pay":
+                    payments.order_pay(order=order, user=request.user, **data)
+                elif step == "void":
+                    payments.order_void(order=order, user=request.user, reason=data["reason"])
+                elif step == "reverse":
+                    order = payments.order_reverse(order=order, user=request.user, reason=data["reason"])
+                else:
+                    made = payments.disbursements_create(order=order, user=request.user)
+                    self.message_user(request, gettext("%(n)s done.") % {"n": len(made)}, messages.SUCCESS)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                return redirect("admin:budgets_paymentorder_change", order.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "original": order, "title": f"{order} · {step}"}
+        return TemplateResponse(request, "admin/budgets/simple_form.html", context)
 
     @admin.display(description=_("rule trace"))
     def shown_trace(self, obj):

@@ -31,6 +31,17 @@ def _in_scope(user: User, order: PaymentOrder) -> None:
         raise ValidationError(_("This order is outside what you may act on."))
 
 
+def _operates(user: User, order: PaymentOrder) -> None:
+    """Who records, voids or reverses an order: the bureau for its fund; for the co-managed
+    account also the consortium's finance officer, who operates it."""
+    if user.is_superuser or user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR):
+        return
+    if (order.channel == PaymentOrder.Channel.CO_MANAGED and user.role == User.Role.FINANCE_OFFICER
+            and user.consortium_id == order.agreement.consortium_id):
+        return
+    raise ValidationError(_("You may not record payments for this order."))
+
+
 @transaction.atomic
 def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
     """The bureau auditor's signature; never the maker's own."""
@@ -70,6 +81,7 @@ def order_pay(*, order: PaymentOrder, user: User, paid_on: datetime.date, bank_r
     """Records the bank transfer and posts it; the agreement is then paid through the period."""
     order = _locked(order)
     _in_scope(user, order)
+    _operates(user, order)
     if order.status != PaymentOrder.Status.APPROVED:
         raise ValidationError(_("Only an approved order can be paid."))
     if not bank_reference.strip():
@@ -90,6 +102,7 @@ def order_pay(*, order: PaymentOrder, user: User, paid_on: datetime.date, bank_r
 def order_void(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrder:
     order = _locked(order)
     _in_scope(user, order)
+    _operates(user, order)
     if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
         raise ValidationError(_("A paid order is not voided; issue a reversing order."))
     if not reason.strip():
@@ -105,6 +118,7 @@ def order_reverse(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrd
     signed and paid like any other."""
     order = _locked(order)
     _in_scope(user, order)
+    _operates(user, order)
     if order.status != PaymentOrder.Status.PAID or order.kind == PaymentOrder.Kind.REVERSAL:
         raise ValidationError(_("Only a paid order can be reversed."))
     if PaymentOrder.objects.filter(reverses=order).exists():
@@ -129,6 +143,9 @@ def disbursements_create(*, order: PaymentOrder, user: User) -> list[PaymentOrde
     proportion to their internal budgets (M4). One order per member; doing it twice adds none."""
     order = _locked(order)
     _in_scope(user, order)
+    if not (user.is_superuser or user.role == User.Role.BUREAU_STAFF
+            or (user.role == User.Role.FINANCE_OFFICER and user.consortium_id == order.agreement.consortium_id)):
+        raise ValidationError(_("The consortium's finance officer passes the money on."))
     if not (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
             and order.status == PaymentOrder.Status.PAID):
         raise ValidationError(_("Only a quarter's money received into the co-managed account is passed on."))

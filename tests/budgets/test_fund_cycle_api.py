@@ -82,3 +82,32 @@ def test_a_reviewer_reads_and_writes_nothing(client, county, two, world):
     assert not PrepaymentRun.objects.exists()
     # The reviewer's province is not this county's: they see nothing of it.
     assert client.get(reverse("budget-list")).json()["count"] == 0
+
+
+def test_the_admin_starts_a_run_and_records_a_payment(client, county, two, django_capture_on_commit_callbacks):
+    (agreement, _b, a_finance, _d), _ = two
+    client.force_login(county.staff)
+    start = reverse("admin:budgets_prepaymentrun_start")
+    assert client.post(start, {"period": "2025-08"}).status_code == 200  # not confirmed: nothing starts
+    assert not PrepaymentRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(start, {"period": "2025-08", "confirm": "on"}).status_code == 302
+    order = PaymentOrder.objects.get(period="2025-08")
+    client.force_login(county.auditor)
+    client.post(reverse("admin:budgets_paymentorder_changelist"),
+                {"action": "approve", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert order.status == "approved"
+    client.force_login(a_finance)  # a finance officer does not record the bureau's payments
+    client.post(reverse("admin:budgets_paymentorder_step", args=[order.pk, "pay"]),
+                {"paid_on": "2025-08-29", "bank_reference": "X1"})
+    order.refresh_from_db()
+    assert order.status == "approved"
+    client.force_login(county.staff)
+    page = client.post(reverse("admin:budgets_paymentorder_step", args=[order.pk, "pay"]),
+                       {"paid_on": "2025-08-29", "bank_reference": "ICBC-0829-01"})
+    assert page.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.bank_reference) == ("paid", "ICBC-0829-01")
+    client.post(reverse("admin:budgets_paymentorder_step", args=[order.pk, "reverse"]), {"reason": "账户错误"})
+    assert PaymentOrder.objects.get(reverses=order).amount == -order.amount
