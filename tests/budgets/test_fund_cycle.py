@@ -395,12 +395,14 @@ def test_a_budget_entered_in_the_admin_is_checked_by_the_engine(client, county):
                                                                                          "900000.00")
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_run_killed_half_way_is_finished_by_the_next_one(monkeypatch):
-    """On PostgreSQL (CI) a real `run_prepayment` process is SIGKILLed while it waits for the
-    third agreement's row lock, after two agreements have committed. On SQLite the same crash is
-    made in-process after two agreements. Either way the next run leaves exactly the orders a
-    clean run leaves."""
+def test_a_run_killed_half_way_is_finished_by_the_next_one(monkeypatch, settings):
+    """The run is killed while it waits for the third agreement's row lock, after two agreements
+    have committed. In CI (PostgreSQL and Redis) the killed process is a real Celery worker,
+    SIGKILLed, and a second worker takes the redelivered task (acks_late); on PostgreSQL without a
+    broker it is a `run_prepayment` process, and on SQLite the crash is made in-process. Every
+    way, what remains is exactly what a clean run leaves."""
     import os
     import signal
     import subprocess
@@ -417,10 +419,57 @@ def test_a_run_killed_half_way_is_finished_by_the_next_one(monkeypatch):
     prepayment_run(period="2025-05", user=None)  # the clean run, to compare with
     clean = sorted((o.agreement_id, o.amount, o.payee_code) for o in PaymentOrder.objects.filter(period="2025-05"))
 
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
+               DATABASE_URL=f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
+                            f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}")
+    if connection.vendor == "postgresql" and settings.CELERY_BROKER_URL:
+        import uuid
+
+        from budgets.tasks import prepayment_run_execute
+        from budgets.services.prepayments import prepayment_run_start
+
+        queue = f"kill-test-{uuid.uuid4().hex[:8]}"
+        env.update(CELERY_DEFAULT_QUEUE=queue, CELERY_VISIBILITY_TIMEOUT="2", CELERY_UNACKED_RESTORE_INTERVAL="1",
+                   CELERY_UNACKED_RESTORE_THROTTLE="1")
+        celery = os.path.join(os.path.dirname(sys.executable), "celery")
+
+        def worker(name):
+            return subprocess.Popen([celery, "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "WARNING",
+                                     "--hostname", f"{queue}-{name}@%h"], cwd=ROOT, env=env, start_new_session=True,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        run = prepayment_run_start(period="2025-06", user=None)
+        first = worker("one")
+        try:
+            with transaction.atomic():
+                ServiceAgreement.objects.select_for_update().get(pk=agreements[2].pk)  # the run will wait here
+                prepayment_run_execute.apply_async(args=[run.pk], queue=queue)
+                deadline = time.monotonic() + 90
+                while PaymentOrder.objects.filter(period="2025-06").count() < 2 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                time.sleep(0.3)
+                assert first.poll() is None, "the worker should be waiting for the locked agreement"
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait(timeout=30)
+            assert PaymentOrder.objects.filter(period="2025-06").count() == 2
+            second = worker("two")  # redelivery: the message comes back after the visibility timeout
+            try:
+                deadline = time.monotonic() + 90
+                while run.status != PrepaymentRun.Status.SUCCEEDED and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    run.refresh_from_db()
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            if first.poll() is None:
+                os.killpg(first.pid, signal.SIGKILL)
+        assert run.status == PrepaymentRun.Status.SUCCEEDED
+        assert (run.orders_created, run.orders_existing) == (2, 2)
+        after = sorted((o.agreement_id, o.amount, o.payee_code) for o in PaymentOrder.objects.filter(period="2025-06"))
+        assert [(a, amount) for a, amount, _ in after] == [(a, amount) for a, amount, _ in clean]
+        return
     if connection.vendor == "postgresql":
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-                   DATABASE_URL=f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
-                                f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}")
         with transaction.atomic():
             ServiceAgreement.objects.select_for_update().get(pk=agreements[2].pk)  # the run will wait here
             process = subprocess.Popen([sys.executable, "manage.py", "run_prepayment", "--period", "2025-06"],
