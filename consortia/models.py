@@ -369,6 +369,7 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         ROSTER_IMPORT = "roster_import", _("enrollment roster import")
+        CLAIMS_IMPORT = "claims_import", _("claims import")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

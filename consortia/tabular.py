@@ -39,7 +39,7 @@ class TableError(Exception):
         self.message = message
 
 
-def _header_map(header: list, aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=frozenset()) -> dict[str, int]:
     found: dict[str, int] = {}
     names = [str(h).strip().lower() if h is not None else "" for h in header]
     for canonical, alternatives in aliases.items():
@@ -47,7 +47,7 @@ def _header_map(header: list, aliases: dict[str, tuple[str, ...]]) -> dict[str, 
             if name == canonical.lower() or name in {a.lower() for a in alternatives}:
                 found[canonical] = index
                 break
-    missing = [c for c in aliases if c not in found]
+    missing = [c for c in aliases if c not in found and c not in optional]
     if missing:
         raise TableError(
             _("Missing column(s): %(columns)s. The first row must hold the column names.")
@@ -107,9 +107,10 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[list]:
 
 
 def read_table(
-    stream: IO[bytes], filename: str, aliases: dict[str, tuple[str, ...]]
+    stream: IO[bytes], filename: str, aliases: dict[str, tuple[str, ...]], optional=frozenset()
 ) -> Iterator[tuple[int, dict]]:
-    """Yields (row number, {canonical column: raw value}) for each non-empty data row."""
+    """Yields (row number, {canonical column: raw value}) for each non-empty data row; an
+    `optional` column may be absent from the file."""
     if filename.lower().endswith(".xlsx"):
         rows = _xlsx_rows(stream)
     elif filename.lower().endswith((".csv", ".txt")):
@@ -117,13 +118,16 @@ def read_table(
     else:
         raise TableError(_("Upload a .csv or .xlsx file."))
     columns = None
-    for number, row in enumerate(rows, start=1):
-        if columns is None:
-            columns = _header_map(row, aliases)
-            continue
-        if all(v is None or str(v).strip() == "" for v in row):
-            continue
-        yield number, {name: (row[index] if index < len(row) else None) for name, index in columns.items()}
+    try:
+        for number, row in enumerate(rows, start=1):
+            if columns is None:
+                columns = _header_map(row, aliases, optional)
+                continue
+            if all(v is None or str(v).strip() == "" for v in row):
+                continue
+            yield number, {name: (row[index] if index < len(row) else None) for name, index in columns.items()}
+    finally:
+        rows.close()  # while the file is still open, whatever stopped the reading
     if columns is None:
         raise TableError(_("The file is empty."))
 

@@ -1,0 +1,296 @@
+"""Import of a county's settlement data (CSV or XLSX): streamed, checked, all or nothing.
+
+Each row is parsed and typed as it streams by (dates, exact amounts, visit types); the rows are
+loaded into a staging table (PostgreSQL: COPY) where the checks that need the whole file and the
+database run in SQL (unknown institution, a claim number twice in the file or already imported);
+then the claims move in one transaction, classified against the registry, and the monthly
+roll-ups of the months touched are rebuilt. A file with any bad row imports nothing and gets a
+row-numbered report in Chinese. The same file imported again changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from consortia.models import County, Job
+from consortia.services import job_create, job_fail, job_finish, job_progress, job_start
+from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
+
+from .models import Claim, ClaimStaging
+
+COLUMNS = {
+    "claim_no": ("结算流水号", "结算ID", "就诊流水号"),
+    "person_id": ("人员编号", "个人编号"),
+    "institution_code": ("定点医药机构编号", "医疗机构编码", "机构编码"),
+    "visit_type": ("医疗类别", "就诊类型"),
+    "admitted_on": ("入院日期", "就诊日期"),
+    "discharged_on": ("出院日期",),
+    "diagnosis": ("主诊断编码", "诊断编码"),
+    "dip_group": ("病种分值组编码", "DIP病种编码"),
+    "dip_score": ("病种分值", "DIP分值"),
+    "total_cost": ("医疗费总额", "总费用"),
+    "policy_cost": ("政策范围内费用", "符合范围金额"),
+    "self_pay_full": ("全自费金额", "全自费"),
+    "co_pay": ("个人自付", "先行自付金额"),
+    "fund_paid": ("统筹基金支付", "基金支付"),
+    "drug_cost": ("药品费", "西药费"),
+    "antibiotic_cost": ("抗菌药物费", "抗生素费"),
+    "referral_no": ("转诊单号",),
+    "referral_direction": ("转诊方向",),
+    "settled_on": ("结算日期",),
+}
+OPTIONAL = {"discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
+            "drug_cost", "antibiotic_cost"}
+MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "outpatient", "门诊": "outpatient",
+               "普通门诊": "outpatient", "chronic": "chronic", "门特": "chronic", "门诊特殊病": "chronic",
+               "门诊慢特病": "chronic"}
+REFERRALS = {"": "", "up": "up", "上转": "up", "down": "down", "下转": "down", "out_of_county": "out_of_county",
+             "转县外": "out_of_county", "县外转诊": "out_of_county", "out_of_city": "out_of_city",
+             "转市外": "out_of_city", "市外转诊": "out_of_city"}
+DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+MAX_REPORTED = 1000
+BATCH = 5000
+STAGED_FIELDS = [f.name for f in ClaimStaging._meta.fields if f.name not in ("id", "job")]
+
+
+def template_header() -> tuple[list[str], list[str]]:
+    """The canonical template: English names, and the usual Chinese headers (also accepted)."""
+    return list(COLUMNS), [aliases[0] for aliases in COLUMNS.values()]
+
+
+def _date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    match = DATE.match(text_cell(value))
+    if not match:
+        raise ValueError(_("not a date (write 2025-03-31)"))
+    try:
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError(_("not a date (write 2025-03-31)")) from None
+
+
+def _score(value) -> Decimal | None:
+    text = text_cell(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else text)
+    except InvalidOperation:
+        raise ValueError(_("not a number")) from None
+    if not number.is_finite() or number < 0:
+        raise ValueError(_("not a number"))
+    return number
+
+
+def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | None:
+    """One row, typed; its problems appended to `errors` with the Chinese column name."""
+    found = len(errors)
+    values: dict = {"row_no": number}
+
+    def fail(column, message):
+        errors.append(RowError(number, COLUMNS[column][0], message))
+
+    for column in ("claim_no", "person_id", "institution_code"):
+        values[column] = text_cell(row[column])
+        if not values[column]:
+            fail(column, _("empty"))
+        elif len(values[column]) > 40:
+            fail(column, _("longer than 40 characters"))
+    visit = VISIT_TYPES.get(text_cell(row["visit_type"]))
+    if visit is None:
+        fail("visit_type", _("must be 住院, 门诊 or 门特"))
+    values["visit_type"] = visit
+    for column in ("admitted_on", "settled_on", "discharged_on"):
+        if column == "discharged_on" and not text_cell(row.get(column)):
+            values[column] = None
+            continue
+        try:
+            values[column] = _date(row.get(column))
+        except ValueError as problem:
+            fail(column, str(problem))
+    for column in MONEY_COLUMNS:
+        raw = row.get(column)
+        if column in OPTIONAL and not text_cell(raw):
+            values[column] = Decimal("0.00")
+            continue
+        try:
+            values[column] = money_cell(raw)
+        except ValueError as problem:
+            fail(column, str(problem))
+    try:
+        values["dip_score"] = _score(row.get("dip_score"))
+    except ValueError as problem:
+        fail("dip_score", str(problem))
+    referral = REFERRALS.get(text_cell(row.get("referral_direction")))
+    if referral is None:
+        fail("referral_direction", _("must be 上转, 下转, 转县外 or 转市外, or empty"))
+    values["referral_direction"] = referral or ""
+    for column in ("diagnosis", "dip_group", "referral_no"):
+        values[column] = text_cell(row.get(column))[:40]
+    if len(errors) > found:
+        return None
+    if values["fund_paid"] > values["total_cost"]:
+        fail("fund_paid", _("fund paid %(fund)s is more than the total cost %(total)s")
+             % {"fund": values["fund_paid"], "total": values["total_cost"]})
+    if values["discharged_on"] and values["discharged_on"] < values["admitted_on"]:
+        fail("discharged_on", _("discharge before admission"))
+    return None if len(errors) > found else ClaimStaging(**values)
+
+
+def _stage(job: Job, rows: list[ClaimStaging]) -> None:
+    if connection.vendor == "postgresql":
+        table = ClaimStaging._meta.db_table
+        columns = ", ".join(["job_id"] + STAGED_FIELDS)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([job.pk] + [getattr(row, name) for name in STAGED_FIELDS])
+    else:
+        for row in rows:
+            row.job = job
+        ClaimStaging.objects.bulk_create(rows, batch_size=1000)
+
+
+def _sql_checks(job: Job, county: County) -> list[RowError]:
+    """The checks that need the whole file and the database, done where the data is."""
+    staging, claim, institution = (ClaimStaging._meta.db_table, Claim._meta.db_table,
+                                   "consortia_institution")
+    errors: list[RowError] = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT s.row_no, s.institution_code FROM {staging} s
+            LEFT JOIN {institution} i ON i.county_id = %s AND i.code = s.institution_code
+            WHERE s.job_id = %s AND i.id IS NULL ORDER BY s.row_no LIMIT %s""", [county.pk, job.pk, MAX_REPORTED])
+        errors += [RowError(row, COLUMNS["institution_code"][0],
+                            _("institution %(code)s is not in the registry of this county") % {"code": code})
+                   for row, code in cursor.fetchall()]
+        cursor.execute(f"""
+            SELECT s.row_no, s.claim_no, first.row_no FROM {staging} s
+            JOIN (SELECT claim_no, MIN(row_no) AS row_no FROM {staging} WHERE job_id = %s
+                  GROUP BY claim_no HAVING COUNT(*) > 1) first ON first.claim_no = s.claim_no
+            WHERE s.job_id = %s AND s.row_no <> first.row_no ORDER BY s.row_no LIMIT %s""",
+                       [job.pk, job.pk, MAX_REPORTED])
+        errors += [RowError(row, COLUMNS["claim_no"][0],
+                            _("claim %(no)s appears already in row %(first)s") % {"no": no, "first": first})
+                   for row, no, first in cursor.fetchall()]
+        cursor.execute(f"""
+            SELECT s.row_no, s.claim_no FROM {staging} s
+            JOIN {claim} c ON c.county_id = %s AND c.claim_no = s.claim_no
+            WHERE s.job_id = %s ORDER BY s.row_no LIMIT %s""", [county.pk, job.pk, MAX_REPORTED])
+        errors += [RowError(row, COLUMNS["claim_no"][0],
+                            _("claim %(no)s has been imported before") % {"no": no})
+                   for row, no in cursor.fetchall()]
+    return sorted(errors, key=lambda e: e.row)
+
+
+def _move(job: Job, county: County) -> tuple[int, list[datetime.date]]:
+    """The staged rows into claims, classified by the registry, in the caller's transaction."""
+    staging, claim = ClaimStaging._meta.db_table, Claim._meta.db_table
+    columns = [name for name in STAGED_FIELDS if name not in ("row_no", "institution_code")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {claim} (county_id, institution_id, placement, consortium_id, import_job_id,
+                                 {", ".join(columns)})
+            SELECT %s, i.id, i.placement, i.consortium_id, %s, {", ".join("s." + c for c in columns)}
+            FROM {staging} s JOIN consortia_institution i ON i.county_id = %s AND i.code = s.institution_code
+            WHERE s.job_id = %s""", [county.pk, job.pk, county.pk, job.pk])
+        moved = cursor.rowcount
+        cursor.execute(f"SELECT DISTINCT settled_on FROM {staging} WHERE job_id = %s", [job.pk])
+        months = sorted({day.replace(day=1) for (day,) in cursor.fetchall()})
+    return moved, months
+
+
+def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
+    """Rebuilds the monthly roll-ups of the given months from the claims (settlement month)."""
+    from .models import ClaimMonthly
+
+    claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
+    for month in months:
+        end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        ClaimMonthly.objects.filter(county=county, month=month).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                INSERT INTO {rollup} (county_id, month, consortium_id, institution_id, placement, visit_type, claims,
+                    persons, total_cost, self_pay_full, co_pay, fund_paid, drug_cost, antibiotic_cost)
+                SELECT county_id, %s, consortium_id, institution_id, placement, visit_type, COUNT(*),
+                    COUNT(DISTINCT person_id), SUM(total_cost), SUM(self_pay_full), SUM(co_pay), SUM(fund_paid),
+                    SUM(drug_cost), SUM(antibiotic_cost)
+                FROM {claim} WHERE county_id = %s AND settled_on >= %s AND settled_on < %s
+                GROUP BY county_id, consortium_id, institution_id, placement, visit_type""",
+                           [month, county.pk, month, end])
+
+
+def claims_import_enqueue(*, county: County, upload, user) -> Job:
+    if upload.size > MAX_FILE_BYTES:
+        raise ValidationError({"file": [_("The file is larger than allowed (2 GB).")]})
+    job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=user, county=county, parameters={"county": county.pk},
+                     upload=upload)
+    from .tasks import claims_import
+
+    transaction.on_commit(lambda: claims_import.delay(job.pk))
+    return job
+
+
+def claims_import_run(*, job: Job) -> Job:
+    with translation.override(settings.LANGUAGE_CODE):  # the report is stored for everyone
+        return _run(job)
+
+
+def _run(job: Job) -> Job:
+    if not job_start(job=job):
+        return job
+    county = County.objects.get(pk=job.parameters["county"])
+    if job.input_sha256 and Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT, county=county, status=Job.Status.SUCCEEDED,
+                                               input_sha256=job.input_sha256).exclude(pk=job.pk).exists():
+        job_finish(job=job, result={"rows": 0, "imported": 0, "already_imported": True})
+        return job
+    errors: list[RowError] = []
+    rows = 0
+    batch: list[ClaimStaging] = []
+    try:
+        with job.input_file.open("rb") as stream:
+            for number, row in read_table(stream, job.input_file.name, COLUMNS, optional=OPTIONAL):
+                rows += 1
+                parsed = _parse(number, row, errors)
+                if parsed is not None and not errors:
+                    batch.append(parsed)
+                if len(batch) >= BATCH:
+                    _stage(job, batch)
+                    batch = []
+                if rows % BATCH == 0:
+                    job_progress(job=job, done=rows)
+                if len(errors) >= MAX_REPORTED:
+                    break
+        if batch and not errors:
+            _stage(job, batch)
+        if not errors and rows == 0:
+            errors.append(RowError(0, "", _("The file has no data rows.")))
+        if not errors:
+            errors = _sql_checks(job, county)
+        if errors:
+            job_fail(job=job, errors=[e.as_dict() for e in errors[:MAX_REPORTED]],
+                     result={"rows": rows, "error_count": len(errors)})
+            return job
+        with transaction.atomic():
+            moved, months = _move(job, county)
+            rollups_rebuild(county=county, months=months)
+        job_progress(job=job, done=rows, total=rows)
+        job_finish(job=job, result={"rows": rows, "imported": moved,
+                                    "months": [m.strftime("%Y-%m") for m in months]})
+        return job
+    except TableError as problem:
+        job_fail(job=job, errors=[RowError(0, "", problem.message).as_dict()], result={"rows": rows})
+        return job
+    finally:
+        ClaimStaging.objects.filter(job=job).delete()

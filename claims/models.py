@@ -1,0 +1,137 @@
+"""Claims of a county's insured as the settlement system exports them, classified against the
+registry (G3): inside the consortium (which member), in the county outside it, in the city, or
+outside the city. Personal ids are health data: shown masked to all but the roles that need them."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from consortia.models import Consortium, County, Institution, Job
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Claim(models.Model):
+    class VisitType(models.TextChoices):
+        INPATIENT = "inpatient", _("inpatient")
+        OUTPATIENT = "outpatient", _("outpatient")
+        CHRONIC = "chronic", _("chronic or special outpatient")
+
+    class Referral(models.TextChoices):
+        NONE = "", _("no referral")
+        UP = "up", _("referred up")
+        DOWN = "down", _("referred down")
+        OUT_OF_COUNTY = "out_of_county", _("referred out of the county")
+        OUT_OF_CITY = "out_of_city", _("referred out of the city")
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("insured's county"))
+    claim_no = models.CharField(_("claim number"), max_length=40)
+    person_id = models.CharField(_("insured person id"), max_length=40)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="claims",
+                                    verbose_name=_("institution"))
+    placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
+    consortium = models.ForeignKey(Consortium, on_delete=models.PROTECT, null=True, blank=True, related_name="claims",
+                                   verbose_name=_("consortium"))
+    visit_type = models.CharField(_("visit type"), max_length=12, choices=VisitType.choices)
+    admitted_on = models.DateField(_("admission or visit date"))
+    discharged_on = models.DateField(_("discharge date"), null=True, blank=True)
+    diagnosis = models.CharField(_("diagnosis (ICD-10)"), max_length=20, blank=True)
+    dip_group = models.CharField(_("DIP group"), max_length=40, blank=True)
+    dip_score = models.DecimalField(_("DIP score"), max_digits=12, decimal_places=4, null=True, blank=True)
+    total_cost = models.DecimalField(_("total cost"), **MONEY)
+    policy_cost = models.DecimalField(_("policy-scope cost"), **MONEY)
+    self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
+    co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
+    fund_paid = models.DecimalField(_("fund paid"), **MONEY)
+    drug_cost = models.DecimalField(_("drug cost"), **MONEY)
+    antibiotic_cost = models.DecimalField(_("antibiotic cost"), **MONEY)
+    referral_no = models.CharField(_("referral number"), max_length=40, blank=True)
+    referral_direction = models.CharField(_("referral direction"), max_length=16, choices=Referral.choices, blank=True)
+    settled_on = models.DateField(_("settlement date"))
+    import_job = models.ForeignKey(Job, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("import job"))
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        indexes = [
+            models.Index(fields=["county", "settled_on"]),
+            models.Index(fields=["consortium", "settled_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "claim_no"], name="claim_number_unique_in_county"),
+            models.CheckConstraint(
+                name="claim_amounts_non_negative",
+                condition=Q(total_cost__gte=0, policy_cost__gte=0, self_pay_full__gte=0, co_pay__gte=0,
+                            fund_paid__gte=0, drug_cost__gte=0, antibiotic_cost__gte=0),
+            ),
+            models.CheckConstraint(name="claim_fund_within_total", condition=Q(fund_paid__lte=F("total_cost"))),
+            models.CheckConstraint(name="claim_discharge_after_admission",
+                                   condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=F("admitted_on"))),
+            models.CheckConstraint(name="claim_member_iff_inside",
+                                   condition=Q(placement="in_consortium", consortium__isnull=False)
+                                   | (~Q(placement="in_consortium") & Q(consortium__isnull=True))),
+        ]
+
+    def __str__(self):
+        return self.claim_no
+
+
+class ClaimStaging(models.Model):
+    """Rows of a file being imported, already parsed and typed, waiting for the checks that need
+    the whole file and the database (unknown institution, duplicate claim numbers). Emptied when
+    the import ends, whatever the outcome."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    row_no = models.PositiveIntegerField()
+    claim_no = models.CharField(max_length=40)
+    person_id = models.CharField(max_length=40)
+    institution_code = models.CharField(max_length=32)
+    visit_type = models.CharField(max_length=12)
+    admitted_on = models.DateField()
+    discharged_on = models.DateField(null=True)
+    diagnosis = models.CharField(max_length=20, blank=True)
+    dip_group = models.CharField(max_length=40, blank=True)
+    dip_score = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    total_cost = models.DecimalField(**MONEY)
+    policy_cost = models.DecimalField(**MONEY)
+    self_pay_full = models.DecimalField(**MONEY)
+    co_pay = models.DecimalField(**MONEY)
+    fund_paid = models.DecimalField(**MONEY)
+    drug_cost = models.DecimalField(**MONEY)
+    antibiotic_cost = models.DecimalField(**MONEY)
+    referral_no = models.CharField(max_length=40, blank=True)
+    referral_direction = models.CharField(max_length=16, blank=True)
+    settled_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "claim_no"]), models.Index(fields=["job", "institution_code"])]
+
+
+class ClaimMonthly(models.Model):
+    """Monthly roll-up maintained as claims arrive, so pages never scan raw claims."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("pooling area"))
+    month = models.DateField(_("month"))
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                   verbose_name=_("consortium"))
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("institution"))
+    placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
+    visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
+    claims = models.PositiveIntegerField(_("claims"))
+    persons = models.PositiveIntegerField(_("persons"))
+    total_cost = models.DecimalField(_("total cost"), **MONEY)
+    self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
+    co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
+    fund_paid = models.DecimalField(_("fund paid"), **MONEY)
+    drug_cost = models.DecimalField(_("drug cost"), **MONEY)
+    antibiotic_cost = models.DecimalField(_("antibiotic cost"), **MONEY)
+
+    class Meta:
+        verbose_name = _("monthly claims roll-up")
+        verbose_name_plural = _("monthly claims roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "month", "institution", "visit_type"],
+                                    name="claim_monthly_unique"),
+        ]

@@ -1,0 +1,128 @@
+"""Claims import: classified against the registry, all or nothing, row-numbered Chinese errors."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from claims.importers import claims_import_enqueue, template_header
+from claims.models import Claim, ClaimMonthly, ClaimStaging
+from consortia.models import Job
+
+HEADER = ",".join(template_header()[0])
+
+
+def csv(*rows):
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+def row(no, institution, fund="800.00", total="1000.00", visit="住院", admitted="2025-03-01", discharged="2025-03-05",
+        settled="2025-03-06", person="P001"):
+    return (f"{no},{person},{institution},{visit},{admitted},{discharged},K35.9,,,{total},{total},0.00,"
+            f"{max(Decimal(0), Decimal(total) - Decimal(fund))},{fund},300.00,20.00,,,{settled}")
+
+
+@pytest.fixture
+def codes(world):
+    inside = world.consortium_a1x.lead_hospital.code
+    return inside, world.outside_a1.code
+
+
+def run(world, content, name="claims.csv", encoding="utf-8"):
+    data = content.encode(encoding) if isinstance(content, str) else content
+    job = claims_import_enqueue(county=world.county_a1, upload=SimpleUploadedFile(name, data), user=world.staff_a1)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_good_file_is_classified_and_rolled_up(world, codes):
+    inside, outside = codes
+    job = run(world, csv(row("C1", inside), row("C2", inside, person="P002"), row("C3", outside, fund="500.00")))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result == {"rows": 3, "imported": 3, "months": ["2025-03"]}
+    c1 = Claim.objects.get(claim_no="C1")
+    assert (c1.placement, c1.consortium, c1.fund_paid, c1.visit_type) == (
+        "in_consortium", world.consortium_a1x, Decimal("800.00"), "inpatient")
+    assert Claim.objects.get(claim_no="C3").placement == "in_city"
+    lead = ClaimMonthly.objects.get(institution=world.consortium_a1x.lead_hospital)
+    assert (lead.claims, lead.persons, lead.fund_paid) == (2, 2, Decimal("1600.00"))
+    assert not ClaimStaging.objects.exists()
+    again = run(world, csv(row("C1", inside), row("C2", inside, person="P002"), row("C3", outside, fund="500.00")))
+    assert again.result["already_imported"] is True
+    assert Claim.objects.count() == 3
+
+
+BAD = [
+    ("unknown institution", lambda i, o: csv(row("C1", i), row("C2", "NOPE")),
+     {"row": 3, "column": "定点医药机构编号", "message": "机构 NOPE 不在本统筹区的定点机构名录中"}),
+    ("bad date", lambda i, o: csv(row("C1", i, admitted="2025-02-30")),
+     {"row": 2, "column": "入院日期", "message": "不是有效日期（请写作 2025-03-31）"}),
+    ("negative amount", lambda i, o: csv(row("C1", i, fund="-1.00")),
+     {"row": 2, "column": "统筹基金支付", "message": "金额不能为负数"}),
+    ("fund above total", lambda i, o: csv(row("C1", i, fund="1200.00")),
+     {"row": 2, "column": "统筹基金支付", "message": "统筹基金支付 1200.00 超过医疗费总额 1000.00"}),
+    ("duplicate in the file", lambda i, o: csv(row("C1", i), row("C1", i)),
+     {"row": 3, "column": "结算流水号", "message": "结算流水号 C1 已在第 2 行出现"}),
+    ("discharge before admission", lambda i, o: csv(row("C1", i, discharged="2025-02-27")),
+     {"row": 2, "column": "出院日期", "message": "出院日期早于入院日期"}),
+    ("visit type", lambda i, o: csv(row("C1", i, visit="急诊")),
+     {"row": 2, "column": "医疗类别", "message": "应为 住院、门诊 或 门特"}),
+    ("missing column", lambda i, o: "claim_no,person_id\nC1,P1\n", {"row": 0, "column": ""}),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("label, make, expected", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_file_imports_nothing(world, codes, label, make, expected):
+    inside, outside = codes
+    assert run(world, csv(row("C0", inside))).status == Job.Status.SUCCEEDED
+    job = run(world, make(inside, outside))
+    assert job.status == Job.Status.FAILED
+    assert any(all(e[k] == v for k, v in expected.items()) for e in job.errors), job.errors
+    assert list(Claim.objects.values_list("claim_no", flat=True)) == ["C0"]
+    assert not ClaimStaging.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_number_imported_before_is_refused(world, codes):
+    inside, _outside = codes
+    run(world, csv(row("C1", inside)))
+    job = run(world, csv(row("C2", inside), row("C1", inside, fund="1.00")))
+    assert job.status == Job.Status.FAILED
+    assert job.errors == [{"row": 3, "column": "结算流水号", "message": "结算流水号 C1 此前已导入"}]
+    assert Claim.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gb18030_with_chinese_headers_and_xlsx_with_floats(world, codes):
+    inside, _outside = codes
+    chinese = ",".join(template_header()[1])
+    content = chinese + "\n" + row("C1", inside) + "\n"
+    assert run(world, content.encode("gb18030")).status == Job.Status.SUCCEEDED
+    book = Workbook()
+    sheet = book.active
+    sheet.append(template_header()[0])
+    values = row("C2", inside).split(",")
+    for index in range(9, 16):
+        values[index] = float(values[index])
+    sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = run(world, buffer.getvalue(), name="claims.xlsx")
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert Claim.objects.get(claim_no="C2").fund_paid == Decimal("800.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command(world, codes, tmp_path, capsys):
+    from django.core.management import call_command
+
+    inside, _outside = codes
+    path = tmp_path / "march.csv"
+    path.write_text(csv(row("C1", inside)), encoding="utf-8-sig")
+    call_command("import_claims", str(path), "--county", world.county_a1.code)
+    assert "1" in capsys.readouterr().out
+    assert Claim.objects.count() == 1
