@@ -7,3 +7,12 @@ class ClaimsConfig(AppConfig):
 
     name = "claims"
     verbose_name = _("Claims")
+
+    def ready(self):
+        from consortia.models import User
+        from consortia.permissions import grant_write
+
+        from . import selectors  # noqa: F401 - registers the scope of claims and roll-ups
+        from .models import Claim
+
+        grant_write(Claim, User.Role.BUREAU_STAFF)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from budgets import apis as budget_apis
 from budgets import views as budget_views
+from claims import apis as claim_apis
 from consortia import apis as registry_apis
 
 router = DefaultRouter()
@@ -23,6 +24,8 @@ router.register("actuals", budget_apis.ActualsViewSet, basename="actuals")
 router.register("prepayment-runs", budget_apis.RunViewSet, basename="run")
 router.register("payment-orders", budget_apis.OrderViewSet, basename="order")
 router.register("clearings", budget_apis.ClearingViewSet, basename="clearing")
+router.register("claims", claim_apis.ClaimViewSet, basename="claim")
+router.register("claim-rollups", claim_apis.ClaimMonthlyViewSet, basename="claim-rollup")
 
 urlpatterns = [
     path("", budget_views.home, name="home"),

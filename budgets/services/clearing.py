@@ -42,6 +42,22 @@ def _paid(agreement: ServiceAgreement) -> dict:
     return {"prepaid": format(total, "f")}
 
 
+@transaction.atomic
+def actuals_from_claims(*, agreement: ServiceAgreement, user: User | None) -> YearActuals:
+    """The year's actuals taken from the imported claims (their monthly roll-ups); the evaluation
+    scores already entered stay."""
+    from claims.selectors import year_fund_paid
+
+    inside, outside = year_fund_paid(agreement=agreement)
+    actuals, _created = YearActuals.objects.select_for_update().get_or_create(agreement=agreement)
+    actuals.in_consortium = {code: format(amount, "f") for code, amount in inside.items()}
+    actuals.out_of_consortium = outside
+    actuals.entered_by = user
+    actuals.full_clean()
+    actuals.save()
+    return actuals
+
+
 def _canonical(inputs: dict) -> str:
     return json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 

@@ -126,3 +126,58 @@ def test_the_command(world, codes, tmp_path, capsys):
     call_command("import_claims", str(path), "--county", world.county_a1.code)
     assert "1" in capsys.readouterr().out
     assert Claim.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clearing_takes_its_actuals_from_claims(world, codes):
+    from budgets.services.clearing import actuals_from_claims
+
+    inside, outside = codes
+    lead = world.consortium_a1x.lead_hospital
+    run(world, csv(row("C1", inside), row("C2", inside, fund="250.50", settled="2025-11-30"),
+                   row("C3", outside, fund="500.00"), row("C4", inside, settled="2024-12-31")))
+    actuals = actuals_from_claims(agreement=world.agreement_a1x, user=world.staff_a1)
+    assert actuals.in_consortium[lead.code] == "1050.50"  # 2025 only
+    assert actuals.out_of_consortium == Decimal("500.00")
+    assert set(actuals.in_consortium) == set(world.consortium_a1x.members.values_list("code", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_personal_ids_are_masked_for_roles_that_do_not_need_them(world):
+    from claims.selectors import person_id_shown
+
+    assert person_id_shown(world.staff_a1, "340102199001011234") == "340102199001011234"
+    assert person_id_shown(world.finance_a1x, "340102199001011234") == "34**************34"
+    assert person_id_shown(world.reviewer_a, "P1") == "**"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_page_the_error_report_and_the_api(client, world, codes):
+    from django.urls import reverse
+
+    inside, outside = codes
+    client.force_login(world.staff_a1)
+    template = client.get(reverse("admin:claims_claim_template"))
+    assert template.content.decode("utf-8").lstrip("\ufeff").startswith("claim_no,person_id,institution_code")
+    bad = SimpleUploadedFile("bad.csv", csv(row("C1", inside), row("C2", "NOPE")).encode())
+    response = client.post(reverse("admin:claims_claim_import"), {"county": world.county_a1.pk, "file": bad})
+    job = Job.objects.get()
+    assert response.url == reverse("admin:consortia_job_change", args=[job.pk])
+    report = client.get(reverse("admin:consortia_job_errors", args=[job.pk])).content.decode("utf-8")
+    assert report.lstrip("\ufeff").splitlines() == ["行号,列,问题", "3,定点医药机构编号,机构 NOPE 不在本统筹区的定点机构名录中"]
+    good = SimpleUploadedFile("good.csv", csv(row("C1", inside, person="340102199001011234"),
+                                              row("C9", outside)).encode())
+    accepted = client.post(reverse("claim-imports"), {"county": world.county_a1.code, "file": good})
+    assert accepted.status_code == 202
+    assert client.get(reverse("job-detail", args=[accepted.json()["id"]])).json()["status"] == "succeeded"
+    listed = client.get(reverse("claim-list"), {"consortium": world.consortium_a1x.code}).json()
+    assert [c["person_id"] for c in listed["results"]] == ["340102199001011234"]  # bureau staff: in full
+    client.force_login(world.finance_a1x)
+    mine = client.get(reverse("claim-list")).json()
+    assert [c["claim_no"] for c in mine["results"]] == ["C1"]  # not the claim outside the consortium
+    assert mine["results"][0]["person_id"] == "34**************34"
+    assert client.get(reverse("claim-rollup-list")).json()["count"] == 1
+    again = SimpleUploadedFile("again.csv", csv(row("C7", inside)).encode())
+    assert client.post(reverse("claim-imports"), {"county": world.county_a1.code, "file": again}).status_code == 403
+    page = client.get(reverse("admin:claims_claim_changelist"))
+    assert "34**************34" in page.content.decode() and "340102199001011234" not in page.content.decode()

@@ -1,0 +1,101 @@
+import csv
+import io
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext, gettext_lazy as _
+
+from consortia.admin_base import ReadOnlyMixin, ScopedAdminMixin
+from consortia.models import County
+from consortia.permissions import can_write
+from consortia.selectors import scope_queryset
+
+from .importers import COLUMNS, claims_import_enqueue, template_header
+from .models import Claim, ClaimMonthly
+from .selectors import person_id_shown
+
+
+class UploadForm(forms.Form):
+    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
+    file = forms.FileField(label=_("Claims file (.csv or .xlsx)"))
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["claim_no", "person", "institution", "placement", "visit_type", "settled_on", "total_cost",
+                    "fund_paid"]
+    list_filter = ["placement", "visit_type", "settled_on", "consortium"]
+    search_fields = ["claim_no", "institution__name", "diagnosis"]
+    list_select_related = ["institution"]
+    exclude = ["person_id"]
+    change_list_template = "admin/claims/claim/change_list.html"
+    show_full_result_count = False
+
+    def _masked(self, request):
+        """The person's id as this user may see it (health data: masked unless the role needs it)."""
+
+        def person(obj):
+            return person_id_shown(request.user, obj.person_id)
+
+        person.short_description = _("insured person id")
+        return person
+
+    @admin.display(description=_("insured person id"))
+    def person(self, obj):
+        """Without a request to judge by, fully masked; the lists use `_masked` instead."""
+        return "*" * len(obj.person_id)
+
+    def get_list_display(self, request):
+        return [self._masked(request) if name == "person" else name for name in super().get_list_display(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._masked(request)]
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="claims_claim_import"),
+            path("template.csv", self.admin_site.admin_view(self.template_view), name="claims_claim_template"),
+        ] + super().get_urls()
+
+    def import_view(self, request):
+        if not can_write(request.user, Claim):
+            raise PermissionDenied
+        counties = scope_queryset(request.user, County.objects.all())
+        form = UploadForm(request.POST or None, request.FILES or None, counties=counties)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = claims_import_enqueue(county=form.cleaned_data["county"], upload=form.cleaned_data["file"],
+                                            user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return redirect("admin:consortia_job_change", job.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": gettext("Import claims"), "columns": COLUMNS}
+        return TemplateResponse(request, "admin/claims/claim/import.html", context)
+
+    def template_view(self, request):
+        """The canonical template: English names on the first row (Chinese headers are accepted too)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        english, chinese = template_header()
+        writer.writerow(english)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
+        return response
+
+
+@admin.register(ClaimMonthly)
+class ClaimMonthlyAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["month", "institution", "placement", "visit_type", "claims", "persons", "total_cost", "fund_paid"]
+    list_filter = ["month", "placement", "visit_type", "consortium"]
