@@ -130,7 +130,12 @@ def clearing_page(request, agreement_pk: int):
     chosen = next((c for c in clearings if str(c.pk) == request.GET.get("clearing")), clearings[0] if clearings else None)
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "compute":
+            if request.POST.get("action") == "from_claims":
+                if not can_write(request.user, YearActuals):
+                    raise PermissionDenied
+                clearing_services.actuals_from_claims(agreement=agreement, user=request.user)
+                messages.success(request, _("The year's actuals now come from the imported claims."))
+            elif request.POST.get("action") == "compute":
                 if not can_write(request.user, YearActuals):
                     raise PermissionDenied
                 chosen = clearing_services.clearing_compute(agreement=agreement, user=request.user)

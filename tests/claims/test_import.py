@@ -181,3 +181,17 @@ def test_the_import_page_the_error_report_and_the_api(client, world, codes):
     assert client.post(reverse("claim-imports"), {"county": world.county_a1.code, "file": again}).status_code == 403
     page = client.get(reverse("admin:claims_claim_changelist"))
     assert "34**************34" in page.content.decode() and "340102199001011234" not in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clearing_page_runs_on_the_claims(client, world, codes):
+    from django.urls import reverse
+
+    from budgets.models import YearActuals
+
+    inside, outside = codes
+    run(world, csv(row("C1", inside), row("C3", outside, fund="500.00")))
+    client.force_login(world.staff_a1)
+    client.post(reverse("clearing-page", args=[world.agreement_a1x.pk]), {"action": "from_claims"})
+    actuals = YearActuals.objects.get(agreement=world.agreement_a1x)
+    assert actuals.in_consortium[inside] == "800.00" and actuals.out_of_consortium == Decimal("500.00")
