@@ -59,3 +59,35 @@ def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.dat
 def prepayment_runs() -> QuerySet[PrepaymentRun]:
     return PrepaymentRun.objects.all()
 
+
+
+PACKAGE_KEY = {"guangdong-2019": "package", "shexian-2025": "target_one", "jiangmen-2016": "control_target",
+               "tianjin-2021": "quota"}
+
+
+def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | None:
+    """Consumption to date against the package (G3, S4: claims inside and outside; Jiangmen: the
+    members' own), the share of the year elapsed, the straight-line projection to the year end,
+    the out-of-consortium share, and whether it warrants a warning (the agreement's margin)."""
+    from decimal import Decimal
+
+    from claims.selectors import year_fund_paid
+
+    budget = budget_in_force(agreement=agreement)
+    if budget is None or agreement.scheme == "tianjin-2021":
+        return None  # capitation consumption is the enrollees' claims, matched by the roster (to come)
+    package = Decimal(budget.computed["package"][PACKAGE_KEY[agreement.scheme]])
+    inside, outside = year_fund_paid(agreement=agreement)
+    inside_total = sum(inside.values(), Decimal("0.00"))
+    consumed = inside_total if agreement.scheme == "jiangmen-2016" else inside_total + outside
+    start = datetime.date(agreement.year, 1, 1)
+    days = (datetime.date(agreement.year + 1, 1, 1) - start).days
+    elapsed_days = min(max((today - start).days + 1, 0), days)
+    elapsed = (Decimal(elapsed_days) / days).quantize(Decimal("0.0001"))
+    share = (consumed / package).quantize(Decimal("0.0001")) if package else Decimal("0")
+    projected = (consumed * days / elapsed_days).quantize(Decimal("0.01")) if elapsed_days else Decimal("0.00")
+    return {
+        "package": package, "consumed": consumed, "share": share, "elapsed": elapsed, "projected": projected,
+        "outside_share": (outside / consumed).quantize(Decimal("0.0001")) if consumed else Decimal("0"),
+        "warning": share - elapsed > agreement.burn_warning_margin or projected > package,
+    }

@@ -23,7 +23,7 @@ from consortia.selectors import scope_queryset
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
 from .models import Clearing, PaymentOrder, YearActuals
-from .selectors import budget_in_force, overdue_disbursements
+from .selectors import budget_in_force, fund_burn, overdue_disbursements
 from .services import clearing as clearing_services
 from .simulations import present, present_output, scenario_parse, simulation_run
 
@@ -192,6 +192,7 @@ def home(request):
             "prepaid": sum((o.amount for o in mine if o.status == PaymentOrder.Status.PAID
                             and o.kind != PaymentOrder.Kind.DISBURSEMENT), Decimal("0.00")),
             "pending": sum(1 for o in mine if o.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)),
+            "burn": fund_burn(agreement=agreement, today=timezone.localdate()) if agreement else None,
         })
     scope = user.consortium or user.county or user.province
     return render(request, "home.html", {

@@ -1,6 +1,8 @@
 """The registry: where a county's insured are pooled, the consortium that serves them, its
 institutions, the service agreement with its versioned parameters, and the people who use it."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -195,6 +197,10 @@ class ServiceAgreement(models.Model):
     # Written by the fund cycle when money for a period goes out: a parameter change may only
     # take effect after the last paid period, so what was paid keeps the version it was paid under.
     paid_through = models.DateField(_("paid through"), null=True, blank=True)
+    # 预警阈值: a warning when the share of the package consumed runs ahead of the share of the
+    # year elapsed by more than this.
+    burn_warning_margin = models.DecimalField(_("fund-burn warning margin"), max_digits=4, decimal_places=3,
+                                              default=Decimal("0.050"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -219,6 +225,8 @@ class ServiceAgreement(models.Model):
                 name="agreement_scheme_known",
                 condition=Q(scheme__in=list(schemes.PRESETS)),
             ),
+            models.CheckConstraint(name="burn_margin_is_a_share",
+                                   condition=Q(burn_warning_margin__gte=0) & Q(burn_warning_margin__lte=1)),
             models.CheckConstraint(
                 name="active_agreement_is_signed",
                 condition=Q(status="draft") | Q(signed_date__isnull=False),

@@ -195,3 +195,28 @@ def test_the_clearing_page_runs_on_the_claims(client, world, codes):
     client.post(reverse("clearing-page", args=[world.agreement_a1x.pk]), {"action": "from_claims"})
     actuals = YearActuals.objects.get(agreement=world.agreement_a1x)
     assert actuals.in_consortium[inside] == "800.00" and actuals.out_of_consortium == Decimal("500.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fund_burn_against_the_package(world, codes):
+    import datetime
+
+    from budgets.selectors import fund_burn
+    from budgets.services import budgets as budget_services
+
+    inside, outside = codes
+    agreement = world.agreement_a1x  # shexian-2025: the package is target one
+    members = [{"code": m.code, "tier": m.tier, "prior_year_paid": "100.00"} for m in world.consortium_a1x.members.all()]
+    budget = budget_services.budget_create(agreement=agreement, user=world.staff_a1, members=members, fund={
+        "raised": "10000.00", "risk_adjustment_remittance": "0", "critical_illness_premium": "0",
+        "prior_year_expenditure": "9000.00", "prior_year_deficit_subsidy": "0"})
+    budget_services.budget_submit(budget=budget, user=world.staff_a1)
+    budget_services.budget_approve(budget=budget, user=world.auditor_a1)
+    run(world, csv(row("C1", inside, fund="3000.00", total="4000.00"), row("C2", outside, fund="1000.00", total="1000.00")))
+    burn = fund_burn(agreement=agreement, today=datetime.date(2025, 3, 31))  # 90 of 365 days
+    assert (burn["package"], burn["consumed"], burn["share"], burn["elapsed"]) == (
+        Decimal("10000.00"), Decimal("4000.00"), Decimal("0.4000"), Decimal("0.2466"))
+    assert burn["projected"] == Decimal("16222.22")
+    assert burn["outside_share"] == Decimal("0.2500")
+    assert burn["warning"] is True
+    assert fund_burn(agreement=agreement, today=datetime.date(2025, 10, 31))["warning"] is False
