@@ -16,7 +16,8 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from .importers import COLUMNS, claims_import_enqueue, template_header
-from .models import Claim, ClaimMonthly
+from .models import Claim, ClaimMonthly, DipPeriod
+from .pricing import dip_period_compute
 from .selectors import person_id_shown
 
 
@@ -99,3 +100,42 @@ class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 class ClaimMonthlyAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["month", "institution", "placement", "visit_type", "claims", "persons", "total_cost", "fund_paid"]
     list_filter = ["month", "placement", "visit_type", "consortium"]
+
+
+class DipForm(forms.ModelForm):
+    class Meta:
+        model = DipPeriod
+        fields = ["county", "year", "points_budget", "basic_groups"]
+
+
+@admin.register(DipPeriod)
+class DipPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Enter the year's points budget (and the basic-level groups' one score); the point value is
+    computed from the cases when saved."""
+
+    form = DipForm
+    list_display = ["county", "year", "points_budget", "cases", "total_points", "point_value", "computed_by",
+                    "computed_at"]
+    readonly_fields = ["cases", "total_points", "point_value", "computed_by", "computed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request.user, Claim)
+
+    def has_add_permission(self, request, *args):
+        return can_write(request.user, Claim)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = dip_period_compute(county=obj.county, year=obj.year, points_budget=obj.points_budget,
+                                   basic_groups=obj.basic_groups or {}, user=request.user)
+        obj.pk = saved.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, level="error")
+            return redirect(request.get_full_path())

@@ -135,3 +135,30 @@ class ClaimMonthly(models.Model):
             models.UniqueConstraint(fields=["county", "month", "institution", "visit_type"],
                                     name="claim_monthly_unique"),
         ]
+
+
+class DipPeriod(models.Model):
+    """The DIP point value of a year for the county's out-of-consortium cases priced by points (G8,
+    D1-D3), kept with the inputs it came from."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("pooling area"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    points_budget = models.DecimalField(_("points budget"), **MONEY)
+    basic_groups = models.JSONField(_("basic-level disease groups and their one score"), default=dict, blank=True)
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    total_points = models.DecimalField(_("total points"), max_digits=28, decimal_places=8, default=0)
+    point_value = models.DecimalField(_("point value"), max_digits=14, decimal_places=6, null=True, blank=True)
+    computed_by = models.ForeignKey("consortia.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("computed by"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("DIP point value")
+        verbose_name_plural = _("DIP point values")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="dip_period_unique"),
+            models.CheckConstraint(name="dip_budget_non_negative", condition=Q(points_budget__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.year}"

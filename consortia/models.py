@@ -120,6 +120,8 @@ class Institution(models.Model):
     level = models.CharField(_("level"), max_length=6, choices=Level.choices)
     ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices)
     placement = models.CharField(_("placement"), max_length=16, choices=Placement.choices)
+    dip_coefficient = models.DecimalField(_("DIP institution coefficient"), max_digits=6, decimal_places=4,
+                                          default=Decimal("1"))
     consortium = models.ForeignKey(
         Consortium,
         on_delete=models.PROTECT,

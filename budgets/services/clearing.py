@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.models import ServiceAgreement, User
-from consortia.schemes import JIANGMEN_2016, TIANJIN_2021
+from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, TIANJIN_2021
 
 from ..engine import InputError, run_scenario
 from ..models import CO_MANAGED_PAYEE, Clearing, PaymentOrder, YearActuals
@@ -46,9 +46,13 @@ def _paid(agreement: ServiceAgreement) -> dict:
 def actuals_from_claims(*, agreement: ServiceAgreement, user: User | None) -> YearActuals:
     """The year's actuals taken from the imported claims (their monthly roll-ups); the evaluation
     scores already entered stay."""
+    from claims.pricing import out_of_consortium_priced
     from claims.selectors import year_fund_paid
 
     inside, outside = year_fund_paid(agreement=agreement)
+    if agreement.scheme == GUANGDONG_2019:  # G8: points inside the city, as settled beyond it
+        priced = out_of_consortium_priced(agreement=agreement)
+        outside = outside if priced is None else priced
     actuals, _created = YearActuals.objects.select_for_update().get_or_create(agreement=agreement)
     actuals.in_consortium = {code: format(amount, "f") for code, amount in inside.items()}
     actuals.out_of_consortium = outside

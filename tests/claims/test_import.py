@@ -220,3 +220,57 @@ def test_fund_burn_against_the_package(world, codes):
     assert burn["outside_share"] == Decimal("0.2500")
     assert burn["warning"] is True
     assert fund_burn(agreement=agreement, today=datetime.date(2025, 10, 31))["warning"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dip_prices_the_cases_outside_the_consortium_inside_the_city(world, codes):
+    import datetime
+
+    from budgets.services.clearing import actuals_from_claims
+    from claims.pricing import dip_period_compute
+    from consortia import services as registry
+    from consortia.models import Institution
+
+    inside, city = codes
+    private = Institution.objects.create(county=world.county_a1, code="PRIV", name="县民营医院", tier="private",
+                                         level="1", ownership="private", placement="in_county",
+                                         dip_coefficient=Decimal("0.9"))
+    far = Institution.objects.create(county=world.county_a1, code="FAR", name="省立医院", level="3",
+                                     ownership="public", placement="out_of_city")
+
+    def dip_row(no, institution, group, score, fund):
+        values = row(no, institution, fund=fund, total="20000.00", settled="2026-05-10", admitted="2026-05-01",
+                     discharged="2026-05-08").split(",")
+        values[7], values[8] = group, score
+        return ",".join(values)
+
+    job = run(world, csv(dip_row("D1", city, "K35.9", "1000", "9000.00"),
+                         dip_row("D2", private.code, "J18.9", "800", "7000.00"),
+                         dip_row("D3", far.code, "I21.0", "3000", "15432.10"),
+                         dip_row("D4", inside, "K35.9", "1000", "8000.00")))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    # D3: J18.9 is a basic-level group with one score, 500, wherever it is treated.
+    period = dip_period_compute(county=world.county_a1, year=2026, points_budget=Decimal("10500.00"),
+                                basic_groups={"J18.9": "500"}, user=world.staff_a1)
+    # points: 1000 × 1 (city) + 500 × 0.9 (private) = 1450; D1 point value 10500 / 1450
+    assert (period.cases, period.total_points, period.point_value) == (2, Decimal("1450"), Decimal("7.241379"))
+    agreement = registry.agreement_create(consortium=world.consortium_a1x, year=2026, scheme="guangdong-2019",
+                                          user=None, signed_date=datetime.date(2026, 1, 4))
+    actuals = actuals_from_claims(agreement=agreement, user=world.staff_a1)
+    # G8: 1000 × 7.241379 = 7241.38 and 450 × 7.241379 = 3258.62 by points, 15432.10 as settled
+    assert actuals.out_of_consortium == Decimal("25932.10")
+    assert actuals.in_consortium[inside] == "8000.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_point_value_is_entered_in_the_admin(client, world, codes):
+    from django.urls import reverse
+
+    from claims.models import DipPeriod
+
+    client.force_login(world.staff_a1)
+    url = reverse("admin:claims_dipperiod_add")
+    page = client.post(url, {"county": world.county_a1.pk, "year": 2026, "points_budget": "1000.00",
+                             "basic_groups": "{}"}, follow=True)
+    assert "2026 年度尚无带 DIP 分值的医共体外病例。" in page.content.decode()
+    assert not DipPeriod.objects.exists()
