@@ -41,3 +41,22 @@ def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], 
         elif consortium_id is None:
             outside += amount
     return inside, outside
+
+
+def fourth_quarter_flags(*, agreement: ServiceAgreement) -> list[dict]:
+    """J8: members whose fourth-quarter visits lie outside ±15% of their Q1-Q3 quarterly mean."""
+    from budgets.engine.rules import fourth_quarter_outside_band
+
+    year = agreement.year
+    counts: dict[str, list[int]] = {}
+    rows = ClaimMonthly.objects.filter(consortium=agreement.consortium, month__gte=datetime.date(year, 1, 1),
+                                       month__lte=datetime.date(year, 12, 1))
+    for code, month, claims in rows.values_list("institution__code", "month", "claims"):
+        counts.setdefault(code, [0, 0, 0, 0])[(month.month - 1) // 3] += claims
+    flags = []
+    for code, (q1, q2, q3, q4) in sorted(counts.items()):
+        if q1 + q2 + q3 and q4 and fourth_quarter_outside_band(Decimal(q1), Decimal(q2), Decimal(q3), Decimal(q4)):
+            mean = Decimal(q1 + q2 + q3) / 3
+            flags.append({"member": code, "quarters": [q1, q2, q3, q4],
+                          "change": ((Decimal(q4) - mean) / mean).quantize(Decimal("0.0001"))})
+    return flags

@@ -274,3 +274,38 @@ def test_the_point_value_is_entered_in_the_admin(client, world, codes):
                              "basic_groups": "{}"}, follow=True)
     assert "2026 年度尚无带 DIP 分值的医共体外病例。" in page.content.decode()
     assert not DipPeriod.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fourth_quarter_volume_check(world, codes):
+    from claims.selectors import fourth_quarter_flags
+
+    inside, _outside = codes
+    rows = []
+    for month, count in ((2, 3), (5, 3), (8, 3), (11, 4)):  # Q4 4 against a mean of 3: +33%
+        for n in range(count):
+            rows.append(row(f"Q{month}-{n}", inside, admitted=f"2025-{month:02d}-01", discharged=f"2025-{month:02d}-02",
+                            settled=f"2025-{month:02d}-03", person=f"P{month}{n}"))
+    assert run(world, csv(*rows)).status == Job.Status.SUCCEEDED
+    assert fourth_quarter_flags(agreement=world.agreement_a1x) == [
+        {"member": inside, "quarters": [3, 3, 3, 4], "change": Decimal("0.3333")}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jiangmen_clearing_page_shows_the_fourth_quarter_flags(client, world, codes):
+    import datetime
+
+    from django.urls import reverse
+
+    from consortia import services as registry
+
+    inside, _outside = codes
+    agreement = registry.agreement_create(consortium=world.consortium_a1x, year=2026, scheme="jiangmen-2016",
+                                          user=None, signed_date=datetime.date(2026, 1, 4))
+    rows = [row(f"J{m}-{n}", inside, admitted=f"2026-{m:02d}-01", discharged=f"2026-{m:02d}-02",
+                settled=f"2026-{m:02d}-03") for m, count in ((1, 2), (4, 2), (7, 2), (10, 1)) for n in range(count)]
+    run(world, csv(*rows))
+    client.force_login(world.staff_a1)
+    body = client.get(reverse("clearing-page", args=[agreement.pk])).content.decode()
+    assert "第四季度就诊人次超出前三季度季均值 ±15% 范围（J8）" in body
+    assert "-50%" in body
