@@ -78,6 +78,21 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list]:
     raise TableError(_("The file is not valid UTF-8 or GB18030 text; save it again as CSV UTF-8."))
 
 
+def _has_merged_cells(archive: zipfile.ZipFile) -> bool:
+    """Whether a worksheet declares merged cells, read in chunks (a sheet may be very large)."""
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        with archive.open(name) as sheet:
+            tail = b""
+            while chunk := sheet.read(1024 * 1024):
+                window = tail + chunk
+                if b"<mergeCell " in window or b":mergeCell " in window:
+                    return True
+                tail = window[-16:]
+    return False
+
+
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[list]:
     from openpyxl import load_workbook
 
@@ -85,10 +100,12 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[list]:
         with zipfile.ZipFile(stream) as archive:
             total = sum(info.file_size for info in archive.infolist())
             packed = sum(info.compress_size for info in archive.infolist()) or 1
+            if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+                raise TableError(_("The workbook unpacks to far more than its size; it is refused."))
+            if _has_merged_cells(archive):
+                raise TableError(_("The workbook has merged cells; unmerge them so every row has its own values."))
     except zipfile.BadZipFile:
         raise TableError(_("The file is not a valid Excel (.xlsx) workbook.")) from None
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise TableError(_("The workbook unpacks to far more than its size; it is refused."))
     stream.seek(0)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)

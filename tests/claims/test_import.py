@@ -309,3 +309,77 @@ def test_the_jiangmen_clearing_page_shows_the_fourth_quarter_flags(client, world
     body = client.get(reverse("clearing-page", args=[agreement.pk])).content.decode()
     assert "第四季度就诊人次超出前三季度季均值 ±15% 范围（J8）" in body
     assert "-50%" in body
+
+
+def _xlsx(rows, tweak=None):
+    book = Workbook()
+    sheet = book.active
+    for values in rows:
+        sheet.append(values)
+    if tweak:
+        tweak(book, sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _hostile_cases(inside):
+    import datetime
+    import zipfile
+
+    header = template_header()[0]
+    good = row("H1", inside).split(",")
+
+    def formula(book, sheet):
+        sheet["N2"] = "=1+1"
+
+    def epoch(book, sheet):
+        book.epoch = datetime.datetime(1904, 1, 1)
+
+    def merged(book, sheet):
+        sheet.merge_cells("A2:B2")
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
+    laughs = _xlsx([header, good])
+    source = zipfile.ZipFile(io.BytesIO(laughs))
+    patched = io.BytesIO()
+    entity = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+              b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>')
+    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = entity + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data)
+            target.writestr(item, data)
+    return [
+        ("formula", _xlsx([header, good], formula), "工作簿中含有公式"),
+        ("1904 epoch", _xlsx([header, good], epoch), "1904 日期系统"),
+        ("merged cells", _xlsx([header, good], merged), "合并单元格"),
+        ("zip bomb", bomb.getvalue(), "解压后的大小远超文件本身"),
+        ("billion laughs", patched.getvalue(), "不是有效的 Excel"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("index", range(5), ids=["formula", "1904 epoch", "merged cells", "zip bomb", "billion laughs"])
+def test_hostile_workbooks_are_refused_safely(world, codes, index):
+    inside, _outside = codes
+    label, content, message = _hostile_cases(inside)[index]
+    job = run(world, content, name=f"{label}.xlsx")
+    assert job.status == Job.Status.FAILED, label
+    assert any(message in e["message"] for e in job.errors), (label, job.errors)
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_far_larger_than_allowed_is_refused_before_reading(world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from claims import importers
+
+    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 10)
+    with pytest.raises(ValidationError):
+        run(world, csv())
+    assert not Job.objects.exists()
