@@ -4,6 +4,7 @@ import io
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,11 +13,12 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from consortia.admin_base import ReadOnlyMixin, ScopedAdminMixin
 from consortia.models import County
-from consortia.permissions import can_write
+from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
 from .importers import COLUMNS, claims_import_enqueue, template_header
-from .models import Claim, ClaimMonthly, DipPeriod
+from .benefits import benefit_rules_check, expected_fund
+from .models import BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod
 from .pricing import dip_period_compute
 from .selectors import person_id_shown
 
@@ -59,7 +61,17 @@ class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         return [self._masked(request) if name == "person" else name for name in super().get_list_display(request)]
 
     def get_readonly_fields(self, request, obj=None):
-        return [self._masked(request)]
+        return [self._masked(request), "benefit"]
+
+    @admin.display(description=_("What the benefit rules give"))
+    def benefit(self, obj):
+        result = expected_fund(claim=obj)
+        if result is None:
+            return gettext("No benefit rule fits this claim.")
+        text = gettext("deductible %(deductible)s, rate %(rate)s, fund due %(expected)s, paid %(fund_paid)s") % result
+        if result["differs"]:
+            text += " — " + gettext("differs by %(difference)s") % result
+        return text
 
     def get_urls(self):
         return [
@@ -139,3 +151,59 @@ class DipPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
             for message in error.messages:
                 self.message_user(request, message, level="error")
             return redirect(request.get_full_path())
+
+
+class BenefitRateInline(admin.TabularInline):
+    model = BenefitRate
+    extra = 3
+
+    # The lines belong to their rule set: whoever may edit it, edits them.
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return can_write(request.user, Claim)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request.user, Claim)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write(request.user, Claim)
+
+
+@admin.register(BenefitRuleSet)
+class BenefitRuleSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The county's benefit rules by year and version (B6); saved only when they obey B1-B3, B5."""
+
+    list_display = ["county", "year", "version", "effective_from", "reason"]
+    inlines = [BenefitRateInline]
+
+    def has_add_permission(self, request, *args):
+        return can_write(request.user, Claim)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request.user, Claim)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        try:
+            benefit_rules_check(rule_set=form.instance)
+        except ValidationError as error:
+            transaction.set_rollback(True)
+            for message in error.messages:
+                self.message_user(request, message, level="error")
+            raise _RulesRefused from None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except _RulesRefused:
+            return redirect(request.get_full_path())
+
+
+class _RulesRefused(Exception):
+    """Unwinds the admin's save so nothing of a refused rule table is kept."""

@@ -1,6 +1,7 @@
 """REST API v1 of claims: the claims and their monthly roll-ups (scoped like the pages, personal
 ids masked as on the pages) and the import of a file as a job."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
 from . import filters
+from .benefits import expected_fund
 from .importers import claims_import_enqueue
 from .models import Claim, ClaimMonthly
 from .selectors import person_id_shown
@@ -58,6 +60,15 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
+
+    @extend_schema(responses={200: {"type": "object"}})
+    @action(detail=True, methods=["get"])
+    def benefit(self, request, pk=None):
+        """What the benefit rules give for this claim (B1-B6), and whether the fund paid differs."""
+        result = expected_fund(claim=self.get_object())
+        if result is None:
+            return Response({"detail": _("No benefit rule fits this claim.")}, status=status.HTTP_404_NOT_FOUND)
+        return Response({k: (format(v, "f") if hasattr(v, "quantize") else v) for k, v in result.items()})
 
     @extend_schema(request=ImportInput, responses={202: JobSerializer})
     @action(detail=False, methods=["post"], url_path="imports")

@@ -162,3 +162,56 @@ class DipPeriod(models.Model):
 
     def __str__(self):
         return f"{self.county} {self.year}"
+
+
+class BenefitRuleSet(models.Model):
+    """A version of a county's benefit rules for a year (B6): in force from its date until the next."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("pooling area"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    effective_from = models.DateField(_("effective from"))
+    reason = models.CharField(_("reason for the change"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("benefit rules")
+        verbose_name_plural = _("benefit rules")
+        ordering = ["county", "year", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "version"], name="benefit_rules_version_unique"),
+            models.CheckConstraint(name="benefit_rules_new_version_reason", condition=Q(version=1) | ~Q(reason="")),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.year} v{self.version}"
+
+
+class BenefitRate(models.Model):
+    """One line of the rules: for a visit type, an institution level and an area (and whether the
+    patient was referred there), the deductible, the fund's rate and its cap."""
+
+    class Area(models.TextChoices):
+        COUNTY = "county", _("in the county")
+        CITY = "city", _("in the city, outside the county")
+        OUTSIDE = "outside", _("outside the city")
+
+    rule_set = models.ForeignKey(BenefitRuleSet, on_delete=models.CASCADE, related_name="rates",
+                                 verbose_name=_("benefit rules"))
+    visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
+    level = models.CharField(_("level"), max_length=6, choices=Institution.Level.choices)
+    area = models.CharField(_("area"), max_length=8, choices=Area.choices)
+    referred = models.BooleanField(_("referred"), default=True)
+    deductible = models.DecimalField(_("deductible"), **MONEY)
+    rate = models.DecimalField(_("fund rate"), max_digits=5, decimal_places=4)
+    cap = models.DecimalField(_("cap"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        verbose_name = _("benefit rate")
+        verbose_name_plural = _("benefit rates")
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "visit_type", "level", "area", "referred"],
+                                    name="benefit_rate_unique"),
+            models.CheckConstraint(name="benefit_rate_is_a_share", condition=Q(rate__gte=0) & Q(rate__lte=1)),
+            models.CheckConstraint(name="benefit_deductible_non_negative", condition=Q(deductible__gte=0)),
+        ]

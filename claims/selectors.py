@@ -8,12 +8,13 @@ from decimal import Decimal
 from consortia.models import ServiceAgreement, User
 from consortia.selectors import register_scope
 
-from .models import Claim, ClaimMonthly, DipPeriod
+from .models import BenefitRuleSet, Claim, ClaimMonthly, DipPeriod
 
 for _model in (Claim, ClaimMonthly):
     register_scope(_model, consortium="consortium_id", county="county_id", city="county__city_id",
                    province="county__city__province_id")
-register_scope(DipPeriod, county="county_id", city="county__city_id", province="county__city__province_id")
+for _model in (DipPeriod, BenefitRuleSet):
+    register_scope(_model, county="county_id", city="county__city_id", province="county__city__province_id")
 
 # Who reads an insured person's id in full: the bureau's own staff, who audit claims.
 FULL_ID_ROLES = {User.Role.BUREAU_STAFF, User.Role.ADMINISTRATOR}
