@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import fourth_quarter_flags
+from claims.selectors import capitation_consumption, fourth_quarter_flags
 from consortia.models import Consortium, ServiceAgreement
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -162,6 +162,7 @@ def clearing_page(request, agreement_pk: int):
         "current": clearing_services.clearing_is_current(clearing=chosen) if chosen else False,
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
+        "capitation": capitation_consumption(agreement=agreement) if agreement.scheme == "tianjin-2021" else [],
         "can_approve": request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor"),
     })
 

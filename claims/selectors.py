@@ -61,3 +61,41 @@ def fourth_quarter_flags(*, agreement: ServiceAgreement) -> list[dict]:
             flags.append({"member": code, "quarters": [q1, q2, q3, q4],
                           "change": ((Decimal(q4) - mean) / mean).quantize(Decimal("0.0001"))})
     return flags
+
+
+CATEGORY_VISIT_TYPES = {"门诊": "outpatient", "普通门诊": "outpatient", "outpatient": "outpatient",
+                        "住院": "inpatient", "inpatient": "inpatient", "门特": "chronic", "门诊慢特病": "chronic",
+                        "chronic": "chronic"}
+
+
+def capitation_consumption(*, agreement: ServiceAgreement) -> list[dict]:
+    """T2: each month, the fund paid for enrollees' claims in the roster's categories anywhere in
+    the city, matched to that month's roster, beside the month's quota (from the budget)."""
+    from consortia.models import Institution, RosterEntry
+
+    year = agreement.year
+    roster: dict[int, set[str]] = {}
+    visit_types: set[str] = set()
+    for month, enrollee, category in RosterEntry.objects.filter(agreement=agreement).values_list(
+            "month", "enrollee_id", "category").iterator():
+        roster.setdefault(month.month, set()).add(enrollee)
+        if category in CATEGORY_VISIT_TYPES:
+            visit_types.add(CATEGORY_VISIT_TYPES[category])
+    consumed = {m: Decimal("0.00") for m in range(1, 13)}
+    claims = Claim.objects.filter(county=agreement.consortium.county, settled_on__gte=datetime.date(year, 1, 1),
+                                  settled_on__lt=datetime.date(year + 1, 1, 1), visit_type__in=visit_types
+                                  ).exclude(placement=Institution.Placement.OUT_OF_CITY)
+    for person, settled, fund in claims.values_list("person_id", "settled_on", "fund_paid").iterator():
+        if person in roster.get(settled.month, ()):
+            consumed[settled.month] += fund
+    from budgets.selectors import budget_in_force
+
+    budget = budget_in_force(agreement=agreement)
+    quotas = {int(row["period"][-2:]): Decimal(row["quota"]) for row in (budget.computed.get("prepayments", [])
+                                                                          if budget else [])}
+    rows, running = [], Decimal("0.00")
+    for month in range(1, 13):
+        running += consumed[month]
+        rows.append({"month": month, "enrolled": len(roster.get(month, ())), "quota": quotas.get(month),
+                     "consumed": consumed[month], "cumulative": running})
+    return rows

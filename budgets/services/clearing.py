@@ -54,6 +54,11 @@ def actuals_from_claims(*, agreement: ServiceAgreement, user: User | None) -> Ye
         priced = out_of_consortium_priced(agreement=agreement)
         outside = outside if priced is None else priced
     actuals, _created = YearActuals.objects.select_for_update().get_or_create(agreement=agreement)
+    if agreement.scheme == TIANJIN_2021:  # T2, T3: the enrollees' claims, matched to the monthly roster
+        from claims.selectors import capitation_consumption
+
+        actuals.enrollee_expenditure = sum((row["consumed"] for row in capitation_consumption(agreement=agreement)),
+                                           Decimal("0.00"))
     actuals.in_consortium = {code: format(amount, "f") for code, amount in inside.items()}
     actuals.out_of_consortium = outside
     actuals.entered_by = user

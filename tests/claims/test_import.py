@@ -383,3 +383,40 @@ def test_a_file_far_larger_than_allowed_is_refused_before_reading(world, monkeyp
     with pytest.raises(ValidationError):
         run(world, csv())
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_capitation_consumption_matches_claims_to_the_monthly_roster(world, codes):
+    import datetime
+
+    from budgets.services.clearing import actuals_from_claims
+    from claims.selectors import capitation_consumption
+    from consortia.models import RosterEntry
+
+    inside, city = codes
+    agreement = world.agreement_a1y  # tianjin-2021
+    for month, enrollee in ((3, "E1"), (3, "E2"), (4, "E1")):
+        RosterEntry.objects.create(agreement=agreement, month=datetime.date(2025, month, 1), enrollee_id=enrollee,
+                                   team="T", category="门诊", baseline_cost=Decimal("1200.00"))
+    township = world.consortium_a1y.members.get(tier="township").code
+    run(world, csv(
+        row("M1", township, visit="门诊", person="E1", fund="100.00", settled="2025-03-10"),
+        row("M2", city, visit="门诊", person="E2", fund="50.00", settled="2025-03-12"),
+        row("M3", township, visit="住院", person="E1", fund="900.00", settled="2025-03-15"),  # not a roster category
+        row("M4", township, visit="门诊", person="E2", fund="70.00", settled="2025-04-02"),  # not enrolled in April
+        row("M5", township, visit="门诊", person="E1", fund="30.00", settled="2025-04-20"),
+    ))
+    months = {r["month"]: r for r in capitation_consumption(agreement=agreement)}
+    assert (months[3]["enrolled"], months[3]["consumed"]) == (2, Decimal("150.00"))
+    assert (months[4]["consumed"], months[4]["cumulative"]) == (Decimal("30.00"), Decimal("180.00"))
+    actuals = actuals_from_claims(agreement=agreement, user=world.staff_a1)
+    assert actuals.enrollee_expenditure == Decimal("180.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tianjin_clearing_page_shows_the_quota_consumption(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.staff_a1)
+    body = client.get(reverse("clearing-page", args=[world.agreement_a1y.pk])).content.decode()
+    assert "签约居民医疗费用与月度额度对照（T2）" in body
