@@ -144,6 +144,8 @@ class PaymentOrder(models.Model):
         EXTRA_WORKING_CAPITAL = "extra_working_capital", _("extra working capital")
         DISBURSEMENT = "disbursement", _("disbursement to a member")
         FINAL_PAYMENT = "final_payment", _("final payment")
+        AUDIT_RECOVERY = "audit_recovery", _("audit recoveries credited (S10)")
+        PENALTY = "penalty", _("penalty charged (S10)")
         REVERSAL = "reversal", _("reversal")
 
     class Status(models.TextChoices):

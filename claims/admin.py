@@ -18,7 +18,8 @@ from consortia.selectors import scope_queryset
 
 from .importers import COLUMNS, claims_import_enqueue, template_header
 from .benefits import benefit_rules_check, expected_fund
-from .models import BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod
+from .audits import spot_check_record
+from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import person_id_shown
 
@@ -207,3 +208,53 @@ class BenefitRuleSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class _RulesRefused(Exception):
     """Unwinds the admin's save so nothing of a refused rule table is kept."""
+
+
+class SpotCheckForm(forms.ModelForm):
+    class Meta:
+        model = SpotCheck
+        fields = ["institution", "year", "violation_amount", "sample_ratio", "note"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """J7: record what a sample refused; the refusal scaled up by the ratio is computed on save."""
+
+    form = SpotCheckForm
+    list_display = ["institution", "year", "violation_amount", "sample_ratio", "refused", "recorded_by"]
+    readonly_fields = ["refused", "recorded_by"]
+
+    def has_add_permission(self, request, *args):
+        return can_write(request.user, Claim)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = spot_check_record(institution=obj.institution, year=obj.year, violation_amount=obj.violation_amount,
+                                  sample_ratio=obj.sample_ratio, note=obj.note, user=request.user)
+        obj.pk = saved.pk
+
+
+@admin.register(AuditRecovery)
+class AuditRecoveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """S10: the lead hospital's own audit recoveries and its penalties, two amounts never netted."""
+
+    list_display = ["consortium", "year", "recovered", "own_penalty", "description", "recorded_by"]
+    fields = ["consortium", "year", "recovered", "own_penalty", "description"]
+
+    def has_add_permission(self, request, *args):
+        return can_write(request.user, Claim)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

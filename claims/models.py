@@ -215,3 +215,51 @@ class BenefitRate(models.Model):
             models.CheckConstraint(name="benefit_rate_is_a_share", condition=Q(rate__gte=0) & Q(rate__lte=1)),
             models.CheckConstraint(name="benefit_deductible_non_negative", condition=Q(deductible__gte=0)),
         ]
+
+
+class SpotCheck(models.Model):
+    """A spot check of a member's claims: what the sample found refused, scaled up to the whole
+    by the sample ratio (J7). The clearing deducts it from the member's fund-payable actual."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("pooling area"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("institution"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    violation_amount = models.DecimalField(_("refused in the sample"), **MONEY)
+    sample_ratio = models.DecimalField(_("sample ratio"), max_digits=5, decimal_places=4)
+    refused = models.DecimalField(_("refused, scaled up"), **MONEY)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey("consortia.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+        constraints = [
+            models.CheckConstraint(name="spot_check_ratio", condition=Q(sample_ratio__gt=0) & Q(sample_ratio__lte=1)),
+            models.CheckConstraint(name="spot_check_amounts", condition=Q(violation_amount__gte=0) & Q(refused__gte=0)),
+        ]
+
+
+class AuditRecovery(models.Model):
+    """What the lead hospital's own audits recovered (credited to the consortium) and the penalty
+    for its own violations (charged to it): two amounts, never netted (S10)."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("consortium"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    recovered = models.DecimalField(_("recovered by its own audits"), **MONEY)
+    own_penalty = models.DecimalField(_("penalty for its own violations"), **MONEY)
+    description = models.CharField(_("description"), max_length=500)
+    recorded_by = models.ForeignKey("consortia.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit recovery")
+        verbose_name_plural = _("audit recoveries")
+        constraints = [
+            models.CheckConstraint(name="audit_amounts_non_negative",
+                                   condition=Q(recovered__gte=0) & Q(own_penalty__gte=0)),
+        ]

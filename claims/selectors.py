@@ -8,11 +8,15 @@ from decimal import Decimal
 from consortia.models import ServiceAgreement, User
 from consortia.selectors import register_scope
 
-from .models import BenefitRuleSet, Claim, ClaimMonthly, DipPeriod
+from .models import AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 
 for _model in (Claim, ClaimMonthly):
     register_scope(_model, consortium="consortium_id", county="county_id", city="county__city_id",
                    province="county__city__province_id")
+register_scope(AuditRecovery, consortium="consortium_id", county="consortium__county_id",
+               city="consortium__county__city_id", province="consortium__county__city__province_id")
+register_scope(SpotCheck, consortium="institution__consortium_id", county="county_id", city="county__city_id",
+               province="county__city__province_id")
 for _model in (DipPeriod, BenefitRuleSet):
     register_scope(_model, county="county_id", city="county__city_id", province="county__city__province_id")
 

@@ -18,6 +18,7 @@ from consortia.models import ServiceAgreement, User
 from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, TIANJIN_2021
 
 from ..engine import InputError, run_scenario
+from ..engine.rules import recoveries_and_penalties
 from ..models import CO_MANAGED_PAYEE, Clearing, PaymentOrder, YearActuals
 from ..selectors import budget_in_force
 from ..simulations import problem_list
@@ -89,6 +90,7 @@ def clearing_compute(*, agreement: ServiceAgreement, user: User | None) -> Clear
             raise ValidationError(_("The actuals have no figure for %(codes)s.") % {"codes": ", ".join(missing)})
     inputs = budget_scenario(budget=budget, actuals=actuals, prepaid=_paid(agreement))
     inputs["budget_version"] = budget.version
+    _apply_audits(agreement, inputs)
     digest = hashlib.sha256(_canonical(inputs).encode("utf-8")).hexdigest()
     found = agreement.clearings.filter(inputs_hash=digest).first()
     if found:
@@ -97,11 +99,37 @@ def clearing_compute(*, agreement: ServiceAgreement, user: User | None) -> Clear
         result = run_scenario(inputs).as_dict()
     except InputError as error:
         raise ValidationError([row["message"] for row in problem_list(error)]) from None
+    # S10: credited and charged as two lines, never netted against each other or the final payment.
+    result["clearing"].update(recoveries_and_penalties(Decimal(inputs["audits"]["recovered"]),
+                                                       Decimal(inputs["audits"]["own_penalty"])))
+    result["clearing"] = {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in result["clearing"].items()}
     clearing = Clearing(agreement=agreement, inputs=json.loads(_canonical(inputs)), inputs_hash=digest,
                         result=result, computed_by=user)
     clearing.full_clean()
     clearing.save()
     return clearing
+
+
+def _apply_audits(agreement: ServiceAgreement, inputs: dict) -> None:
+    """J7: what spot checks refused, scaled up, is not fund-payable: it comes off the member's
+    actual. S10: the year's own-audit recoveries and penalties join the inputs snapshot."""
+    from claims.models import AuditRecovery, SpotCheck
+
+    refused: dict[str, Decimal] = {}
+    for code, amount in SpotCheck.objects.filter(county=agreement.consortium.county, year=agreement.year,
+                                                 institution__consortium=agreement.consortium).values_list(
+            "institution__code", "refused"):
+        refused[code] = refused.get(code, Decimal("0.00")) + amount
+    inside = inputs["actuals"]["in_consortium"]
+    for code, amount in refused.items():
+        if code in inside:
+            inside[code] = format(max(Decimal("0.00"), Decimal(str(inside[code])) - amount), "f")
+    inputs["spot_check_refusals"] = {code: format(amount, "f") for code, amount in sorted(refused.items())}
+    audits = AuditRecovery.objects.filter(consortium=agreement.consortium, year=agreement.year)
+    inputs["audits"] = {
+        "recovered": format(sum((a.recovered for a in audits), Decimal("0.00")), "f"),
+        "own_penalty": format(sum((a.own_penalty for a in audits), Decimal("0.00")), "f"),
+    }
 
 
 def clearing_is_current(*, clearing: Clearing) -> bool:
@@ -131,7 +159,23 @@ def _final_orders(clearing: Clearing) -> list[PaymentOrder]:
     else:
         rows.append((CO_MANAGED_PAYEE, _("co-managed account of %(consortium)s") % {"consortium": consortium.name},
                      None, result["clearing"]["final_payment"], trace))
+    lead_code, lead_name, lead_member = rows[0][0], rows[0][1], rows[0][2]
+    if agreement.scheme == JIANGMEN_2016:  # S10 lines go to the lead hospital
+        lead = consortium.lead_hospital
+        lead_code, lead_name, lead_member = lead.code, lead.name, lead
+    credited = Decimal(result["clearing"].get("credited_to_consortium", "0"))
+    charged = Decimal(result["clearing"].get("penalty_charged", "0"))
+    extra = [(PaymentOrder.Kind.AUDIT_RECOVERY, credited), (PaymentOrder.Kind.PENALTY, -charged)]
     orders = []
+    for kind, amount in extra:
+        if amount:
+            order = PaymentOrder(agreement=agreement, period=year, kind=kind, channel=PaymentOrder.Channel.BUREAU,
+                                 payee_code=lead_code, payee_name=lead_name, member=lead_member, amount=amount,
+                                 clearing=clearing, created_by=clearing.computed_by,
+                                 trace=[{"rule": "S10", "name": kind, "value": format(amount, "f")}])
+            order.full_clean()
+            order.save()
+            orders.append(order)
     for code, name, member, amount, steps in rows:
         amount = Decimal(amount)
         if amount == 0:

@@ -501,3 +501,29 @@ def test_a_run_killed_half_way_is_finished_by_the_next_one(monkeypatch, settings
     assert (run.orders_created, run.orders_existing) == (2, 2)
     after = sorted((o.agreement_id, o.amount, o.payee_code) for o in PaymentOrder.objects.filter(period="2025-06"))
     assert [(a, amount) for a, amount, _ in after] == [(a, amount) for a, amount, _ in clean]
+
+
+def test_spot_check_refusals_and_own_audit_recoveries_enter_the_clearing(county):
+    from claims.audits import spot_check_record
+    from claims.models import AuditRecovery
+    from consortia.models import Institution
+
+    agreement, _budget, _fo, data = county.agreement("jiangmen-2016-total-control")
+    run_year(county, agreement, ["2017-01", "2017-03"])
+    county.actuals(agreement, data)
+    member = Institution.objects.get(code="JM-H02", consortium=agreement.consortium)
+    check = spot_check_record(institution=member, year=2017, violation_amount=D("100000.00"),
+                              sample_ratio=D("0.05"), note="抽查", user=county.staff)
+    assert check.refused == D("2000000.00")  # J7: 100,000 / 0.05
+    AuditRecovery.objects.create(consortium=agreement.consortium, year=2017, recovered=D("120000.00"),
+                                 own_penalty=D("50000.00"), description="自查自纠")
+    clearing = clearing_services.clearing_compute(agreement=agreement, user=county.staff)
+    assert clearing.inputs["spot_check_refusals"] == {"JM-H02": "2000000.00"}
+    h02 = next(line for line in clearing.result["members"] if line["code"] == "JM-H02")
+    assert h02["actual"] == "213000000.00"
+    c = clearing.result["clearing"]
+    assert (c["credited_to_consortium"], c["penalty_charged"]) == ("120000.00", "50000.00")  # S10: not netted
+    _clearing, orders = clearing_services.clearing_approve(clearing=clearing, user=county.auditor)
+    kinds = {(o.kind, o.amount) for o in orders if o.kind in ("audit_recovery", "penalty")}
+    assert kinds == {("audit_recovery", D("120000.00")), ("penalty", D("-50000.00"))}
+    assert all(o.payee_code == "JM-H01" for o in orders if o.kind in ("audit_recovery", "penalty"))

@@ -1,0 +1,30 @@
+"""Spot checks (J7) and the lead hospital's own audit recoveries (S10), recorded for the clearing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from budgets.engine import InputError
+from budgets.engine.rules import spot_check_refusal
+
+from .models import SpotCheck
+
+
+@transaction.atomic
+def spot_check_record(*, institution, year: int, violation_amount: Decimal, sample_ratio: Decimal, note: str,
+                      user) -> SpotCheck:
+    from budgets.simulations import problem_list
+
+    try:
+        refused = spot_check_refusal(violation_amount, sample_ratio)  # J7
+    except InputError as error:
+        raise ValidationError([row["message"] for row in problem_list(error)]) from None
+    check = SpotCheck(county=institution.county, institution=institution, year=year, note=note,
+                      violation_amount=violation_amount, sample_ratio=sample_ratio, refused=refused,
+                      recorded_by=user)
+    check.full_clean()
+    check.save()
+    return check
