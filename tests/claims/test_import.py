@@ -420,3 +420,20 @@ def test_the_tianjin_clearing_page_shows_the_quota_consumption(client, world):
     client.force_login(world.staff_a1)
     body = client.get(reverse("clearing-page", args=[world.agreement_a1y.pk])).content.decode()
     assert "签约居民医疗费用与月度额度对照（T2）" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generated_year_imports_whole_and_is_the_same_for_the_same_seed(world):
+    from claims.generator import claims_generate
+
+    first, second = io.StringIO(), io.StringIO()
+    claims_generate(county=world.county_a1, year=2025, rows=500, insured=200, seed=7, out=first)
+    claims_generate(county=world.county_a1, year=2025, rows=500, insured=200, seed=7, out=second)
+    assert first.getvalue() == second.getvalue()
+    job = run(world, first.getvalue())
+    assert job.status == Job.Status.SUCCEEDED, job.errors[:3]
+    assert Claim.objects.count() == 500
+    from django.db.models import Count
+
+    visits = dict(Claim.objects.values_list("visit_type").annotate(n=Count("id")))
+    assert visits["outpatient"] > visits["inpatient"]
