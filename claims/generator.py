@@ -50,7 +50,7 @@ def claims_generate(*, county: County, year: int, rows: int, insured: int, seed:
         fund = policy * (0.85 if institution.level == "basic" else 0.7 if institution.level == "2" else 0.6)
         co_pay = policy - fund
         person = f"P{rng.randrange(insured):08d}"
-        values = [f"C{year}{index:09d}", person, institution.code, visit, admitted.isoformat(),
+        values = [f"C{year}S{seed}-{index:09d}", person, institution.code, visit, admitted.isoformat(),
                   (admitted + datetime.timedelta(days=stay)).isoformat() if stay else "",
                   rng.choice(DIAGNOSES), "", "", _money(total), _money(policy), _money(self_pay), _money(co_pay),
                   _money(fund), _money(total * 0.4), _money(total * 0.03), "", "",
