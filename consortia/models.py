@@ -353,6 +353,10 @@ class User(AbstractUser):
 
     objects = RoleUserManager()
 
+    def get_full_name(self):
+        """Family name first, no space: 张财务."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -140,3 +140,7 @@ def test_chinese_by_default_and_english_when_chosen(client, world):
     switched = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert switched.status_code == 302
     assert "Overview" in client.get(reverse("home")).content.decode()
+
+
+def test_names_read_in_chinese_order(db):
+    assert User(last_name="张", first_name="财务").get_full_name() == "张财务"
