@@ -127,10 +127,8 @@ class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModel
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        budget = self.get_object()
-        if request.user.role not in ("bureau_staff", "bureau_auditor") and not request.user.is_superuser:
-            raise PermissionDenied
-        return Response(self.get_serializer(budget_services.budget_approve(budget=budget, user=request.user)).data)
+        budget = budget_services.budget_approve(budget=self.get_object(), user=request.user)
+        return Response(self.get_serializer(budget).data)
 
 
 class ActualsSerializer(serializers.ModelSerializer):
@@ -291,7 +289,5 @@ class ClearingViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ClearingSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        if not (request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor")):
-            raise PermissionDenied
         clearing, _orders = clearing_services.clearing_approve(clearing=self.get_object(), user=request.user)
         return Response(ClearingSerializer(clearing).data)

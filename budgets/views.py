@@ -26,6 +26,7 @@ from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from
 from .models import Clearing, PaymentOrder, YearActuals
 from .selectors import budget_in_force, fund_burn, overdue_disbursements
 from .services import clearing as clearing_services
+from .services.budgets import bureau_signs
 from .simulations import present, present_output, scenario_parse, simulation_run
 
 
@@ -142,8 +143,6 @@ def clearing_page(request, agreement_pk: int):
                 chosen = clearing_services.clearing_compute(agreement=agreement, user=request.user)
                 messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
             elif request.POST.get("action") == "approve" and chosen is not None:
-                if request.user.role not in ("bureau_staff", "bureau_auditor") and not request.user.is_superuser:
-                    raise PermissionDenied
                 if request.POST.get("confirm") != "yes":
                     raise ValidationError(_("Tick the box to confirm that you checked the statement."))
                 chosen, orders = clearing_services.clearing_approve(
@@ -163,7 +162,7 @@ def clearing_page(request, agreement_pk: int):
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
         "capitation": capitation_consumption(agreement=agreement) if agreement.scheme == "tianjin-2021" else [],
-        "can_approve": request.user.is_superuser or request.user.role in ("bureau_staff", "bureau_auditor"),
+        "can_approve": bureau_signs(request.user),
     })
 
 

@@ -82,6 +82,11 @@ def budget_compute(budget: AnnualBudget) -> None:
     budget.computed = {k: output[k] for k in ("package", "prepayments", "members", "trace") if k in output}
 
 
+def bureau_signs(user: User) -> bool:
+    """Who gives a budget's or a clearing's second signature: the bureau (staff or auditor)."""
+    return user.is_superuser or user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR)
+
+
 def _writable(agreement: ServiceAgreement) -> None:
     if agreement.status == ServiceAgreement.Status.CLOSED:
         raise ValidationError(_("The agreement is closed; its budget can no longer change."))
@@ -128,6 +133,8 @@ def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != AnnualBudget.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted budget can be approved."))
+    if not bureau_signs(user):
+        raise ValidationError(_("The bureau approves budgets and clearings."))
     if budget.created_by_id == user.pk:
         raise ValidationError(_("A budget is approved by someone other than its author."))
     budget.status, budget.approved_by, budget.approved_at = AnnualBudget.Status.APPROVED, user, timezone.now()

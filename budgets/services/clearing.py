@@ -22,7 +22,7 @@ from ..engine.rules import recoveries_and_penalties
 from ..models import CO_MANAGED_PAYEE, Clearing, PaymentOrder, YearActuals
 from ..selectors import budget_in_force
 from ..simulations import problem_list
-from .budgets import budget_scenario
+from .budgets import budget_scenario, bureau_signs
 
 PREPAID_KINDS = (PaymentOrder.Kind.PREPAYMENT, PaymentOrder.Kind.WORKING_CAPITAL,
                  PaymentOrder.Kind.EXTRA_WORKING_CAPITAL)
@@ -194,6 +194,8 @@ def clearing_approve(*, clearing: Clearing, user: User) -> tuple[Clearing, list[
     clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
     if clearing.status != Clearing.Status.COMPUTED:
         raise ValidationError(_("Only a computed clearing can be approved."))
+    if not bureau_signs(user):
+        raise ValidationError(_("The bureau approves budgets and clearings."))
     if clearing.computed_by_id == user.pk:
         raise ValidationError(_("A clearing is approved by someone other than the person who ran it."))
     if not clearing_is_current(clearing=clearing):

@@ -69,3 +69,17 @@ def test_the_overview_flags_money_not_passed_on_in_time(client, county):
     body = client.get(reverse("home")).content.decode()
     assert "未按时拨付给成员单位的资金" in body
     assert "2025-02-13" in body and "¥90,499,500.00" in body
+
+
+def test_a_finance_officer_cannot_approve_a_clearing(client, county):
+    agreement, _budget, finance, data = county.agreement("guangdong-2019-surplus")
+    county.actuals(agreement, data)
+    client.force_login(county.staff)
+    url = reverse("clearing-page", args=[agreement.pk])
+    client.post(url, {"action": "compute"})
+    clearing = Clearing.objects.get()
+    client.force_login(finance)
+    page = client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"}, follow=True)
+    assert "由医保局审批预算和清算" in page.content.decode()
+    clearing.refresh_from_db()
+    assert clearing.status == "computed"
