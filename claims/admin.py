@@ -210,19 +210,8 @@ class _RulesRefused(Exception):
     """Unwinds the admin's save so nothing of a refused rule table is kept."""
 
 
-class SpotCheckForm(forms.ModelForm):
-    class Meta:
-        model = SpotCheck
-        fields = ["institution", "year", "violation_amount", "sample_ratio", "note"]
-
-
-@admin.register(SpotCheck)
-class SpotCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """J7: record what a sample refused; the refusal scaled up by the ratio is computed on save."""
-
-    form = SpotCheckForm
-    list_display = ["institution", "year", "violation_amount", "sample_ratio", "refused", "recorded_by"]
-    readonly_fields = ["refused", "recorded_by"]
+class RecordOnlyMixin:
+    """Records that are entered, never edited or removed: a correction is a new record."""
 
     def has_add_permission(self, request, *args):
         return can_write(request.user, Claim)
@@ -232,6 +221,22 @@ class SpotCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SpotCheckForm(forms.ModelForm):
+    class Meta:
+        model = SpotCheck
+        fields = ["institution", "year", "violation_amount", "sample_ratio", "note"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(RecordOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """J7: record what a sample refused; the refusal scaled up by the ratio is computed on save."""
+
+    form = SpotCheckForm
+    list_display = ["institution", "year", "violation_amount", "sample_ratio", "refused", "recorded_by"]
+    readonly_fields = ["refused", "recorded_by"]
+
 
     def save_model(self, request, obj, form, change):
         saved = spot_check_record(institution=obj.institution, year=obj.year, violation_amount=obj.violation_amount,
@@ -240,20 +245,12 @@ class SpotCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditRecovery)
-class AuditRecoveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AuditRecoveryAdmin(RecordOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     """S10: the lead hospital's own audit recoveries and its penalties, two amounts never netted."""
 
     list_display = ["consortium", "year", "recovered", "own_penalty", "description", "recorded_by"]
     fields = ["consortium", "year", "recovered", "own_penalty", "description"]
 
-    def has_add_permission(self, request, *args):
-        return can_write(request.user, Claim)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user

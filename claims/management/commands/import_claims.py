@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from claims.importers import claims_import_enqueue
-from consortia.models import County, Job
+from consortia.management.jobs import job_report
+from consortia.models import County
 
 
 class _Upload(File):
@@ -37,13 +38,4 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from None
         except ValidationError as problem:
             raise CommandError("; ".join(problem.messages)) from None
-        job.refresh_from_db()
-        if job.status == Job.Status.QUEUED:
-            self.stdout.write(_("Queued as job %(id)s; a worker will run it.") % {"id": job.pk})
-            return
-        for error in job.errors[:50]:
-            self.stderr.write(_("row %(row)s, %(column)s: %(message)s") % error)
-        if job.status != Job.Status.SUCCEEDED:
-            raise CommandError(_("Nothing was imported."))
-        self.stdout.write(_("Imported %(imported)s claims from %(rows)s rows.") % {
-            "imported": job.result.get("imported", 0), "rows": job.result.get("rows", 0)})
+        job_report(self, job, _("Imported %(imported)s claims from %(rows)s rows."))

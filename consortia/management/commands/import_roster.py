@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from consortia import services
-from consortia.models import Job, ServiceAgreement
+from consortia.management.jobs import job_report
+from consortia.models import ServiceAgreement
 
 
 class Command(BaseCommand):
@@ -33,12 +34,4 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from None
         except ValidationError as problem:
             raise CommandError("; ".join(problem.messages)) from None
-        job.refresh_from_db()
-        if job.status == Job.Status.QUEUED:
-            self.stdout.write(_("Queued as job %(id)s; a worker will run it.") % {"id": job.pk})
-            return
-        for error in job.errors:
-            self.stderr.write(_("row %(row)s, %(column)s: %(message)s") % error)
-        if job.status != Job.Status.SUCCEEDED:
-            raise CommandError(_("Nothing was imported."))
-        self.stdout.write(_("Imported %(rows)s rows for %(month)s.") % job.result)
+        job_report(self, job, _("Imported %(rows)s rows for %(month)s."))
