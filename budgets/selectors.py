@@ -12,7 +12,7 @@ from consortia.selectors import agreement_parameters_for, register_scope
 
 from .engine.rules import workday_deadline
 from .models import CO_MANAGED_PAYEE as CO_MANAGED
-from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
+from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, YearActuals
 
 for _model in (AnnualBudget, YearActuals, PaymentOrder, Clearing):
     register_scope(
@@ -54,10 +54,6 @@ def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.dat
         if (unpaid > 0 and today > deadline) or late_paid:
             found.append({"order": order, "deadline": deadline, "unpaid": unpaid, "late_payments": late_paid})
     return found
-
-
-def prepayment_runs() -> QuerySet[PrepaymentRun]:
-    return PrepaymentRun.objects.all()
 
 
 

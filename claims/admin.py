@@ -102,8 +102,7 @@ class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         """The canonical template: English names on the first row (Chinese headers are accepted too)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        english, chinese = template_header()
-        writer.writerow(english)
+        writer.writerow(template_header()[0])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
         return response

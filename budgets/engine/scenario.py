@@ -14,7 +14,6 @@ from typing import Any, Callable
 from consortia.schemes import (
     GUANGDONG_2019,
     JIANGMEN_2016,
-    PRESETS,
     SHEXIAN_2025,
     TIANJIN_2021,
     TIERS,
@@ -320,7 +319,3 @@ def run_scenario(data: Any, scheme: str | None = None) -> Result:
     if r.problems:
         raise InputError(r.problems)
     return compute(build(), parameters)
-
-
-def scheme_ids() -> list[str]:
-    return list(PRESETS)
