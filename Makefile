@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint venv migrate messages check-messages worker beat clean
+.PHONY: demo test lint venv migrate messages check-messages worker beat bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+# Benchmarks on PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES): results in docs/benchmarks.md.
+bench: venv
+	$(PY) -m bench $(if $(ROWS),--rows $(ROWS))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -9,16 +9,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consortia.admin_base import ReadOnlyMixin, ScopedAdminMixin
 from consortia.models import County
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
-from .importers import COLUMNS, claims_import_enqueue, template_header
-from .benefits import benefit_rules_check, expected_fund
 from .audits import spot_check_record
+from .benefits import benefit_rules_check, expected_fund
+from .importers import COLUMNS, claims_import_enqueue, template_header
 from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import person_id_shown
@@ -110,7 +111,7 @@ class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ClaimMonthly)
 class ClaimMonthlyAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["month", "institution", "placement", "visit_type", "claims", "persons", "total_cost", "fund_paid"]
+    list_display = ["month", "institution", "placement", "visit_type", "claims", "total_cost", "fund_paid"]
     list_filter = ["month", "placement", "visit_type", "consortium"]
 
 

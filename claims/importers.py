@@ -1,10 +1,12 @@
 """Import of a county's settlement data (CSV or XLSX): streamed, checked, all or nothing.
 
+On PostgreSQL a CSV file first tries the fast path (`fastpath.py`: the file COPYed as it is and
+typed in one statement); a file it cannot take whole, and every XLSX file, comes here, row by row.
 Each row is parsed and typed as it streams by (dates, exact amounts, visit types); the rows are
 loaded into a staging table (PostgreSQL: COPY) where the checks that need the whole file and the
 database run in SQL (unknown institution, a claim number twice in the file or already imported);
 then the claims move in one transaction, classified against the registry, and the monthly
-roll-ups of the months touched are rebuilt. A file with any bad row imports nothing and gets a
+roll-ups are added to (PostgreSQL) or rebuilt for the months touched (SQLite). A file with any bad row imports nothing and gets a
 row-numbered report in Chinese. The same file imported again changes nothing."""
 
 from __future__ import annotations
@@ -23,38 +25,10 @@ from consortia.models import County, Job
 from consortia.services import job_create, job_fail, job_finish, job_progress, job_start
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
+from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
+from .fastpath import claims_copy_import, rollups_add
 from .models import Claim, ClaimStaging
 
-COLUMNS = {
-    "claim_no": ("结算流水号", "结算ID", "就诊流水号"),
-    "person_id": ("人员编号", "个人编号"),
-    "institution_code": ("定点医药机构编号", "医疗机构编码", "机构编码"),
-    "visit_type": ("医疗类别", "就诊类型"),
-    "admitted_on": ("入院日期", "就诊日期"),
-    "discharged_on": ("出院日期",),
-    "diagnosis": ("主诊断编码", "诊断编码"),
-    "dip_group": ("病种分值组编码", "DIP病种编码"),
-    "dip_score": ("病种分值", "DIP分值"),
-    "total_cost": ("医疗费总额", "总费用"),
-    "policy_cost": ("政策范围内费用", "符合范围金额"),
-    "self_pay_full": ("全自费金额", "全自费"),
-    "co_pay": ("个人自付", "先行自付金额"),
-    "fund_paid": ("统筹基金支付", "基金支付"),
-    "drug_cost": ("药品费", "西药费"),
-    "antibiotic_cost": ("抗菌药物费", "抗生素费"),
-    "referral_no": ("转诊单号",),
-    "referral_direction": ("转诊方向",),
-    "settled_on": ("结算日期",),
-}
-OPTIONAL = {"discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
-            "drug_cost", "antibiotic_cost"}
-MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
-VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "outpatient", "门诊": "outpatient",
-               "普通门诊": "outpatient", "chronic": "chronic", "门特": "chronic", "门诊特殊病": "chronic",
-               "门诊慢特病": "chronic"}
-REFERRALS = {"": "", "up": "up", "上转": "up", "down": "down", "下转": "down", "out_of_county": "out_of_county",
-             "转县外": "out_of_county", "县外转诊": "out_of_county", "out_of_city": "out_of_city",
-             "转市外": "out_of_city", "市外转诊": "out_of_city"}
 DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_REPORTED = 1000
@@ -222,13 +196,21 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"""
                 INSERT INTO {rollup} (county_id, month, consortium_id, institution_id, placement, visit_type, claims,
-                    persons, total_cost, self_pay_full, co_pay, fund_paid, drug_cost, antibiotic_cost)
+                    total_cost, self_pay_full, co_pay, fund_paid, drug_cost, antibiotic_cost)
                 SELECT county_id, %s, consortium_id, institution_id, placement, visit_type, COUNT(*),
-                    COUNT(DISTINCT person_id), SUM(total_cost), SUM(self_pay_full), SUM(co_pay), SUM(fund_paid),
+                    SUM(total_cost), SUM(self_pay_full), SUM(co_pay), SUM(fund_paid),
                     SUM(drug_cost), SUM(antibiotic_cost)
                 FROM {claim} WHERE county_id = %s AND settled_on >= %s AND settled_on < %s
                 GROUP BY county_id, consortium_id, institution_id, placement, visit_type""",
                            [month, county.pk, month, end])
+
+
+def _finish(job: Job, rows: int, moved: int, months: list[datetime.date], path: str) -> None:
+    """`path` says how the file went in: "copy" (PostgreSQL, the file as it is) or "rows" (typed
+    row by row, as every file with a value outside the copy path's plain forms)."""
+    job_progress(job=job, done=rows, total=rows)
+    job_finish(job=job, result={"rows": rows, "imported": moved, "months": [m.strftime("%Y-%m") for m in months],
+                                "path": path})
 
 
 def claims_import_enqueue(*, county: County, upload, user) -> Job:
@@ -255,6 +237,14 @@ def _run(job: Job) -> Job:
                                                input_sha256=job.input_sha256).exclude(pk=job.pk).exists():
         job_finish(job=job, result={"rows": 0, "imported": 0, "already_imported": True})
         return job
+    if connection.vendor == "postgresql" and job.input_file.name.lower().endswith((".csv", ".txt")):
+        with job.input_file.open("rb") as stream:
+            done = claims_copy_import(job=job, county=county, stream=stream,
+                                      progress=lambda rows: job_progress(job=job, done=rows))
+        if done is not None:
+            rows, months = done
+            _finish(job, rows, rows, months, "copy")
+            return job
     errors: list[RowError] = []
     rows = 0
     batch: list[ClaimStaging] = []
@@ -284,10 +274,12 @@ def _run(job: Job) -> Job:
             return job
         with transaction.atomic():
             moved, months = _move(job, county)
-            rollups_rebuild(county=county, months=months)
-        job_progress(job=job, done=rows, total=rows)
-        job_finish(job=job, result={"rows": rows, "imported": moved,
-                                    "months": [m.strftime("%Y-%m") for m in months]})
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    rollups_add(cursor, job)
+            else:
+                rollups_rebuild(county=county, months=months)
+        _finish(job, rows, moved, months, "rows")
         return job
     except TableError as problem:
         job_fail(job=job, errors=[RowError(0, "", problem.message).as_dict()], result={"rows": rows})

@@ -24,18 +24,20 @@ class Claim(models.Model):
         OUT_OF_COUNTY = "out_of_county", _("referred out of the county")
         OUT_OF_CITY = "out_of_city", _("referred out of the city")
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("insured's county"))
+    # The composite indexes below lead with county and consortium: no single-column index of their own.
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("insured's county"),
+                               db_index=False)
     claim_no = models.CharField(_("claim number"), max_length=40)
     person_id = models.CharField(_("insured person id"), max_length=40)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="claims",
                                     verbose_name=_("institution"))
     placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
     consortium = models.ForeignKey(Consortium, on_delete=models.PROTECT, null=True, blank=True, related_name="claims",
-                                   verbose_name=_("consortium"))
+                                   verbose_name=_("consortium"), db_index=False)
     visit_type = models.CharField(_("visit type"), max_length=12, choices=VisitType.choices)
     admitted_on = models.DateField(_("admission or visit date"))
     discharged_on = models.DateField(_("discharge date"), null=True, blank=True)
-    diagnosis = models.CharField(_("diagnosis (ICD-10)"), max_length=20, blank=True)
+    diagnosis = models.CharField(_("diagnosis (ICD-10)"), max_length=40, blank=True)
     dip_group = models.CharField(_("DIP group"), max_length=40, blank=True)
     dip_score = models.DecimalField(_("DIP score"), max_digits=12, decimal_places=4, null=True, blank=True)
     total_cost = models.DecimalField(_("total cost"), **MONEY)
@@ -90,7 +92,7 @@ class ClaimStaging(models.Model):
     visit_type = models.CharField(max_length=12)
     admitted_on = models.DateField()
     discharged_on = models.DateField(null=True)
-    diagnosis = models.CharField(max_length=20, blank=True)
+    diagnosis = models.CharField(max_length=40, blank=True)
     dip_group = models.CharField(max_length=40, blank=True)
     dip_score = models.DecimalField(max_digits=12, decimal_places=4, null=True)
     total_cost = models.DecimalField(**MONEY)
@@ -109,7 +111,9 @@ class ClaimStaging(models.Model):
 
 
 class ClaimMonthly(models.Model):
-    """Monthly roll-up maintained as claims arrive, so pages never scan raw claims."""
+    """Monthly roll-up maintained as claims arrive, so pages never scan raw claims. Only counts and
+    amounts, which add up import by import; distinct persons do not add up and are counted from the
+    claims by the indicators that need them."""
 
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("pooling area"))
     month = models.DateField(_("month"))
@@ -120,7 +124,6 @@ class ClaimMonthly(models.Model):
     placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
     visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
     claims = models.PositiveIntegerField(_("claims"))
-    persons = models.PositiveIntegerField(_("persons"))
     total_cost = models.DecimalField(_("total cost"), **MONEY)
     self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
     co_pay = models.DecimalField(_("personal co-pay"), **MONEY)

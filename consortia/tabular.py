@@ -39,7 +39,7 @@ class TableError(Exception):
         self.message = message
 
 
-def _header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=frozenset()) -> dict[str, int]:
+def header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=frozenset()) -> dict[str, int]:
     found: dict[str, int] = {}
     names = [str(h).strip().lower() if h is not None else "" for h in header]
     for canonical, alternatives in aliases.items():
@@ -56,15 +56,23 @@ def _header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=froz
     return found
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[list]:
+def csv_encoding(stream: IO[bytes]) -> str | None:
+    """The encoding of a CSV file (utf-8-sig or gb18030) judged by its first 64 KiB, or None;
+    a later bad byte still stops the reading. The stream is left at its start."""
     head = stream.read(64 * 1024)
     stream.seek(0)
     for encoding in ENCODINGS:
         try:
-            # The first 64 KiB pick the encoding; a later bad byte still stops the import below.
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
+        return encoding
+    return None
+
+
+def _csv_rows(stream: IO[bytes]) -> Iterator[list]:
+    encoding = csv_encoding(stream)
+    if encoding is not None:
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         try:
             yield from csv.reader(text)
@@ -138,7 +146,7 @@ def read_table(
     try:
         for number, row in enumerate(rows, start=1):
             if columns is None:
-                columns = _header_map(row, aliases, optional)
+                columns = header_map(row, aliases, optional)
                 continue
             if all(v is None or str(v).strip() == "" for v in row):
                 continue

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import Workbook
 
 from claims.importers import claims_import_enqueue, template_header
@@ -42,13 +43,14 @@ def test_a_good_file_is_classified_and_rolled_up(world, codes):
     inside, outside = codes
     job = run(world, csv(row("C1", inside), row("C2", inside, person="P002"), row("C3", outside, fund="500.00")))
     assert job.status == Job.Status.SUCCEEDED, job.errors
-    assert job.result == {"rows": 3, "imported": 3, "months": ["2025-03"]}
+    assert job.result == {"rows": 3, "imported": 3, "months": ["2025-03"],
+                          "path": "copy" if connection.vendor == "postgresql" else "rows"}
     c1 = Claim.objects.get(claim_no="C1")
     assert (c1.placement, c1.consortium, c1.fund_paid, c1.visit_type) == (
         "in_consortium", world.consortium_a1x, Decimal("800.00"), "inpatient")
     assert Claim.objects.get(claim_no="C3").placement == "in_city"
     lead = ClaimMonthly.objects.get(institution=world.consortium_a1x.lead_hospital)
-    assert (lead.claims, lead.persons, lead.fund_paid) == (2, 2, Decimal("1600.00"))
+    assert (lead.claims, lead.fund_paid) == (2, Decimal("1600.00"))
     assert not ClaimStaging.objects.exists()
     again = run(world, csv(row("C1", inside), row("C2", inside, person="P002"), row("C3", outside, fund="500.00")))
     assert again.result["already_imported"] is True

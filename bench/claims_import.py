@@ -1,0 +1,186 @@
+"""Claim import: our import against a bare COPY of the same data, against django-import-export,
+and its peak memory at two file sizes (issue 5, benchmark 1 of issue 8)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection
+
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    shown: str
+    goal: str = ""
+    met: bool = True
+    note: str = ""
+
+
+def run(work: Path, *, rows: int) -> list[Result]:
+    from claims.models import Claim
+    from consortia.models import County, Job
+
+    county = County.objects.get(code="341021")
+    small_rows = max(rows // 10, 1000)
+    big, small, slice_ = work / "claims-big.csv", work / "claims-small.csv", work / "claims-slice.csv"
+    _generate(big, rows, seed=101)
+    _generate(small, small_rows, seed=102)
+    _generate(slice_, min(50_000, rows), seed=103)
+
+    ours_big, rss_big = _import(big)
+    ours_small, rss_small = _import(small)
+    job = Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT, status=Job.Status.SUCCEEDED).order_by("pk").first()
+    assert Claim.objects.filter(import_job=job).count() == rows, "the large file did not import whole"
+
+    text_copy = _copy_text(big)
+    equal_copy = _copy_equal(work, job.pk)
+    ours_slice, _ = _import(slice_)
+    Claim.objects.filter(import_job=Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT).latest("pk")).delete()
+    ie_seconds, ie_rows = _import_export(slice_, county)
+
+    ratio = equal_copy / ours_big
+    growth = rss_big / rss_small
+    return [
+        Result(f"claim import, {rows:,} rows", ours_big, f"{ours_big:.1f} s ({rows / ours_big:,.0f} rows/s)"),
+        Result("bare COPY into an equal table / our import", ratio, f"{ratio:.2f}", "≥ 0.5", ratio >= 0.5,
+               f"COPY of the same {rows:,} claims into a table equal to claims (same columns, CHECKs, unique key, "
+               f"indexes and foreign keys) took {equal_copy:.1f} s; our import reads the settlement file as it "
+               f"comes, types and classifies every row against the registry, checks it, and maintains the roll-ups."),
+        Result("bare COPY into an unindexed text table / our import", text_copy / ours_big,
+               f"{text_copy / ours_big:.2f}", note=f"the lower bound: the file's bytes into text columns with no "
+               f"index, no type and no check took {text_copy:.1f} s"),
+        Result(f"our import / django-import-export, {ie_rows:,} rows", ie_seconds / ours_slice,
+               f"{ie_seconds / ours_slice:.0f}×", "≥ 20×", ie_seconds / ours_slice >= 20,
+               f"django-import-export 4.4 (bulk create, no diff, foreign key by code) took {ie_seconds:.1f} s "
+               f"against our {ours_slice:.1f} s for the same {ie_rows:,} rows"),
+        Result("import peak memory, large / small file", growth, f"{growth:.2f} ({rss_small / 1024:.0f} MiB at "
+               f"{small_rows:,} rows, {rss_big / 1024:.0f} MiB at {rows:,})", "flat (≤ 1.2)", growth <= 1.2),
+    ]
+
+
+def _generate(path: Path, rows: int, seed: int) -> None:
+    from django.core.management import call_command
+
+    call_command("generate_claims", county="341021", rows=rows, seed=seed, out=path, stdout=io.StringIO())
+
+
+def _import(path: Path) -> tuple[float, int]:
+    """(seconds the job ran, peak resident KiB of the importing process): the command in a child
+    process, so its memory is its own."""
+    from consortia.models import Job
+
+    child = subprocess.Popen([sys.executable, "manage.py", "import_claims", str(path), "--county", "341021"],
+                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env=os.environ.copy())
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"import_claims {path.name} failed: {child.stderr.read().decode()[-2000:]}")
+    job = Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT).latest("pk")
+    return (job.finished_at - job.started_at).total_seconds(), usage.ru_maxrss
+
+
+def _copy_text(path: Path) -> float:
+    with connection.cursor() as cursor:
+        with path.open("rb") as stream:
+            width = len(stream.readline().split(b","))
+            cursor.execute(f"CREATE TABLE bench_text ({', '.join(f'c{i} text' for i in range(width))})")
+            started = time.perf_counter()
+            with cursor.cursor.copy("COPY bench_text FROM STDIN WITH (FORMAT csv)") as copy:
+                while chunk := stream.read(CHUNK):
+                    copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_text")
+    return elapsed
+
+
+def _copy_equal(work: Path, job_id: int) -> float:
+    """The imported claims written out in the claims table's own layout, then COPYed into a table
+    made LIKE claims with the same foreign keys, committed (deferred keys are checked then)."""
+    from claims.models import Claim
+
+    table = Claim._meta.db_table
+    dump = work / "claims-table-layout.csv"
+    with connection.cursor() as cursor:
+        with dump.open("wb") as out, cursor.cursor.copy(
+                f"COPY (SELECT * FROM {table} WHERE import_job_id = {int(job_id)}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for data in copy:
+                out.write(data)
+        cursor.execute(f"CREATE TABLE bench_equal (LIKE {table} INCLUDING ALL)")
+        cursor.execute("""
+            SELECT pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass AND contype = 'f'""", [table])
+        for (definition,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE bench_equal ADD {definition}")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        with dump.open("rb") as stream, cursor.cursor.copy("COPY bench_equal FROM STDIN WITH (FORMAT csv)") as copy:
+            while chunk := stream.read(CHUNK):
+                copy.write(chunk)
+        cursor.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_equal")
+    return elapsed
+
+
+def _import_export(path: Path, county) -> tuple[float, int]:
+    """django-import-export given its best settings for a plain insert: bulk create, no diff,
+    no per-row lookup of an existing claim; the institution resolved by code."""
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from claims.models import Claim
+    from consortia.models import Institution
+
+    class ClaimResource(resources.ModelResource):
+        institution = fields.Field(attribute="institution", column_name="institution_code",
+                                   widget=widgets.ForeignKeyWidget(Institution, "code"))
+
+        class Meta:
+            model = Claim
+            exclude = ("id", "county", "placement", "consortium", "import_job")
+            use_bulk = True
+            batch_size = 1000
+            skip_diff = True
+            force_init_instance = True
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.county = county
+            instance.placement = instance.institution.placement
+            instance.consortium_id = instance.institution.consortium_id
+
+        def get_queryset(self):
+            return Claim.objects.none()
+
+    with path.open(encoding="utf-8") as stream:
+        dataset = tablib.Dataset().load(stream.read(), format="csv")
+    for column in ("discharged_on", "dip_score"):  # empty means none, as in our import
+        index = dataset.headers.index(column)
+        dataset = _blank_to_none(dataset, index)
+    started = time.perf_counter()
+    result = ClaimResource().import_data(dataset, raise_errors=True)
+    elapsed = time.perf_counter() - started
+    assert result.totals["new"] == len(dataset), result.totals
+    return elapsed, len(dataset)
+
+
+def _blank_to_none(dataset, index):
+    import tablib
+
+    out = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        row = list(row)
+        row[index] = row[index] or None
+        out.append(row)
+    return out

@@ -1,0 +1,90 @@
+"""The fast path (PostgreSQL: the CSV COPYed as it is, typed in one statement) must store exactly
+what the row-by-row import stores, and hand every file it is not sure of to the row-by-row import.
+On SQLite every file goes row by row; the stored values asserted here are the same on both."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from claims.models import Claim, ClaimMonthly
+from consortia.models import Job
+
+from .test_import import csv, row, run
+
+COPY = "copy" if connection.vendor == "postgresql" else "rows"
+
+
+def fields(claim_no):
+    c = Claim.objects.get(claim_no=claim_no)
+    return (c.person_id, c.visit_type, c.admitted_on, c.discharged_on, c.total_cost, c.fund_paid, c.co_pay,
+            c.drug_cost, c.dip_score, c.referral_direction, c.settled_on)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_file_takes_the_copy_path_and_stores_exact_values(world):
+    lead = world.consortium_a1x.lead_hospital.code
+    plain = row("C1", lead, fund="800.10", total="1000.55")
+    # An outpatient visit: no discharge, no drug or antibiotic cost, a DIP score, a time of settlement.
+    outpatient = f"C2,P002,{lead},门诊,2025-03-02,,J06.9,G01,12.3456,88.20,88.20,0.00,8.82,79.38,,,R9,下转,2025-03-02 10:22:01"
+    job = run(world, csv(plain, outpatient))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["path"] == COPY
+    assert fields("C1") == ("P001", "inpatient", datetime.date(2025, 3, 1), datetime.date(2025, 3, 5),
+                            Decimal("1000.55"), Decimal("800.10"), Decimal("200.45"), Decimal("300.00"), None, "",
+                            datetime.date(2025, 3, 6))
+    assert fields("C2") == ("P002", "outpatient", datetime.date(2025, 3, 2), None, Decimal("88.20"),
+                            Decimal("79.38"), Decimal("8.82"), Decimal("0.00"), Decimal("12.3456"), "down",
+                            datetime.date(2025, 3, 2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_outside_the_plain_forms_go_row_by_row_and_are_read_as_the_parser_reads_them(world):
+    lead = world.consortium_a1x.lead_hospital.code
+    unusual = [
+        row("C1", lead, admitted="2025/3/1"),              # slashes, no leading zeros
+        row("C2", lead, total="1000.50").replace("1000.50", '"1,000.5"'),  # thousands separator, one decimal
+        row("\u3000C3 ", lead).replace(",1000.00,", ",1e3,", 1).replace(",800.00,", ",8E2,"),  # spaces; exponents
+    ]
+    job = run(world, csv(*unusual))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["path"] == "rows"
+    assert Claim.objects.get(claim_no="C1").admitted_on == datetime.date(2025, 3, 1)
+    assert (Claim.objects.get(claim_no="C2").total_cost, Claim.objects.get(claim_no="C2").fund_paid) == (
+        Decimal("1000.50"), Decimal("800.00"))
+    assert Claim.objects.get(claim_no="C3").total_cost == Decimal("1000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("total, message", [
+    ("NaN", "不是有效金额"), ("Infinity", "不是有效金额"), ("12.345", "金额最多两位小数"), ("-5.00", "金额不能为负数"),
+])
+def test_amounts_a_cast_would_accept_are_refused_with_the_parsers_message(world, total, message):
+    lead = world.consortium_a1x.lead_hospital.code
+    job = run(world, csv(row("C1", lead), row("C2", lead).replace(",1000.00,", f",{total},", 1)))
+    assert job.status == Job.Status.FAILED
+    assert {"row": 3, "column": "医疗费总额", "message": message} in job.errors
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_impossible_date_is_refused_with_its_row(world):
+    lead = world.consortium_a1x.lead_hospital.code
+    job = run(world, csv(row("C1", lead), row("C2", lead, admitted="2025-02-29", discharged="")))
+    assert job.status == Job.Status.FAILED
+    assert job.errors == [{"row": 3, "column": "入院日期", "message": "不是有效日期（请写作 2025-03-31）"}]
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roll_ups_add_up_across_imports_of_the_same_month(world):
+    lead = world.consortium_a1x.lead_hospital
+    first = run(world, csv(row("C1", lead.code, fund="800.00"), row("C2", lead.code, fund="100.01")))
+    second = run(world, csv(row("C3", lead.code, fund="50.00"), row("C4", lead.code, settled="2025-04-01")))
+    assert (first.status, second.status) == (Job.Status.SUCCEEDED, Job.Status.SUCCEEDED)
+    assert second.result["months"] == ["2025-03", "2025-04"]
+    march = ClaimMonthly.objects.get(institution=lead, month=datetime.date(2025, 3, 1))
+    assert (march.claims, march.fund_paid, march.total_cost) == (3, Decimal("950.01"), Decimal("3000.00"))
+    april = ClaimMonthly.objects.get(institution=lead, month=datetime.date(2025, 4, 1))
+    assert (april.claims, april.fund_paid) == (1, Decimal("800.00"))
