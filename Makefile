@@ -33,7 +33,7 @@ lint: venv
 
 # Translations: extract, then translate locale/zh_Hans/LC_MESSAGES/django.po and compile.
 messages: venv
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check-messages: venv

@@ -79,14 +79,14 @@ def _import(path: Path) -> tuple[float, int]:
     process, so its memory is its own."""
     from consortia.models import Job
 
-    child = subprocess.Popen([sys.executable, "manage.py", "import_claims", str(path), "--county", "341021"],
-                             cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, env=os.environ.copy())
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"import_claims {path.name} failed: {child.stderr.read().decode()[-2000:]}")
+    peak = path.with_suffix(".peak")
+    done = subprocess.run([sys.executable, "-m", "bench.peak", str(peak), "import_claims", str(path),
+                           "--county", "341021"], cwd=Path(__file__).resolve().parent.parent,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    if done.returncode != 0:
+        raise RuntimeError(f"import_claims {path.name} failed: {done.stderr.decode()[-2000:]}")
     job = Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT).latest("pk")
-    return (job.finished_at - job.started_at).total_seconds(), usage.ru_maxrss
+    return (job.finished_at - job.started_at).total_seconds(), int(peak.read_text())
 
 
 def _copy_text(path: Path) -> float:

@@ -64,18 +64,26 @@ PACKAGE_KEY = {"guangdong-2019": "package", "shexian-2025": "target_one", "jiang
 def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | None:
     """Consumption to date against the package (G3, S4: claims inside and outside; Jiangmen: the
     members' own), the share of the year elapsed, the straight-line projection to the year end,
-    the out-of-consortium share, and whether it warrants a warning (the agreement's margin)."""
+    the out-of-consortium share, and whether it warrants a warning (the agreement's margin).
+    Capitation (Tianjin): the enrollees' claims matched to the roster against the quota (T2), with
+    the inpatient cost-shift monitor (T5)."""
     from decimal import Decimal
 
-    from claims.selectors import year_fund_paid
+    from claims.selectors import capitation_consumption, cost_shift_monitor, year_fund_paid
 
     budget = budget_in_force(agreement=agreement)
-    if budget is None or agreement.scheme == "tianjin-2021":
-        return None  # capitation consumption is the enrollees' claims, matched by the roster (to come)
+    if budget is None:
+        return None
     package = Decimal(budget.computed["package"][PACKAGE_KEY[agreement.scheme]])
-    inside, outside = year_fund_paid(agreement=agreement)
-    inside_total = sum(inside.values(), Decimal("0.00"))
-    consumed = inside_total if agreement.scheme == "jiangmen-2016" else inside_total + outside
+    cost_shift = None
+    if agreement.scheme == "tianjin-2021":
+        consumed = sum((row["consumed"] for row in capitation_consumption(agreement=agreement)), Decimal("0.00"))
+        outside = Decimal("0.00")  # the quota pays enrollees' care anywhere in the city alike
+        cost_shift = cost_shift_monitor(agreement=agreement)
+    else:
+        inside, outside = year_fund_paid(agreement=agreement)
+        inside_total = sum(inside.values(), Decimal("0.00"))
+        consumed = inside_total if agreement.scheme == "jiangmen-2016" else inside_total + outside
     start = datetime.date(agreement.year, 1, 1)
     days = (datetime.date(agreement.year + 1, 1, 1) - start).days
     elapsed_days = min(max((today - start).days + 1, 0), days)
@@ -86,4 +94,5 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | No
         "package": package, "consumed": consumed, "share": share, "elapsed": elapsed, "projected": projected,
         "outside_share": (outside / consumed).quantize(Decimal("0.0001")) if consumed else Decimal("0"),
         "warning": share - elapsed > agreement.burn_warning_margin or projected > package,
+        "cost_shift": cost_shift,
     }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import capitation_consumption, fourth_quarter_flags
+from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags
 from consortia.models import Consortium, ServiceAgreement
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -162,6 +162,7 @@ def clearing_page(request, agreement_pk: int):
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
         "capitation": capitation_consumption(agreement=agreement) if agreement.scheme == "tianjin-2021" else [],
+        "cost_shift": cost_shift_monitor(agreement=agreement) if agreement.scheme == "tianjin-2021" else None,
         "can_approve": bureau_signs(request.user),
     })
 

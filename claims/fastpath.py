@@ -81,7 +81,7 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
 
 
 def claims_copy_import(*, job: Job, county: County, stream,
-                       progress: Callable[[int], None]) -> tuple[int, list[datetime.date]] | None:
+                       progress: Callable[[int, str], None]) -> tuple[int, list[datetime.date]] | None:
     """Imports a clean CSV file whole and returns (claims, months touched); None when the file
     is not clean or not plain enough for this path (nothing is then left behind)."""
     encoding = csv_encoding(stream)
@@ -103,6 +103,7 @@ def claims_copy_import(*, job: Job, county: County, stream,
         try:
             with loading:
                 rows = _copy(cursor, raw, names, stream, SERVER_ENCODING[encoding], progress)
+            progress(rows, Job.Stage.SAVING)
             with transaction.atomic():
                 moved = _insert(cursor, raw, job, county, found)
                 if rows == 0 or moved != rows:
@@ -135,7 +136,7 @@ def _copy(cursor, raw, names, stream, encoding, progress) -> int:
             with cursor.cursor.copy(statement) as copy:
                 copy.write(data)
             rows += cursor.cursor.rowcount
-            progress(rows)
+            progress(rows, Job.Stage.READING)
         if not chunk:
             return rows
 

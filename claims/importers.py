@@ -240,7 +240,7 @@ def _run(job: Job) -> Job:
     if connection.vendor == "postgresql" and job.input_file.name.lower().endswith((".csv", ".txt")):
         with job.input_file.open("rb") as stream:
             done = claims_copy_import(job=job, county=county, stream=stream,
-                                      progress=lambda rows: job_progress(job=job, done=rows))
+                                      progress=lambda rows, stage: job_progress(job=job, done=rows, stage=stage))
         if done is not None:
             rows, months = done
             _finish(job, rows, rows, months, "copy")
@@ -259,7 +259,7 @@ def _run(job: Job) -> Job:
                     _stage(job, batch)
                     batch = []
                 if rows % BATCH == 0:
-                    job_progress(job=job, done=rows)
+                    job_progress(job=job, done=rows, stage=Job.Stage.READING)
                 if len(errors) >= MAX_REPORTED:
                     break
         if batch and not errors:
@@ -267,11 +267,13 @@ def _run(job: Job) -> Job:
         if not errors and rows == 0:
             errors.append(RowError(0, "", _("The file has no data rows.")))
         if not errors:
+            job_progress(job=job, done=rows, stage=Job.Stage.CHECKING)
             errors = _sql_checks(job, county)
         if errors:
             job_fail(job=job, errors=[e.as_dict() for e in errors[:MAX_REPORTED]],
                      result={"rows": rows, "error_count": len(errors)})
             return job
+        job_progress(job=job, done=rows, stage=Job.Stage.SAVING)
         with transaction.atomic():
             moved, months = _move(job, county)
             if connection.vendor == "postgresql":

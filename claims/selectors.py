@@ -72,34 +72,84 @@ CATEGORY_VISIT_TYPES = {"门诊": "outpatient", "普通门诊": "outpatient", "o
                         "chronic": "chronic"}
 
 
-def capitation_consumption(*, agreement: ServiceAgreement) -> list[dict]:
-    """T2: each month, the fund paid for enrollees' claims in the roster's categories anywhere in
-    the city, matched to that month's roster, beside the month's quota (from the budget)."""
-    from consortia.models import Institution, RosterEntry
+def _roster(agreement: ServiceAgreement, monitored: bool) -> tuple[dict[int, set[str]], dict[int, Decimal], set[str]]:
+    """Each month's enrollees, the month's baseline annual cost and the visit types of the paid
+    categories (monitored=False) or of the T5 monitored ones (monitored=True)."""
+    from consortia.models import RosterEntry
+
+    enrollees: dict[int, set[str]] = {}
+    baseline = {m: Decimal("0.00") for m in range(1, 13)}
+    visit_types: set[str] = set()
+    for month, enrollee, category, cost in RosterEntry.objects.filter(agreement=agreement).values_list(
+            "month", "enrollee_id", "category", "baseline_cost").iterator():
+        enrollees.setdefault(month.month, set()).add(enrollee)
+        if (category in RosterEntry.MONITORED) == monitored:
+            baseline[month.month] += cost
+            visit_types.add("inpatient" if monitored else CATEGORY_VISIT_TYPES.get(category, ""))
+    visit_types.discard("")
+    return enrollees, baseline, visit_types
+
+
+def _enrollees_fund_paid(agreement: ServiceAgreement, enrollees: dict[int, set[str]],
+                         visit_types: set[str]) -> dict[int, Decimal]:
+    """Per month, the fund paid for the claims of that month's enrollees in those visit types,
+    anywhere in the city."""
+    from consortia.models import Institution
 
     year = agreement.year
-    roster: dict[int, set[str]] = {}
-    visit_types: set[str] = set()
-    for month, enrollee, category in RosterEntry.objects.filter(agreement=agreement).values_list(
-            "month", "enrollee_id", "category").iterator():
-        roster.setdefault(month.month, set()).add(enrollee)
-        if category in CATEGORY_VISIT_TYPES:
-            visit_types.add(CATEGORY_VISIT_TYPES[category])
-    consumed = {m: Decimal("0.00") for m in range(1, 13)}
+    paid = {m: Decimal("0.00") for m in range(1, 13)}
     claims = Claim.objects.filter(county=agreement.consortium.county, settled_on__gte=datetime.date(year, 1, 1),
                                   settled_on__lt=datetime.date(year + 1, 1, 1), visit_type__in=visit_types
                                   ).exclude(placement=Institution.Placement.OUT_OF_CITY)
     for person, settled, fund in claims.values_list("person_id", "settled_on", "fund_paid").iterator():
-        if person in roster.get(settled.month, ()):
-            consumed[settled.month] += fund
+        if person in enrollees.get(settled.month, ()):
+            paid[settled.month] += fund
+    return paid
+
+
+def capitation_consumption(*, agreement: ServiceAgreement) -> list[dict]:
+    """T2: each month, the fund paid for enrollees' claims in the roster's categories anywhere in
+    the city, matched to that month's roster, beside the month's quota (from the budget)."""
     from budgets.selectors import budget_in_force
 
+    enrollees, _baseline, visit_types = _roster(agreement, monitored=False)
+    consumed = _enrollees_fund_paid(agreement, enrollees, visit_types)
     budget = budget_in_force(agreement=agreement)
     quotas = {int(row["period"][-2:]): Decimal(row["quota"]) for row in (budget.computed.get("prepayments", [])
                                                                           if budget else [])}
     rows, running = [], Decimal("0.00")
     for month in range(1, 13):
         running += consumed[month]
-        rows.append({"month": month, "enrolled": len(roster.get(month, ())), "quota": quotas.get(month),
+        rows.append({"month": month, "enrolled": len(enrollees.get(month, ())), "quota": quotas.get(month),
                      "consumed": consumed[month], "cumulative": running})
     return rows
+
+
+def cost_shift_monitor(*, agreement: ServiceAgreement) -> dict | None:
+    """T5: where the quota pays outpatient categories only, the enrollees' inpatient fund paid to
+    date against their baseline inpatient cost (the roster's monitored category) grown by the
+    growth factor g. A ratio above 1 is flagged as possible cost shifting. None when inpatient
+    care is paid by the quota, no baseline is on the roster or no budget gives g."""
+    from budgets.engine.rules import cost_shift_ratio
+    from budgets.selectors import budget_in_force
+
+    _enrollees, _b, paid_types = _roster(agreement, monitored=False)
+    enrollees, baseline, monitored = _roster(agreement, monitored=True)
+    budget = budget_in_force(agreement=agreement)
+    if "inpatient" in paid_types or not monitored or budget is None:
+        return None
+    g = Decimal(budget.computed["package"]["growth_factor"])
+    current = _enrollees_fund_paid(agreement, enrollees, {"inpatient"})
+    last = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).order_by(
+        "-month").values_list("month", flat=True).first()
+    through = last.month if last else 0
+    rows, base_to_date, current_to_date = [], Decimal("0"), Decimal("0.00")
+    for month in range(1, 13):
+        expected = baseline[month] * g / 12
+        if month <= through:
+            base_to_date += baseline[month] / 12
+            current_to_date += current[month]
+        rows.append({"month": month, "expected": expected.quantize(Decimal("0.01")), "current": current[month]})
+    ratio = cost_shift_ratio(base_to_date, current_to_date, g) if through else None
+    return {"rows": rows, "through": through, "growth_factor": g, "expected": (base_to_date * g).quantize(
+        Decimal("0.01")), "current": current_to_date, "ratio": ratio, "flagged": ratio is not None and ratio > 1}

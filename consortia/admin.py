@@ -285,6 +285,9 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
+        if obj.status == Job.Status.RUNNING and not obj.progress_total:
+            return gettext("%(stage)s · %(rows)s rows so far") % {
+                "stage": obj.get_stage_display() or gettext("reading the file"), "rows": f"{obj.progress_done:,}"}
         return f"{obj.progress_percent}%"
 
     def get_urls(self):

@@ -158,7 +158,7 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "kind", "status", "county", "consortium", "parameters", "progress_done",
-            "progress_total", "progress_percent", "result", "errors", "created_by", "created_at",
+            "progress_total", "progress_percent", "stage", "result", "errors", "created_by", "created_at",
             "started_at", "finished_at",
         ]
 

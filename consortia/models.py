@@ -290,7 +290,12 @@ class AgreementParameters(models.Model):
 
 class RosterEntry(models.Model):
     """One enrollee's baseline annual cost in one category on one month's family-doctor roster
-    (capitation agreements, T2). Audit is by the import job that loaded the month."""
+    (capitation agreements, T2). Audit is by the import job that loaded the month.
+
+    A category in MONITORED is not paid by the quota: it carries the enrollee's baseline inpatient
+    cost where only outpatient categories are covered, for the cost-shift monitor (T5)."""
+
+    MONITORED = ("住院（监测）", "住院(监测)", "inpatient_monitored")
 
     agreement = models.ForeignKey(
         ServiceAgreement,
@@ -391,6 +396,11 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
 
+    class Stage(models.TextChoices):
+        READING = "reading", _("reading the file")
+        CHECKING = "checking", _("checking the whole file")
+        SAVING = "saving", _("checking and saving")
+
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     county = models.ForeignKey(
@@ -404,6 +414,7 @@ class Job(models.Model):
     input_sha256 = models.CharField(_("input checksum"), max_length=64, blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     created_by = models.ForeignKey(

@@ -28,9 +28,10 @@ def _enrollment(agreement: ServiceAgreement) -> dict:
     # Summed here, not by the database: SQLite would add the amounts as floats.
     baseline = {m: Decimal("0.00") for m in range(1, 13)}
     heads: dict[int, set] = {m: set() for m in range(1, 13)}
-    for month, enrollee, cost in RosterEntry.objects.filter(agreement=agreement).values_list(
-            "month", "enrollee_id", "baseline_cost").iterator():
-        baseline[month.month] += cost
+    for month, enrollee, category, cost in RosterEntry.objects.filter(agreement=agreement).values_list(
+            "month", "enrollee_id", "category", "baseline_cost").iterator():
+        if category not in RosterEntry.MONITORED:  # T5 baselines are watched, not paid
+            baseline[month.month] += cost
         heads[month.month].add(enrollee)
     return {
         "monthly_baseline": [format(baseline[m], "f") for m in range(1, 13)],

@@ -40,10 +40,13 @@ def job_start(*, job: Job) -> bool:
     return True
 
 
-def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
+def job_progress(*, job: Job, done: int, total: int | None = None, stage: str | None = None) -> None:
+    """Written outside the job's own transaction by the callers, so the job page sees it move."""
     fields = {"progress_done": done}
     if total is not None:
         fields["progress_total"] = total
+    if stage is not None:
+        fields["stage"] = stage
     Job.objects.filter(pk=job.pk).update(**fields)
 
 

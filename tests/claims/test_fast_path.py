@@ -88,3 +88,14 @@ def test_roll_ups_add_up_across_imports_of_the_same_month(world):
     assert (march.claims, march.fund_paid, march.total_cost) == (3, Decimal("950.01"), Decimal("3000.00"))
     april = ClaimMonthly.objects.get(institution=lead, month=datetime.date(2025, 4, 1))
     assert (april.claims, april.fund_paid) == (1, Decimal("800.00"))
+
+
+@pytest.mark.django_db
+def test_a_running_import_shows_its_stage_and_the_rows_read(world):
+    from django.contrib.admin.sites import site
+
+    job = Job.objects.create(kind=Job.Kind.CLAIMS_IMPORT, county=world.county_a1, status=Job.Status.RUNNING,
+                             progress_done=1234567, stage=Job.Stage.SAVING)
+    assert site._registry[Job].progress(job) == "正在校验并保存 · 已读 1,234,567 行"
+    job.status, job.progress_total, job.progress_done = Job.Status.SUCCEEDED, 1234567, 1234567
+    assert site._registry[Job].progress(job) == "100%"
