@@ -40,7 +40,7 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo", claims=0, stdout=io.StringIO())
         from bench import claims_import
 
         results = []

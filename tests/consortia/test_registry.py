@@ -62,10 +62,14 @@ def test_member_must_sit_in_the_consortiums_county(db):
 def test_load_demo_builds_the_demo_county_and_is_idempotent(db, capsys):
     from budgets.models import PaymentOrder
 
-    call_command("load_demo")
+    from claims.models import Claim, ClaimMonthly
+
+    call_command("load_demo", claims=300)
     audited = (ServiceAgreement.history.count(), Institution.history.count(), PaymentOrder.history.count())
-    call_command("load_demo")
+    call_command("load_demo", claims=300)
     assert (ServiceAgreement.history.count(), Institution.history.count(), PaymentOrder.history.count()) == audited
+    assert Claim.objects.filter(county__code="341021").count() == 300  # a sample year, imported once
+    assert sum(m.claims for m in ClaimMonthly.objects.all()) == 300
     out = capsys.readouterr().out
     assert "sx_finance" in out and "Demo-2025-consortium" in out
     shexian = Consortium.objects.get(code="SX-YGT-01")

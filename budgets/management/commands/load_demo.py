@@ -2,15 +2,24 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from budgets.demo import demo_fund_cycle
+from claims.demo import demo_claims
 from consortia.demo import DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
     help = "Load the demo counties (歙县 under shexian-2025, 阳西县 under guangdong-2019) and their fund cycle. Idempotent."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--claims", type=int, default=40_000,
+                            help="generated claims of 歙县's demo year to import (0: none)")
+
+    def handle(self, *args, claims, **options):
         accounts = demo_load()
         demo_fund_cycle()
+        job = demo_claims(rows=claims)
+        if job is not None:
+            self.stdout.write(_("Demo claims: %(rows)s rows, %(status)s.")
+                              % {"rows": job.result.get("rows"), "status": job.get_status_display()})
         self.stdout.write(self.style.SUCCESS(_("Demo counties loaded.")))
         self.stdout.write(_("Demo accounts (password %(password)s):") % {"password": DEMO_PASSWORD})
         for username, description in accounts:

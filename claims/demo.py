@@ -1,0 +1,30 @@
+"""A sample year of claims for the demo county, imported through the same import as any file."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.base import ContentFile
+
+from consortia.demo import YEAR
+from consortia.models import County, Job
+from consortia.services import job_create
+
+from .generator import claims_generate
+from .importers import claims_import_run
+from .models import Claim
+
+DEMO_COUNTY = "341021"
+
+
+def demo_claims(*, rows: int, seed: int = 2025) -> Job | None:
+    """Imports `rows` generated claims of 歙县's demo year once; None when it has claims already."""
+    county = County.objects.get(code=DEMO_COUNTY)
+    if rows <= 0 or Claim.objects.filter(county=county).exists():
+        return None
+    text = io.StringIO()
+    claims_generate(county=county, year=YEAR, rows=rows, insured=county.insured_count or 400_000, seed=seed, out=text)
+    upload = ContentFile(text.getvalue().encode("utf-8"), name=f"demo-claims-{YEAR}.csv")
+    job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=None, county=county, parameters={"county": county.pk},
+                     upload=upload)
+    return claims_import_run(job=job)
