@@ -8,6 +8,7 @@ from budgets import apis as budget_apis
 from budgets import views as budget_views
 from claims import apis as claim_apis
 from consortia import apis as registry_apis
+from evaluation import apis as evaluation_apis
 
 router = DefaultRouter()
 router.register("provinces", registry_apis.ProvinceViewSet)
@@ -26,6 +27,8 @@ router.register("payment-orders", budget_apis.OrderViewSet, basename="order")
 router.register("clearings", budget_apis.ClearingViewSet, basename="clearing")
 router.register("claims", claim_apis.ClaimViewSet, basename="claim")
 router.register("claim-rollups", claim_apis.ClaimMonthlyViewSet, basename="claim-rollup")
+router.register("evaluations", evaluation_apis.EvaluationViewSet, basename="evaluation")
+router.register("negative-findings", evaluation_apis.NegativeFindingViewSet, basename="negative-finding")
 
 urlpatterns = [
     path("", budget_views.home, name="home"),

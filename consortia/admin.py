@@ -23,7 +23,7 @@ from .models import (
     ServiceAgreement,
     User,
 )
-from .permissions import can_write
+from .permissions import can_write, has_role
 from .selectors import agreement_current_parameters, scope_queryset
 from .services.roster import ROSTER_COLUMNS
 
@@ -279,6 +279,14 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "status", "progress", "created_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     change_form_template = "admin/consortia/job/change_form.html"
+
+    def get_queryset(self, request):
+        from .selectors import jobs_visible
+
+        return jobs_visible(request.user, admin.ModelAdmin.get_queryset(self, request))
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user) and (obj is None or self.get_queryset(request).filter(pk=obj.pk).exists())
     fields = ["kind", "status", "progress", "consortium", "county", "input_file", "input_sha256",
               "created_by", "created_at", "started_at", "finished_at", "shown_result", "shown_errors"]
     readonly_fields = fields
@@ -291,8 +299,19 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         return f"{obj.progress_percent}%"
 
     def get_urls(self):
-        return [path("<int:pk>/errors.csv", self.admin_site.admin_view(self.errors_view), name="consortia_job_errors")
+        return [path("<int:pk>/errors.csv", self.admin_site.admin_view(self.errors_view), name="consortia_job_errors"),
+                path("<int:pk>/output/", self.admin_site.admin_view(self.output_view), name="consortia_job_output"),
                 ] + super().get_urls()
+
+    def output_view(self, request, pk):
+        """What an export job wrote, to whoever may see the job."""
+        from django.http import FileResponse, Http404
+
+        job = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not job.output_file:
+            raise Http404
+        return FileResponse(job.output_file.open("rb"), as_attachment=True,
+                            filename=job.output_file.name.rsplit("/", 1)[-1])
 
     def errors_view(self, request, pk):
         """The job's error report as a spreadsheet the clerk can sort and tick off (UTF-8 with BOM)."""

@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -23,7 +24,7 @@ from .models import (
     ServiceAgreement,
 )
 from .permissions import can_write
-from .selectors import agreement_current_parameters, scope_queryset
+from .selectors import agreement_current_parameters, jobs_visible, scope_queryset
 
 
 def api_exception_handler(exc, context):
@@ -54,7 +55,17 @@ class ScopedSerializerMixin:
 
 class ScopedViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
+        return jobs_visible(self.request.user, super().get_queryset())
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @action(detail=True, methods=["get"])
+    def output(self, request, pk=None):
+        """What an export job wrote."""
+        job = self.get_object()
+        if not job.output_file:
+            raise NotFound
+        return FileResponse(job.output_file.open("rb"), as_attachment=True,
+                            filename=job.output_file.name.rsplit("/", 1)[-1])
 
     def perform_create(self, serializer):
         self._save(serializer)

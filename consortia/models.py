@@ -389,6 +389,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         ROSTER_IMPORT = "roster_import", _("enrollment roster import")
         CLAIMS_IMPORT = "claims_import", _("claims import")
+        PROVINCE_EXPORT = "province_export", _("provincial summary workbook")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -412,6 +413,7 @@ class Job(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     input_file = models.FileField(_("input file"), upload_to="jobs/%Y/%m/", blank=True)
     input_sha256 = models.CharField(_("input checksum"), max_length=64, blank=True)
+    output_file = models.FileField(_("output file"), upload_to="exports/%Y/%m/", blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)

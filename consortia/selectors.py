@@ -109,6 +109,13 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
+def jobs_visible(user, queryset: QuerySet) -> QuerySet:
+    """Jobs of the user's scope, and those the user started (a province-wide export has no county)."""
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    return queryset.filter(pk__in=scope_queryset(user, queryset).values("pk")) | queryset.filter(created_by=user)
+
+
 def object_in_scope(user, obj: Model) -> bool:
     return scope_queryset(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 

@@ -63,9 +63,22 @@ def actuals_from_claims(*, agreement: ServiceAgreement, user: User | None) -> Ye
     actuals.in_consortium = {code: format(amount, "f") for code, amount in inside.items()}
     actuals.out_of_consortium = outside
     actuals.entered_by = user
+    _take_evaluation(actuals, save=False)
     actuals.full_clean()
     actuals.save()
     return actuals
+
+
+def _take_evaluation(actuals: YearActuals, save: bool = True) -> None:
+    """E5: a confirmed evaluation's total score is the clearing's evaluation score."""
+    from evaluation.services import confirmed_score
+
+    agreement = actuals.agreement
+    score = confirmed_score(consortium=agreement.consortium, year=agreement.year)
+    if score is not None and score != actuals.evaluation_score:
+        actuals.evaluation_score = score
+        if save:
+            actuals.save(update_fields=["evaluation_score"])
 
 
 def _canonical(inputs: dict) -> str:
@@ -83,6 +96,7 @@ def clearing_compute(*, agreement: ServiceAgreement, user: User | None) -> Clear
     actuals = YearActuals.objects.filter(agreement=agreement).first()
     if actuals is None:
         raise ValidationError(_("Enter the year's actual expenditure before running the clearing."))
+    _take_evaluation(actuals)
     if agreement.scheme != TIANJIN_2021:
         codes = {m["code"] for m in budget.members}
         missing = sorted(codes - set(actuals.in_consortium))

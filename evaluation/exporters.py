@@ -1,0 +1,256 @@
+"""Workbooks for the province: one consortium's Annex-2 evaluation laid out like the document
+(checklist, supervision indicators, negative list; Jiangmen agreements add the quarterly set),
+and the provincial summary across counties, streamed in write-only mode. Text that a spreadsheet
+would take for a formula is written as text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from consortia.models import Consortium
+from consortia.xlsx import FORMULA_STARTS, put
+
+from .indicators import jiangmen_quarterly, supervision_indicators
+from .models import Evaluation, NegativeFinding
+
+FONT = "SimSun"  # 宋体, as provincial forms are printed
+WIDTHS = {"A": 7, "B": 70, "C": 12, "D": 10, "E": 40, "F": 34}
+
+
+def _style(cell, *, bold=False, size=11, wrap=True, center=False):
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin")
+    cell.font = Font(name=FONT, bold=bold, size=size)
+    cell.alignment = Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
+    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    return cell
+
+
+def _printable(sheet, *, header_row: int, landscape=True):
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+
+
+def _figure_text(figure: dict) -> str:
+    if not figure:
+        return ""
+    value = figure.get("value")
+    shown = _percent(value) if figure.get("unit") == "share" else (value or "—")
+    text = _("Computed: %(value)s (%(formula)s)") % {"value": shown, "formula": figure.get("formula", "")}
+    if figure.get("last_year") is not None:
+        last = figure["last_year"]
+        text += _("; last year %(value)s") % {"value": _percent(last) if figure.get("unit") == "share" else last}
+    return text
+
+
+def _percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
+
+
+def annex2_workbook(evaluation: Evaluation, out: IO[bytes]) -> None:
+    from openpyxl import Workbook
+
+    consortium = evaluation.consortium
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Checklist")[:31]
+    template = evaluation.template
+    for column, width in WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+    sheet.merge_cells("A1:F1")
+    _style(put(sheet, 1, 1, template.title), bold=True, size=16, center=True)
+    sheet.merge_cells("A2:F2")
+    _style(put(sheet, 2, 1, template.source), center=True)
+    heading = [
+        (_("Reporting unit"), _("%(county)s medical insurance bureau") % {"county": consortium.county.name}),
+        (_("County"), f"{consortium.county.city.name} {consortium.county.name}"),
+        (_("Consortium"), consortium.name),
+        (_("Year"), str(evaluation.year)),
+        (_("Status"), evaluation.get_status_display()),
+        (_("Total score"), evaluation.total_score if evaluation.total_score is not None else "—"),
+    ]
+    row = 3
+    for label, value in heading:
+        _style(put(sheet, row, 1, label), bold=True)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        _style(put(sheet, row, 2, value))
+        row += 1
+    header_row = row
+    for column, title in enumerate([_("No."), _("Item"), _("Result"), _("Score"), _("Evidence"), _("Remarks")], 1):
+        _style(put(sheet, row, column, title), bold=True, center=True)
+    results = {r.item.number: r for r in evaluation.results.select_related("item")}
+    section = None
+    for item in template.items.all():
+        if item.section != section:
+            section = item.section
+            row += 1
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
+            _style(put(sheet, row, 1, f"（{'一二三四五六七八九'[section - 1]}）{template.section_title(section)}"),
+                   bold=True)
+        row += 1
+        result = results.get(item.number)
+        _style(sheet.cell(row=row, column=1, value=item.number), center=True)
+        _style(put(sheet, row, 2, item.text))
+        _style(put(sheet, row, 3, result.get_result_display() if result and result.result else "—"), center=True)
+        _style(put(sheet, row, 4, f"{result.score if result and result.score is not None else '—'} / {item.weight}"),
+               center=True)
+        files = ", ".join(f.name for f in result.files.all()) if result else ""
+        _style(put(sheet, row, 5, "\n".join(t for t in (result.evidence if result else "", files) if t)))
+        _style(put(sheet, row, 6, _figure_text(result.figure) if result else ""))
+    row += 2
+    people = [(_("Filled in by"), evaluation.created_by), (_("Submitted by"), evaluation.submitted_by),
+              (_("Confirmed by"), evaluation.confirmed_by)]
+    for label, person in people:
+        put(sheet, row, 1, label, bold=True)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        put(sheet, row, 2, person.get_full_name() if person else "—")
+        row += 1
+    _printable(sheet, header_row=header_row)
+    _indicator_sheet(workbook, evaluation)
+    _negative_sheet(workbook, evaluation)
+    if evaluation.consortium.agreements.filter(year=evaluation.year, scheme="jiangmen-2016").exists():
+        _quarterly_sheet(workbook, evaluation)
+    workbook.save(out)
+
+
+def _indicator_sheet(workbook, evaluation: Evaluation) -> None:
+    sheet = workbook.create_sheet(_("Supervision indicators")[:31])
+    titles = [_("Indicator"), _("This year"), _("Last year"), _("Threshold"), _("Verdict"), _("Formula and inputs")]
+    for column, (title, width) in enumerate(zip(titles, (44, 14, 14, 16, 12, 60), strict=True), 1):
+        sheet.column_dimensions["ABCDEF"[column - 1]].width = width
+        _style(put(sheet, 1, column, title), bold=True, center=True)
+    row = 1
+    for figure in supervision_indicators(consortium=evaluation.consortium, year=evaluation.year):
+        row += 1
+        verdict = "—" if figure.verdict is None else _("met (达标)") if figure.verdict else _("not met (未达标)")
+        inputs = "; ".join(f"{k} = {v}" for k, v in figure.as_dict()["inputs"].items())
+        for column, value in enumerate([str(figure.label), _percent(figure.value), _percent(figure.last_year),
+                                        str(figure.threshold), verdict, f"{figure.formula}\n{inputs}"], 1):
+            _style(put(sheet, row, column, value))
+    for entry in evaluation.indicator_entries.all():
+        row += 1
+        for column, value in enumerate([entry.get_key_display(), entry.value or "—", "", "",
+                                        entry.get_verdict_display() if entry.verdict else "—", entry.evidence], 1):
+            _style(put(sheet, row, column, value))
+    _printable(sheet, header_row=1)
+
+
+def _negative_sheet(workbook, evaluation: Evaluation) -> None:
+    sheet = workbook.create_sheet(_("Negative list")[:31])
+    titles = [_("Situation"), _("Findings"), _("Status"), _("Description"), _("Evidence")]
+    for column, (title, width) in enumerate(zip(titles, (40, 10, 20, 60, 40), strict=True), 1):
+        sheet.column_dimensions["ABCDE"[column - 1]].width = width
+        _style(put(sheet, 1, column, title), bold=True, center=True)
+    findings = NegativeFinding.objects.filter(consortium=evaluation.consortium, year=evaluation.year)
+    row = 1
+    for situation, label in NegativeFinding.Situation.choices:
+        mine = [f for f in findings if f.situation == situation]
+        row += 1
+        _style(put(sheet, row, 1, label))
+        _style(put(sheet, row, 2, len([f for f in mine if f.status == NegativeFinding.Status.CONFIRMED])), center=True)
+        _style(put(sheet, row, 3, "\n".join(f"{f.get_source_display()}: {f.get_status_display()}" for f in mine)
+                   or _("none")))
+        _style(put(sheet, row, 4, "\n".join(f.description for f in mine)))
+        _style(put(sheet, row, 5, "\n".join(f.evidence for f in mine if f.evidence)))
+    _printable(sheet, header_row=1)
+
+
+def _quarterly_sheet(workbook, evaluation: Evaluation) -> None:
+    from .indicators import E4
+
+    sheet = workbook.create_sheet(_("Quarterly indicators")[:31])
+    titles = [_("member code"), _("member"), _("quarter")] + [str(label) for _k, label, _u, _l in E4]
+    for column, title in enumerate(titles, 1):
+        _style(put(sheet, 1, column, title), bold=True, center=True)
+    row = 1
+    for entry in jiangmen_quarterly(consortium=evaluation.consortium, year=evaluation.year):
+        row += 1
+        put(sheet, row, 1, entry["member"].code)
+        put(sheet, row, 2, entry["member"].name)
+        put(sheet, row, 3, f"Q{entry['quarter']}")
+        for column, figure in enumerate(entry["figures"], 4):
+            value = _percent(figure.value) if figure.unit == "share" else figure.value
+            put(sheet, row, column, "—" if figure.value is None else value)
+    _printable(sheet, header_row=1)
+
+
+def province_workbook(consortia, year: int, out: IO[bytes], progress=None) -> int:
+    """One row per consortium (the provinces in `consortia`), a column per checklist item and
+    computed indicator, the average on the last row. Streamed: write-only, row by row."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Provincial summary")[:31])
+    sheet.freeze_panes = "D2"
+    bold = Font(name=FONT, bold=True)
+    evaluations = {(e.consortium_id): e for e in Evaluation.objects.filter(year=year, consortium__in=consortia)
+                   .select_related("template")}
+    numbers = sorted({n for e in evaluations.values() for n in e.template.items.values_list("number", flat=True)}
+                     or range(1, 18))
+    indicator_keys = ["in_county_inpatient_share", "cost_growth", "self_pay_rate", "readmission_rate"]
+    header = ([_("county"), _("consortium"), _("status"), _("total score")] + [_("item %(n)s") % {"n": n} for n in numbers]
+              + [_("in-county share of admissions"), _("cost growth"), _("self-pay rate"), _("readmission rate"),
+                 _("confirmed negative findings")])
+
+    def cell(value, font=None):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            c = WriteOnlyCell(sheet, value=value)
+            c.data_type = "s"
+            c.quotePrefix = True
+        else:
+            c = WriteOnlyCell(sheet, value=value)
+        if font:
+            c.font = font
+        return c
+
+    sheet.append([cell(h, bold) for h in header])
+    totals = [Decimal("0")] * (len(numbers) + 1)
+    counted = [0] * (len(numbers) + 1)
+    rows = 0
+    for consortium in consortia.select_related("county").order_by("county__code", "code").iterator():
+        evaluation = evaluations.get(consortium.pk)
+        scores = {}
+        if evaluation:
+            scores = {r.item.number: r.score for r in evaluation.results.select_related("item")}
+        figures = {f.key: f.value for f in supervision_indicators(consortium=consortium, year=year)}
+        confirmed = NegativeFinding.objects.filter(consortium=consortium, year=year,
+                                                   status=NegativeFinding.Status.CONFIRMED).count()
+        values = [consortium.county.name, consortium.name,
+                  evaluation.get_status_display() if evaluation else _("not started"),
+                  evaluation.total_score if evaluation else None] + [scores.get(n) for n in numbers]
+        for index, value in enumerate([values[3]] + values[4:]):
+            if value is not None:
+                totals[index] += value
+                counted[index] += 1
+        values += [_percent(figures.get(k)) for k in indicator_keys] + [confirmed]
+        sheet.append([cell(v) for v in values])
+        rows += 1
+        if progress:
+            progress(rows)
+    averages = [(t / c).quantize(Decimal("0.01")) if c else None for t, c in zip(totals, counted, strict=True)]
+    sheet.append([cell(_("average"), bold), cell(""), cell("")] + [cell(a, bold) for a in averages])
+    workbook.save(out)
+    return rows
+
+
+def consortia_for_summary(user=None, province=None):
+    from consortia.selectors import scope_queryset
+
+    consortia = Consortium.objects.all()
+    if province is not None:
+        consortia = consortia.filter(county__city__province=province)
+    return scope_queryset(user, consortia) if user is not None else consortia
+
