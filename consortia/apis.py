@@ -55,17 +55,7 @@ class ScopedSerializerMixin:
 
 class ScopedViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
-        return jobs_visible(self.request.user, super().get_queryset())
-
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
-    @action(detail=True, methods=["get"])
-    def output(self, request, pk=None):
-        """What an export job wrote."""
-        job = self.get_object()
-        if not job.output_file:
-            raise NotFound
-        return FileResponse(job.output_file.open("rb"), as_attachment=True,
-                            filename=job.output_file.name.rsplit("/", 1)[-1])
+        return scope_queryset(self.request.user, super().get_queryset())
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -317,4 +307,14 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     filterset_class = filters.JobFilter
 
     def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
+        return jobs_visible(self.request.user, super().get_queryset())
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @action(detail=True, methods=["get"])
+    def output(self, request, pk=None):
+        """What an export job wrote."""
+        job = self.get_object()
+        if not job.output_file:
+            raise NotFound
+        return FileResponse(job.output_file.open("rb"), as_attachment=True,
+                            filename=job.output_file.name.rsplit("/", 1)[-1])

@@ -113,7 +113,7 @@ def jobs_visible(user, queryset: QuerySet) -> QuerySet:
     """Jobs of the user's scope, and those the user started (a province-wide export has no county)."""
     if not (user.is_authenticated and user.is_active):
         return queryset.none()
-    return queryset.filter(pk__in=scope_queryset(user, queryset).values("pk")) | queryset.filter(created_by=user)
+    return scope_queryset(user, queryset) | queryset.filter(created_by=user)
 
 
 def object_in_scope(user, obj: Model) -> bool:

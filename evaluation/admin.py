@@ -31,8 +31,7 @@ from .models import (
     NegativeFinding,
 )
 
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".xls", ".ofd", ".zip")
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+from .services import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES
 
 
 def _figure_html(figure: dict) -> str:

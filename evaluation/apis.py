@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -75,6 +76,11 @@ class SendBackInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class EvidenceInput(serializers.Serializer):
+    number = serializers.IntegerField()
+    file = serializers.FileField()
+
+
 class SummaryInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2019, max_value=2100)
     province = serializers.IntegerField(required=False)
@@ -123,6 +129,19 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.item_result_set(result=result, value=data.validated_data["result"],
                                  evidence=data.validated_data["evidence"], user=request.user)
         return self._answer(evaluation)
+
+    @extend_schema(request={"multipart/form-data": EvidenceInput}, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def files(self, request, pk=None):
+        """Attaches a file of evidence to one item (PDF, image, office document, zip; at most 20 MB)."""
+        evaluation = self._writable()
+        data = EvidenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = evaluation.results.filter(item__number=data.validated_data["number"]).first()
+        if result is None:
+            raise NotFound
+        services.evidence_attach(result=result, upload=data.validated_data["file"], user=request.user)
+        return self._answer(evaluation, status.HTTP_201_CREATED)
 
     @extend_schema(request=IndicatorEntrySerializer, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])

@@ -15,7 +15,15 @@ from consortia.models import Consortium, Job, User
 
 from . import checklist
 from .indicators import item_figure, negative_signals
-from .models import ChecklistItem, ChecklistTemplate, Evaluation, IndicatorEntry, ItemResult, NegativeFinding
+from .models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Evaluation,
+    EvidenceFile,
+    IndicatorEntry,
+    ItemResult,
+    NegativeFinding,
+)
 
 FACTORS = {ItemResult.Result.MET: Decimal("1"), ItemResult.Result.PARTLY: Decimal("0.5"),
            ItemResult.Result.NOT_MET: Decimal("0")}
@@ -271,6 +279,26 @@ def province_export_run(*, job) -> None:
         raise
     job_progress(job=job, done=rows, total=total)
     job_finish(job=job, result={"consortia": rows, "year": year})
+
+
+EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".xls", ".ofd", ".zip")
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def evidence_attach(*, result: ItemResult, upload, user: User | None) -> EvidenceFile:
+    """A file of evidence for one item of a draft evaluation: documents and images, at most 20 MB."""
+    evaluation = _draft(result.evaluation)
+    _bureau(user, evaluation.consortium)
+    name = upload.name.rsplit("/", 1)[-1]
+    if not name.lower().endswith(EVIDENCE_TYPES):
+        raise ValidationError({"file": [_("Attach a PDF, an image, an office document or a zip file.")]})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": [_("The file is larger than allowed (20 MB).")]})
+    evidence = EvidenceFile(evaluation=evaluation, result=result, name=name[:200], uploaded_by=user)
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    return evidence
 
 
 @transaction.atomic

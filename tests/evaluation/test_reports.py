@@ -170,3 +170,40 @@ def test_the_admin_page_fills_and_steps_through(client, yangxi):
     answer = client.post(f"/admin/evaluation/evaluation/{evaluation.pk}/step/submit/", follow=True)
     assert "尚未评价" in answer.content.decode()  # items 1-13 have no result yet
     assert client.get(f"/admin/evaluation/evaluation/{evaluation.pk}/annex2.xlsx").status_code == 200
+
+
+def test_evidence_files_attach_to_an_item_and_show_in_the_workbook(client, yangxi):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evaluation = services.evaluation_start(consortium=yangxi.consortium, year=2025, user=yangxi.county.staff)
+    client.force_login(yangxi.county.staff)
+    pdf = SimpleUploadedFile("转诊制度.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    answer = client.post(f"/api/v1/evaluations/{evaluation.pk}/files/", {"number": 2, "file": pdf})
+    assert answer.status_code == 201, answer.content
+    assert next(r for r in answer.json()["results"] if r["number"] == 2)["files"] == ["转诊制度.pdf"]
+    script = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    refused = client.post(f"/api/v1/evaluations/{evaluation.pk}/files/", {"number": 2, "file": script})
+    assert refused.status_code == 400 and "PDF" in refused.content.decode()
+    buffer = io.BytesIO()
+    annex2_workbook(evaluation, buffer)
+    item2 = next(r for r in load_workbook(io.BytesIO(buffer.getvalue()))["评价清单"].iter_rows() if r[0].value == 2)
+    assert item2[4].value == "转诊制度.pdf"
+
+
+def test_the_provincial_summary_is_a_job_with_a_workbook_to_download(client, yangxi):
+    from consortia.models import Job, Province, User
+    from tests.consortia import factories as f
+
+    confirmed(yangxi)
+    province = Province.objects.get(pk=yangxi.consortium.county.city.province_id)
+    reviewer = f.user(User.Role.PROVINCIAL_REVIEWER, "reviewer", province=province)
+    client.force_login(reviewer)
+    started = client.post("/api/v1/evaluations/province-export/", {"year": 2025, "province": province.pk},
+                          content_type="application/json")
+    assert started.status_code == 202
+    job = Job.objects.get(pk=started.json()["job"])
+    assert (job.status, job.result) == (Job.Status.SUCCEEDED, {"consortia": 1, "year": 2025})
+    book = client.get(f"/api/v1/jobs/{job.pk}/output/")
+    rows = list(load_workbook(io.BytesIO(b"".join(book.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[1][1] == yangxi.consortium.name and rows[1][3] == 100
+    assert client.get(f"/admin/consortia/job/{job.pk}/change/").status_code == 200
