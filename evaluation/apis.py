@@ -102,6 +102,16 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise PermissionDenied
         return evaluation
 
+    def _item(self, serializer_class):
+        """(evaluation, the item's result, the validated input) for a write to one item by number."""
+        evaluation = self._writable()
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        result = evaluation.results.filter(item__number=data.validated_data["number"]).first()
+        if result is None:
+            raise NotFound
+        return evaluation, result, data
+
     def _answer(self, evaluation, code=status.HTTP_200_OK):
         return Response(EvaluationSerializer(self.get_queryset().get(pk=evaluation.pk)).data, status=code)
 
@@ -120,12 +130,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=ItemInput, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
     def items(self, request, pk=None):
-        evaluation = self._writable()
-        data = ItemInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = evaluation.results.filter(item__number=data.validated_data["number"]).first()
-        if result is None:
-            raise NotFound
+        evaluation, result, data = self._item(ItemInput)
         services.item_result_set(result=result, value=data.validated_data["result"],
                                  evidence=data.validated_data["evidence"], user=request.user)
         return self._answer(evaluation)
@@ -134,12 +139,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def files(self, request, pk=None):
         """Attaches a file of evidence to one item (PDF, image, office document, zip; at most 20 MB)."""
-        evaluation = self._writable()
-        data = EvidenceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = evaluation.results.filter(item__number=data.validated_data["number"]).first()
-        if result is None:
-            raise NotFound
+        evaluation, result, data = self._item(EvidenceInput)
         services.evidence_attach(result=result, upload=data.validated_data["file"], user=request.user)
         return self._answer(evaluation, status.HTTP_201_CREATED)
 

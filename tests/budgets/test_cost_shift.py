@@ -5,23 +5,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims.importers import claims_import_enqueue, template_header
 from claims.selectors import capitation_consumption, cost_shift_monitor
-from consortia.models import Job, RosterEntry
+from consortia.models import RosterEntry
+from tests.claims.files import import_rows
 
 
 def _claims(county, lead, *rows):
-    lines = [",".join(template_header()[0])]
-    for no, person, visit, fund, settled in rows:
-        lines.append(f"{no},{person},{lead},{visit},{settled},,K35.9,,,{fund},{fund},0.00,0.00,{fund},0.00,0.00,,,"
-                     f"{settled}")
-    job = claims_import_enqueue(county=county.county, upload=SimpleUploadedFile("c.csv", "\n".join(lines).encode()),
-                                user=county.staff)
-    job.refresh_from_db()
-    assert job.status == Job.Status.SUCCEEDED, job.errors
+    import_rows(county=county.county, user=county.staff, rows=[
+        f"{no},{person},{lead},{visit},{settled},,K35.9,,,{fund},{fund},0.00,0.00,{fund},0.00,0.00,,,{settled}"
+        for no, person, visit, fund, settled in rows])
 
 
 @pytest.fixture

@@ -70,6 +70,10 @@ def test_load_demo_builds_the_demo_county_and_is_idempotent(db, capsys):
     assert (ServiceAgreement.history.count(), Institution.history.count(), PaymentOrder.history.count()) == audited
     assert Claim.objects.filter(county__code="341021").count() == 300  # a sample year, imported once
     assert sum(m.claims for m in ClaimMonthly.objects.all()) == 300
+    from evaluation.models import Evaluation
+
+    assert list(Evaluation.objects.values_list("consortium__code", "year", "status")) == [
+        ("SX-YGT-01", 2025, "draft")]  # the demo year's evaluation, for the clerk to fill
     out = capsys.readouterr().out
     assert "sx_finance" in out and "Demo-2025-consortium" in out
     shexian = Consortium.objects.get(code="SX-YGT-01")

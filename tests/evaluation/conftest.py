@@ -1,24 +1,16 @@
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from claims.importers import claims_import_enqueue, template_header
-from consortia.models import Institution, Job
+from consortia.models import Institution
 from tests.budgets.conftest import County
+from tests.claims.files import import_rows
 
 
 def claims(county, *rows):
     """Imports claims: (no, person, institution code, visit, admitted, discharged, total, fund, referral, settled)."""
-    lines = [",".join(template_header()[0])]
-    for no, person, code, visit, admitted, discharged, total, fund, referral, settled in rows:
-        lines.append(f"{no},{person},{code},{visit},{admitted},{discharged},K35.9,,,{total},{total},0.00,0.00,{fund},"
-                     f"{total},0.00,,{referral},{settled}")
-    job = claims_import_enqueue(county=county.county, upload=SimpleUploadedFile("c.csv", "\n".join(lines).encode()),
-                                user=county.staff)
-    job.refresh_from_db()
-    assert job.status == Job.Status.SUCCEEDED, job.errors
-    return job
+    return import_rows(county=county.county, user=county.staff, rows=[
+        f"{no},{person},{code},{visit},{admitted},{discharged},K35.9,,,{total},{total},0.00,0.00,{fund},{total},0.00,,"
+        f"{referral},{settled}" for no, person, code, visit, admitted, discharged, total, fund, referral, settled in rows])
 
 
 class Yangxi:

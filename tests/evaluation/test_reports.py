@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from evaluation import services
+from evaluation import checklist, services
 from evaluation.exporters import annex2_workbook
 from evaluation.indicators import jiangmen_quarterly, supervision_indicators
 from evaluation.models import Evaluation, NegativeFinding
@@ -86,7 +86,8 @@ def test_the_annex2_workbook_reads_like_the_document(yangxi):
     assert ["总得分", Decimal("97.5")] == [cells[7][0], Decimal(str(cells[7][1]))]
     assert cells[1][0] == "粤医保发〔2019〕25号 附件2（市、县级医疗保障部门）"
     texts = [row[1] for row in cells if isinstance(row[0], int)]
-    assert len(texts) == 17 and texts[13] == "县域内基本医疗保险参保人住院率提升。"
+    assert texts == [text for _n, _s, text, _c in checklist.ITEMS]  # all 17, in the document's words
+    assert texts[13] == "县域内基本医疗保险参保人住院率提升。"
     sections = [row[0] for row in cells if isinstance(row[0], str) and row[0].startswith("（")]
     assert sections == ["（一）医共体建设监测情况", "（二）医共体医保服务管理情况", "（三）医共体医保绩效评价"]
     item3 = next(row for row in cells if row[0] == 3)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from budgets.demo import demo_fund_cycle
 from claims.demo import demo_claims
 from consortia.demo import DEMO_PASSWORD, demo_load
+from evaluation.demo import demo_evaluation
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         if job is not None:
             self.stdout.write(_("Demo claims: %(rows)s rows, %(status)s.")
                               % {"rows": job.result.get("rows"), "status": job.get_status_display()})
+        demo_evaluation()
         self.stdout.write(self.style.SUCCESS(_("Demo counties loaded.")))
         self.stdout.write(_("Demo accounts (password %(password)s):") % {"password": DEMO_PASSWORD})
         for username, description in accounts:
