@@ -26,6 +26,7 @@ demo: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
+	@.ci/ensure-chromium
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

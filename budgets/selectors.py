@@ -41,19 +41,24 @@ def disbursement_deadline(*, order: PaymentOrder) -> datetime.date | None:
     return workday_deadline(order.paid_on, days, chinese_calendar.is_workday)
 
 
-def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
-    """Quarterly money received into a co-managed account and not passed on in time (S3):
-    each with its deadline and what is still unpaid."""
+def disbursement_schedule(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
+    """Quarterly money received into a co-managed account (S3): each with the day it must be
+    passed on to the members by, what is still unpaid, and whether it is late."""
     found = []
     received = orders.filter(kind=PaymentOrder.Kind.PREPAYMENT, payee_code=CO_MANAGED, status=PaymentOrder.Status.PAID)
-    for order in received.select_related("agreement__consortium"):
+    for order in received.select_related("agreement__consortium").order_by("paid_on", "pk"):
         deadline = disbursement_deadline(order=order)
         passed_on = order.disbursements.filter(status=PaymentOrder.Status.PAID)
         late_paid = passed_on.filter(paid_on__gt=deadline).count()
         unpaid = order.amount - sum((d.amount for d in passed_on), 0)
-        if (unpaid > 0 and today > deadline) or late_paid:
-            found.append({"order": order, "deadline": deadline, "unpaid": unpaid, "late_payments": late_paid})
+        found.append({"order": order, "deadline": deadline, "unpaid": unpaid, "late_payments": late_paid,
+                      "overdue": bool((unpaid > 0 and today > deadline) or late_paid)})
     return found
+
+
+def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
+    """The received money not passed on in time (S3)."""
+    return [row for row in disbursement_schedule(orders=orders, today=today) if row["overdue"]]
 
 
 

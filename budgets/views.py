@@ -12,19 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags
-from consortia.models import Consortium, ServiceAgreement
+from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
+from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
 from .models import Clearing, PaymentOrder, YearActuals
-from .selectors import budget_in_force, fund_burn, overdue_disbursements
+from .selectors import budget_in_force, disbursement_schedule, fund_burn
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .simulations import present, present_output, scenario_parse, simulation_run
@@ -198,8 +199,89 @@ def home(request):
             "burn": fund_burn(agreement=agreement, today=timezone.localdate()) if agreement else None,
         })
     scope = user.consortium or user.county or user.province
+    schedule = disbursement_schedule(orders=orders, today=timezone.localdate())
+    pictures = user.role != User.Role.PROVINCIAL_REVIEWER or len(rows) <= 4
+    for row in rows:
+        if pictures and row["burn"]:
+            row["charts"] = _charts(row["agreement"], row["burn"], row["consortium"].pk)
     return render(request, "home.html", {
         "rows": rows,
         "scope_name": scope,
-        "overdue": overdue_disbursements(orders=orders, today=timezone.localdate()),
+        "overdue": [r for r in schedule if r["overdue"]],
+        "schedule": schedule if user.role == User.Role.FINANCE_OFFICER else [],
+        "counties": _counties(rows) if user.role in (User.Role.PROVINCIAL_REVIEWER, User.Role.ADMINISTRATOR)
+        or user.is_superuser else [],
+        "pending": _pending(user),
     })
+
+
+def _charts(agreement, burn: dict, ident) -> dict:
+    """The burn-up and the monthly consumption by place of care of an agreement's year."""
+    from consortia.models import Institution
+
+    from .charts import burn_up, stacked_months
+
+    if agreement.scheme == "tianjin-2021":
+        series = {"in_consortium": [row["consumed"] for row in capitation_consumption(agreement=agreement)]}
+    else:
+        series = monthly_fund_paid(agreement=agreement)
+        if agreement.scheme == "jiangmen-2016":  # J: the members' own consumption only
+            series = {"in_consortium": series["in_consortium"]}
+    monthly = [sum((values[m] for values in series.values()), Decimal("0.00")) for m in range(12)]
+    through = max([m + 1 for m, amount in enumerate(monthly) if amount] or [0])
+    labels = dict(Institution.Placement.choices)
+    rows = [{"month": m + 1, "places": [series[key][m] for key in series], "total": monthly[m]} for m in range(12)]
+    return {
+        "burn_up": burn_up(monthly=monthly, package=burn["package"], projected=burn["projected"], through=through,
+                           ident=f"burn-{ident}"),
+        "places": stacked_months(series=series, labels={k: str(labels[k]) for k in series}, ident=f"places-{ident}"),
+        "headers": [labels[key] for key in series],
+        "rows": rows,
+    }
+
+
+def _counties(rows: list[dict]) -> list[dict]:
+    """The counties side by side: consortia, packages and consumption added up (a provincial view)."""
+    counties: dict = {}
+    for row in rows:
+        county = row["consortium"].county
+        entry = counties.setdefault(county.pk, {"county": county, "consortia": 0, "package": Decimal("0.00"),
+                                                "consumed": Decimal("0.00"), "warnings": 0})
+        entry["consortia"] += 1
+        if row["burn"]:
+            entry["package"] += row["burn"]["package"]
+            entry["consumed"] += row["burn"]["consumed"]
+            entry["warnings"] += int(row["burn"]["warning"])
+    for entry in counties.values():
+        entry["share"] = (entry["consumed"] / entry["package"]).quantize(Decimal("0.0001")) if entry["package"] else None
+    return sorted(counties.values(), key=lambda e: e["county"].code)
+
+
+def _pending(user) -> list[dict]:
+    """What waits for this user's signature or step, with a link."""
+    from evaluation.models import Evaluation
+
+    from .models import AnnualBudget
+
+    pending = []
+    if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) or user.is_superuser:
+        for budget in scope_queryset(user, AnnualBudget.objects.filter(status=AnnualBudget.Status.SUBMITTED)
+                                     ).select_related("agreement__consortium").exclude(submitted_by=user):
+            pending.append({"what": _("Budget to approve"), "name": f"{budget.agreement} v{budget.version}",
+                            "url": reverse("admin:budgets_annualbudget_change", args=[budget.pk])})
+        for evaluation in scope_queryset(user, Evaluation.objects.filter(status=Evaluation.Status.SUBMITTED)
+                                         ).select_related("consortium").exclude(submitted_by=user):
+            pending.append({"what": _("Evaluation to confirm"), "name": str(evaluation),
+                            "url": reverse("admin:evaluation_evaluation_change", args=[evaluation.pk])})
+    orders = scope_queryset(user, PaymentOrder.objects.select_related("agreement__consortium"))
+    if user.role == User.Role.BUREAU_AUDITOR or user.is_superuser:
+        waiting = orders.filter(status=PaymentOrder.Status.PENDING).exclude(created_by=user)
+    elif user.role == User.Role.FINANCE_OFFICER:
+        waiting = orders.filter(status__in=[PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED],
+                                channel=PaymentOrder.Channel.CO_MANAGED, co_signed_by__isnull=True)
+    else:
+        waiting = orders.none()
+    for order in waiting[:50]:
+        pending.append({"what": _("Payment order to sign"), "name": f"{order.period} {order.payee_name} {order.amount}",
+                        "url": reverse("admin:budgets_paymentorder_change", args=[order.pk])})
+    return pending

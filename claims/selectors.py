@@ -48,6 +48,20 @@ def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], 
     return inside, outside
 
 
+def monthly_fund_paid(*, agreement: ServiceAgreement) -> dict[str, list[Decimal]]:
+    """The year's fund paid month by month and place of care, as `year_fund_paid` counts it: the
+    consortium's own members inside, every other place outside it."""
+    from consortia.models import Institution
+
+    series = {place: [Decimal("0.00")] * 12 for place in Institution.Placement.values}
+    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year)
+    for consortium_id, placement, month, amount in rows.values_list("consortium_id", "placement", "month",
+                                                                    "fund_paid"):
+        if consortium_id == agreement.consortium_id or consortium_id is None:
+            series[placement][month.month - 1] += amount
+    return series
+
+
 def fourth_quarter_flags(*, agreement: ServiceAgreement) -> list[dict]:
     """J8: members whose fourth-quarter visits lie outside ±15% of their Q1-Q3 quarterly mean."""
     from budgets.engine.rules import fourth_quarter_outside_band

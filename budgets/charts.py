@@ -1,0 +1,104 @@
+"""Pictures drawn as SVG on the server: no script, no internet connection, printable. Amounts are
+Decimal up to the drawing, where they become coordinates (rounded to a tenth of a pixel); every
+chart has a title and a description for screen readers, and the page shows its figures as a
+table beside it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 40
+PLACE_COLOURS = {"in_consortium": "#0b5394", "in_county": "#6fa8dc", "in_city": "#f1c232", "out_of_city": "#cc4125"}
+
+
+def _wan(amount: Decimal) -> str:
+    """An axis label in 万元 (ten thousand yuan), with separators."""
+    return _("%(amount)s 10k") % {"amount": f"{(amount / 10000).quantize(Decimal('1')):,}"}
+
+
+def _scale(top: Decimal):
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = top if top > 0 else Decimal(1)
+
+    def x(month: Decimal | int) -> str:
+        return f"{LEFT + float(Decimal(month) / 12) * plot_w:.1f}"
+
+    def y(amount: Decimal) -> str:
+        return f"{TOP + plot_h - float(Decimal(amount) / top) * plot_h:.1f}"
+
+    return x, y
+
+
+def _frame(x, y, top: Decimal, title: str, description: str, ident: str) -> list[str]:
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
+             f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
+             f'<desc id="{ident}-d">{escape(description)}</desc>']
+    for step in range(5):
+        value = top * step / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" class="grid"/>'
+                     f'<text x="{LEFT - 6}" y="{y(value)}" class="tick" text-anchor="end" dy="4">'
+                     f'{escape(_wan(value))}</text>')
+    for month in range(1, 13):
+        label = _("M%(m)s") % {"m": month}  # 3月
+        parts.append(f'<text x="{x(Decimal(month) - Decimal("0.5"))}" y="{HEIGHT - BOTTOM + 16}" class="tick" '
+                     f'text-anchor="middle">{escape(label)}</text>')
+    return parts
+
+
+def burn_up(*, monthly: list[Decimal], package: Decimal, projected: Decimal, through: int, ident: str) -> SafeString:
+    """Cumulative consumption month by month against the package line and the straight line of
+    the elapsed year, with the straight projection to the year end."""
+    cumulative, running = [], Decimal("0.00")
+    for amount in monthly[:through]:
+        running += amount
+        cumulative.append(running)
+    top = max([package, projected, running, Decimal(1)]) * Decimal("1.08")
+    x, y = _scale(top)
+    description = _("Consumed %(consumed)s of a package of %(package)s after %(months)s months; projected "
+                    "%(projected)s at the year end.") % {"consumed": f"{running:,}", "package": f"{package:,}",
+                                                          "months": through, "projected": f"{projected:,}"}
+    parts = _frame(x, y, top, _("Fund burn-up"), description, ident)
+    label = _("package")
+    parts.append(f'<line x1="{x(0)}" y1="{y(package)}" x2="{x(12)}" y2="{y(package)}" class="package"/>'
+                 f'<text x="{x(12)}" y="{y(package)}" dy="-4" text-anchor="end" class="label">'
+                 f'{escape(label)}</text>')
+    parts.append(f'<line x1="{x(0)}" y1="{y(0)}" x2="{x(12)}" y2="{y(package)}" class="elapsed"/>')
+    if cumulative:
+        points = " ".join([f"{x(0)},{y(0)}"] + [f"{x(m)},{y(v)}" for m, v in enumerate(cumulative, 1)])
+        parts.append(f'<polyline points="{points}" class="consumed"/>')
+        parts += [f'<circle cx="{x(m)}" cy="{y(v)}" r="3" class="consumed"/>' for m, v in enumerate(cumulative, 1)]
+        if through < 12:
+            parts.append(f'<line x1="{x(through)}" y1="{y(running)}" x2="{x(12)}" y2="{y(projected)}" '
+                         f'class="projection"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
+
+
+def stacked_months(*, series: dict[str, list[Decimal]], labels: dict[str, str], ident: str) -> SafeString:
+    """Monthly amounts as stacked bars, one colour per place of care, with a legend."""
+    totals = [sum((values[m] for values in series.values()), Decimal("0")) for m in range(12)]
+    top = max(totals + [Decimal(1)]) * Decimal("1.08")
+    x, y = _scale(top)
+    description = "; ".join(f"{labels[key]} {sum(values, Decimal('0')):,}" for key, values in series.items())
+    parts = _frame(x, y, top, _("Monthly consumption by place of care"), description, ident)
+    bar = (WIDTH - LEFT - RIGHT) / 12 * 0.7
+    for month in range(12):
+        base = Decimal("0")
+        for key, values in series.items():
+            value = values[month]
+            if value > 0:
+                parts.append(f'<rect x="{float(x(Decimal(month) + Decimal("0.15"))):.1f}" y="{y(base + value)}" '
+                             f'width="{bar:.1f}" height="{float(y(base)) - float(y(base + value)):.1f}" '
+                             f'fill="{PLACE_COLOURS.get(key, "#999")}"/>')
+            base += value
+    for index, key in enumerate(series):
+        parts.append(f'<rect x="{LEFT + index * 140}" y="{HEIGHT - 14}" width="10" height="10" '
+                     f'fill="{PLACE_COLOURS.get(key, "#999")}"/><text x="{LEFT + index * 140 + 14}" y="{HEIGHT - 5}" '
+                     f'class="tick">{escape(labels[key])}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
