@@ -19,19 +19,11 @@ from consortia.selectors import scope_queryset
 
 from .audits import spot_check_record
 from .benefits import benefit_rules_check, expected_fund
+from .forms import UploadForm
 from .importers import COLUMNS, claims_import_enqueue, template_header
 from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import person_id_shown
-
-
-class UploadForm(forms.Form):
-    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
-    file = forms.FileField(label=_("Claims file (.csv or .xlsx)"))
-
-    def __init__(self, *args, counties, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties
 
 
 @admin.register(Claim)

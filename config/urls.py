@@ -7,8 +7,11 @@ from rest_framework.routers import DefaultRouter
 from budgets import apis as budget_apis
 from budgets import views as budget_views
 from claims import apis as claim_apis
+from claims import views as claim_views
 from consortia import apis as registry_apis
+from consortia import views as registry_views
 from evaluation import apis as evaluation_apis
+from evaluation import views as evaluation_views
 
 router = DefaultRouter()
 router.register("provinces", registry_apis.ProvinceViewSet)
@@ -36,6 +39,13 @@ urlpatterns = [
     path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
     path("clearings/<int:pk>/statement.xlsx", budget_views.clearing_statement, name="clearing-statement"),
+    path("claims/import/", claim_views.import_page, name="claims-import"),
+    path("claims/template.csv", claim_views.template_download, name="claims-template"),
+    path("jobs/<int:pk>/", registry_views.job_page, name="job-page"),
+    path("jobs/<int:pk>/errors.csv", registry_views.job_errors, name="job-errors"),
+    path("jobs/<int:pk>/output/", registry_views.job_output, name="job-output"),
+    path("evaluations/", evaluation_views.evaluation_list, name="evaluations"),
+    path("evaluations/<int:pk>/", evaluation_views.evaluation_page, name="evaluation-page"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -305,30 +305,14 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def output_view(self, request, pk):
         """What an export job wrote, to whoever may see the job."""
-        from django.http import FileResponse, Http404
+        from .views import job_output_response
 
-        job = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not job.output_file:
-            raise Http404
-        return FileResponse(job.output_file.open("rb"), as_attachment=True,
-                            filename=job.output_file.name.rsplit("/", 1)[-1])
+        return job_output_response(get_object_or_404(self.get_queryset(request), pk=pk))
 
     def errors_view(self, request, pk):
-        """The job's error report as a spreadsheet the clerk can sort and tick off (UTF-8 with BOM)."""
-        import csv
-        import io
+        from .views import job_errors_response
 
-        from django.http import HttpResponse
-
-        job = get_object_or_404(self.get_queryset(request), pk=pk)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([gettext("row"), gettext("column"), gettext("problem")])
-        for error in job.errors:
-            writer.writerow([error["row"] or "", error["column"], error["message"]])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-errors.csv"'
-        return response
+        return job_errors_response(get_object_or_404(self.get_queryset(request), pk=pk))
 
     @admin.display(description=_("result"))
     def shown_result(self, obj):

@@ -2,12 +2,11 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -313,8 +312,6 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["get"])
     def output(self, request, pk=None):
         """What an export job wrote."""
-        job = self.get_object()
-        if not job.output_file:
-            raise NotFound
-        return FileResponse(job.output_file.open("rb"), as_attachment=True,
-                            filename=job.output_file.name.rsplit("/", 1)[-1])
+        from .views import job_output_response
+
+        return job_output_response(self.get_object())

@@ -1,0 +1,126 @@
+"""The evaluation pages for the bureau: the year's evaluations in scope, one evaluation filled item
+by item (result, evidence text, files), the items the data answers refreshed, submitted, confirmed
+by another person or sent back, and its Annex-2 workbook. Finance officers and reviewers read."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, gettext_lazy
+
+from consortia.models import Consortium
+from consortia.permissions import can_write
+from consortia.selectors import scope_queryset
+
+from . import services
+from .exporters import annex2_workbook
+from .models import Evaluation, IndicatorEntry, ItemResult
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STEPS = ("refresh", "signals", "submit", "confirm", "send_back")
+
+
+class StartForm(forms.Form):
+    consortium = forms.ModelChoiceField(label=gettext_lazy("consortium"), queryset=Consortium.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2019, max_value=2100)
+
+
+@login_required
+def evaluation_list(request):
+    evaluations = scope_queryset(request.user, Evaluation.objects.select_related("consortium__county"))
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        evaluations = evaluations.filter(year=int(year))
+    writer = can_write(request.user, Evaluation)
+    form = StartForm(request.POST or None) if writer else None
+    if form is not None:
+        form.fields["consortium"].queryset = scope_queryset(request.user, Consortium.objects.all())
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation = services.evaluation_start(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("evaluation-page", evaluation.pk)
+    return render(request, "evaluation/list.html", {"evaluations": evaluations, "form": form, "year": year})
+
+
+def _editable(request, evaluation: Evaluation) -> bool:
+    return evaluation.status == Evaluation.Status.DRAFT and can_write(request.user, Evaluation, evaluation)
+
+
+@login_required
+def evaluation_page(request, pk: int):
+    evaluation = get_object_or_404(scope_queryset(request.user, Evaluation.objects.select_related(
+        "consortium__county", "template")), pk=pk)
+    if request.GET.get("download") == "annex2":
+        response = HttpResponse(content_type=XLSX)
+        annex2_workbook(evaluation, response)
+        response["Content-Disposition"] = (f'attachment; filename="annex2-{evaluation.consortium.code}-'
+                                           f'{evaluation.year}.xlsx"')
+        return response
+    if request.method == "POST":
+        if not can_write(request.user, Evaluation, evaluation):
+            raise PermissionDenied
+        try:
+            _act(request, evaluation, request.POST.get("step", "save"))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("evaluation-page", evaluation.pk)
+    results = list(evaluation.results.select_related("item").prefetch_related("files"))
+    sections = []
+    for result in results:
+        if not sections or sections[-1]["number"] != result.item.section:
+            sections.append({"number": result.item.section, "numeral": "一二三四五六七八九十"[result.item.section - 1],
+                             "title": evaluation.template.section_title(
+                result.item.section), "results": []})
+        sections[-1]["results"].append(result)
+    return render(request, "evaluation/page.html", {
+        "evaluation": evaluation, "sections": sections, "editable": _editable(request, evaluation),
+        "bureau": can_write(request.user, Evaluation, evaluation), "choices": ItemResult.Result.choices[1:],
+        "entries": evaluation.indicator_entries.all(), "verdicts": IndicatorEntry.Verdict.choices[1:],
+    })
+
+
+def _act(request, evaluation: Evaluation, step: str) -> None:
+    user = request.user
+    if step == "save":
+        _save(request, evaluation)
+        messages.success(request, _("Saved."))
+    elif step == "refresh":
+        count = services.evaluation_refresh(evaluation=evaluation, user=user)
+        messages.success(request, _("%(n)s computed items changed.") % {"n": count})
+    elif step == "signals":
+        raised = services.signals_raise(consortium=evaluation.consortium, year=evaluation.year)
+        messages.success(request, _("%(n)s negative-list signals raised for review.") % {"n": len(raised)})
+    elif step == "submit":
+        services.evaluation_submit(evaluation=evaluation, user=user)
+        messages.success(request, _("Submitted for confirmation."))
+    elif step == "confirm":
+        services.evaluation_confirm(evaluation=evaluation, user=user)
+        messages.success(request, _("Confirmed. The score is final and feeds the clearing."))
+    elif step == "send_back":
+        services.evaluation_send_back(evaluation=evaluation, user=user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Sent back for correction."))
+
+
+@transaction.atomic
+def _save(request, evaluation: Evaluation) -> None:
+    """Every changed item, file and entered indicator, or nothing: one transaction."""
+    for result in evaluation.results.select_related("item"):
+        number = result.item.number
+        value = request.POST.get(f"result_{number}", result.result)
+        evidence = request.POST.get(f"evidence_{number}", result.evidence)
+        if (value, evidence) != (result.result, result.evidence):
+            services.item_result_set(result=result, value=value, evidence=evidence, user=request.user)
+        for upload in request.FILES.getlist(f"file_{number}"):
+            services.evidence_attach(result=result, upload=upload, user=request.user)
+    for entry in evaluation.indicator_entries.all():
+        fields = {name: request.POST.get(f"{entry.key}_{name}", getattr(entry, name))
+                  for name in ("value", "verdict", "evidence")}
+        if any(fields[name] != getattr(entry, name) for name in fields):
+            services.indicator_entry_set(evaluation=evaluation, key=entry.key, user=request.user, **fields)
