@@ -12,6 +12,7 @@ from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
 from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
 
+from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
@@ -137,11 +138,6 @@ class YearActualsAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class RunForm(forms.Form):
-    period = forms.CharField(label=_("Period (2025-03 or 2025-Q2)"), max_length=7)
-    confirm = forms.BooleanField(label=_("I want the payment orders of this period made now."))
-
-
 @admin.register(PrepaymentRun)
 class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["period", "status", "trigger", "started_by", "started_at", "orders_created", "orders_existing"]
@@ -177,15 +173,6 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-
-class PayForm(forms.Form):
-    paid_on = forms.DateField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}))
-    bank_reference = forms.CharField(label=_("bank reference"), max_length=64)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 @admin.register(PaymentOrder)

@@ -178,3 +178,17 @@ def initial_from_scenario(scenario: dict) -> tuple[dict, list[dict]]:
 
 class ScenarioUploadForm(forms.Form):
     file = forms.FileField(label=_("Scenario file (scenario/1 JSON)"))
+
+
+class RunForm(forms.Form):
+    period = forms.CharField(label=_("Period (2025-03 or 2025-Q2)"), max_length=7)
+    confirm = forms.BooleanField(label=_("I want the payment orders of this period made now."))
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    bank_reference = forms.CharField(label=_("bank reference"), max_length=64)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .models import Job
 from .selectors import jobs_visible
+from .xlsx import csv_cell
 
 SHOWN_ERRORS = 200
 
@@ -21,7 +22,7 @@ def job_errors_response(job: Job) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([_("row"), _("column"), _("problem")])
     for error in job.errors:
-        writer.writerow([error["row"] or "", error["column"], error["message"]])
+        writer.writerow([error["row"] or "", csv_cell(error["column"]), csv_cell(error["message"])])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-errors.csv"'
     return response

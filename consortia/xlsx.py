@@ -8,6 +8,13 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 AMOUNT_FORMAT = "#,##0.00"
 
 
+def csv_cell(value):
+    """A CSV value that a spreadsheet will not run: text that looks like a formula gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def put(sheet, row: int, column: int, value, *, bold: bool = False):
     """Writes one cell: Decimal amounts as numbers with two decimals, text never as a formula."""
     from openpyxl.styles import Font

@@ -1,0 +1,174 @@
+"""The payments pages: start a prepayment run, the payment orders of the scope with filters,
+totals, pages and a CSV of what is shown, the signatures (the finance officer's co-signature for
+the co-managed account, the auditor's approval, never the maker's own), the payment record, and an
+order's page with the rule behind its amount. Every step asks before money moves and goes through
+the services, which hold the rules."""
+
+import csv
+from decimal import Decimal
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, gettext_lazy
+
+from consortia.models import Consortium, User
+from consortia.permissions import can_write
+from consortia.selectors import scope_queryset
+from consortia.xlsx import csv_cell
+
+from .forms import PayForm, ReasonForm, RunForm
+from .models import AnnualBudget, PaymentOrder, PrepaymentRun
+from .services import payments
+from .services.prepayments import prepayment_run_start
+from .tasks import prepayment_run_execute
+
+PAGE_SIZE = 50
+BULK_STEPS = {"approve": payments.order_approve, "co_sign": payments.order_co_sign}
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=gettext_lazy("payee or bank reference"), method="search")
+    consortium = django_filters.ModelChoiceFilter(label=gettext_lazy("consortium"), field_name="agreement__consortium",
+                                                  queryset=Consortium.objects.none())
+    period = django_filters.CharFilter(label=gettext_lazy("period"), field_name="period", lookup_expr="startswith")
+
+    class Meta:
+        model = PaymentOrder
+        fields = ["status", "kind", "channel", "period", "consortium"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["consortium"].queryset = scope_queryset(user, Consortium.objects.all())
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(payee_name__icontains=value) | Q(payee_code__icontains=value)
+                               | Q(bank_reference__icontains=value))
+
+
+def _orders(user):
+    return scope_queryset(user, PaymentOrder.objects.select_related(
+        "agreement__consortium", "created_by", "approved_by", "co_signed_by")).order_by("-period", "kind", "payee_code")
+
+
+@login_required
+def payments_page(request):
+    user = request.user
+    found = OrderFilter(request.GET or None, queryset=_orders(user), user=user)
+    orders = found.qs
+    if request.GET.get("export") == "csv":
+        return _csv(orders)
+    if request.method == "POST":
+        _post(request)
+        return redirect(request.get_full_path())
+    total = sum((amount for amount in orders.values_list("amount", flat=True)), Decimal("0.00"))
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    bureau = can_write(user, AnnualBudget)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "budgets/payments.html", {
+        "filter": found, "page": page, "total": total, "count": page.paginator.count, "query": query.urlencode(),
+        "run_form": RunForm() if bureau else None,
+        "runs": PrepaymentRun.objects.order_by("-started_at")[:8] if bureau or user.role == User.Role.BUREAU_AUDITOR
+        else [],
+        "can_approve": user.role == User.Role.BUREAU_AUDITOR,
+        "can_co_sign": user.role == User.Role.FINANCE_OFFICER,
+    })
+
+
+def _post(request) -> None:
+    user = request.user
+    step = request.POST.get("step")
+    if step == "run":
+        if not can_write(user, AnnualBudget):
+            raise PermissionDenied
+        form = RunForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return
+        try:
+            run = prepayment_run_start(period=form.cleaned_data["period"], user=user)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return
+        transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
+        messages.success(request, _("Run %(id)s for %(period)s started.") % {"id": run.pk, "period": run.period})
+        return
+    action = BULK_STEPS.get(step)
+    if action is None:
+        raise PermissionDenied
+    chosen = _orders(user).filter(pk__in=request.POST.getlist("orders"))
+    done = 0
+    for order in chosen:
+        try:
+            action(order=order, user=user)
+            done += 1
+        except ValidationError as error:
+            messages.error(request, f"{order}: {'; '.join(error.messages)}")
+    if done:
+        messages.success(request, _("%(n)s orders signed.") % {"n": done})
+    elif not chosen:
+        messages.error(request, _("Tick the orders to sign first."))
+
+
+def _csv(orders) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="payment-orders.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("period"), _("consortium"), _("kind"), _("payee"), _("amount"), _("status"), _("channel"),
+                     _("paid on"), _("bank reference")])
+    for o in orders.iterator():
+        writer.writerow([csv_cell(v) for v in (
+            o.period, o.agreement.consortium.name, o.get_kind_display(), o.payee_name, o.amount,
+            o.get_status_display(), o.get_channel_display(), o.paid_on or "", o.bank_reference)])
+    return response
+
+
+@login_required
+def order_page(request, pk: int):
+    user = request.user
+    order = get_object_or_404(_orders(user), pk=pk)
+    pay_form, void_form = PayForm(prefix="pay"), ReasonForm(prefix="void")
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step in BULK_STEPS:
+                BULK_STEPS[step](order=order, user=user)
+            elif step == "pay":
+                pay_form = PayForm(request.POST, prefix="pay")
+                if pay_form.is_valid():
+                    payments.order_pay(order=order, user=user, **pay_form.cleaned_data)
+            elif step == "void":
+                void_form = ReasonForm(request.POST, prefix="void")
+                if void_form.is_valid():
+                    payments.order_void(order=order, user=user, reason=void_form.cleaned_data["reason"])
+            else:
+                raise PermissionDenied
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        if not (pay_form.errors or void_form.errors):
+            return redirect("payment-order", order.pk)
+        order.refresh_from_db()
+    return render(request, "budgets/order.html", {
+        "order": order, "pay_form": pay_form, "void_form": void_form,
+        "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
+        "can_approve": user.role == User.Role.BUREAU_AUDITOR and order.status == PaymentOrder.Status.PENDING,
+        "can_co_sign": (user.role == User.Role.FINANCE_OFFICER and order.channel == PaymentOrder.Channel.CO_MANAGED
+                        and order.status == PaymentOrder.Status.PENDING and not order.co_signed_by_id),
+        "can_pay": order.status == PaymentOrder.Status.APPROVED and (
+            user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR)
+            or (user.role == User.Role.FINANCE_OFFICER and order.channel == PaymentOrder.Channel.CO_MANAGED)),
+        "can_void": order.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)
+        and user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR),
+    })
