@@ -93,6 +93,37 @@ def _text(value):
     return None if value is None else format(value, "f")
 
 
+def member_rows(members: forms.BaseFormSet) -> list[dict]:
+    """The cleaned data of the members the clerk kept (not deleted, not left empty)."""
+    return [m for m in (getattr(f, "cleaned_data", None) for f in members.forms) if m and not m.get("DELETE")]
+
+
+def member_row(m: dict) -> dict:
+    """One member as the engine reads it, from a member form's cleaned data."""
+    row = {"code": m["code"], "name": m.get("name", ""), "tier": m["tier"]}
+    for key in ("prior_year_paid", "score", "coefficient", "assessment_deduction"):
+        if m.get(key) is not None:
+            row[key] = _text(m[key])
+    if all(m.get(h) is not None for h in ("h1", "h2", "h3")):
+        row["history"] = [_text(m["h1"]), _text(m["h2"]), _text(m["h3"])]
+    if m.get("grade"):
+        row["grade"] = m["grade"]
+        row["compliant_two_years"] = bool(m.get("compliant_two_years"))
+    return row
+
+
+def member_initial(row: dict, actual=None) -> dict:
+    """A member form's initial values from the engine's member row."""
+    history = (list(row.get("history") or []) + [None, None, None])[:3]
+    return {
+        "code": row.get("code"), "name": row.get("name", ""), "tier": row.get("tier"),
+        "prior_year_paid": row.get("prior_year_paid"), "score": row.get("score"),
+        "actual": actual, "h1": history[0], "h2": history[1], "h3": history[2],
+        "coefficient": row.get("coefficient"), "compliant_two_years": row.get("compliant_two_years", False),
+        "grade": row.get("grade", ""), "assessment_deduction": row.get("assessment_deduction"),
+    }
+
+
 def scenario_from_forms(form: ScenarioForm, members: forms.BaseFormSet) -> dict:
     """A scenario/1 document from what the clerk typed; empty fields are left out, so each
     scheme names exactly what it still needs."""
@@ -107,22 +138,10 @@ def scenario_from_forms(form: ScenarioForm, members: forms.BaseFormSet) -> dict:
         fund["deductions"] = deductions
     scenario = {"format": FORMAT, "name": data.get("name") or "", "year": data["year"], "fund": fund}
     rows, inside = [], {}
-    for member in members.forms:
-        m = getattr(member, "cleaned_data", None)
-        if not m or m.get("DELETE"):
-            continue
-        row = {"code": m["code"], "name": m.get("name", ""), "tier": m["tier"]}
-        for key in ("prior_year_paid", "score", "coefficient", "assessment_deduction"):
-            if m.get(key) is not None:
-                row[key] = _text(m[key])
-        if all(m.get(h) is not None for h in ("h1", "h2", "h3")):
-            row["history"] = [_text(m["h1"]), _text(m["h2"]), _text(m["h3"])]
-        if m.get("grade"):
-            row["grade"] = m["grade"]
-            row["compliant_two_years"] = bool(m.get("compliant_two_years"))
+    for m in member_rows(members):
         if m.get("actual") is not None:
             inside[m["code"]] = _text(m["actual"])
-        rows.append(row)
+        rows.append(member_row(m))
     if rows:
         scenario["members"] = rows
     if inside:
@@ -161,18 +180,8 @@ def initial_from_scenario(scenario: dict) -> tuple[dict, list[dict]]:
     if (scenario.get("evaluation") or {}).get("score") is not None:
         initial["score"] = scenario["evaluation"]["score"]
     inside = actuals.get("in_consortium") or {}
-    members = []
-    for row in scenario.get("members") or []:
-        if not isinstance(row, dict):
-            continue
-        history = (list(row.get("history") or []) + [None, None, None])[:3]
-        members.append({
-            "code": row.get("code"), "name": row.get("name", ""), "tier": row.get("tier"),
-            "prior_year_paid": row.get("prior_year_paid"), "score": row.get("score"),
-            "actual": inside.get(row.get("code")), "h1": history[0], "h2": history[1], "h3": history[2],
-            "coefficient": row.get("coefficient"), "compliant_two_years": row.get("compliant_two_years", False),
-            "grade": row.get("grade", ""), "assessment_deduction": row.get("assessment_deduction"),
-        })
+    members = [member_initial(row, inside.get(row.get("code"))) for row in scenario.get("members") or []
+               if isinstance(row, dict)]
     return initial, members
 
 
@@ -192,3 +201,59 @@ class PayForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+SCHEME_FUND = {  # the fund figures each scheme's budget is computed from
+    "guangdong-2019": ["revenue"],
+    "shexian-2025": ["raised", "risk_adjustment_remittance", "critical_illness_premium", "prior_year_expenditure",
+                     "prior_year_deficit_subsidy"],
+    "jiangmen-2016": ["budget"],
+    "tianjin-2021": ["purchase_total", "baseline_year_total"],
+}
+
+
+class BudgetForm(forms.Form):
+    """A budget's fund figures: those of the agreement's scheme only, all required."""
+
+    def __init__(self, *args, scheme: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scheme = scheme
+        for key in SCHEME_FUND[scheme]:
+            self.fields[key] = _amount(FUND_FIELDS[key][0])
+            self.fields[key].required = True
+        if scheme == "jiangmen-2016":
+            for key, label in JIANGMEN_DEDUCTIONS.items():
+                self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": label})
+
+    def fund(self) -> dict:
+        data = self.cleaned_data
+        fund = {key: _text(data[key]) for key in SCHEME_FUND[self.scheme]}
+        deductions = {k: _text(data[f"deduction_{k}"]) for k in JIANGMEN_DEDUCTIONS
+                      if data.get(f"deduction_{k}") is not None}
+        if deductions:
+            fund["deductions"] = deductions
+        return fund
+
+    @staticmethod
+    def initial_from(fund: dict) -> dict:
+        initial = {k: v for k, v in fund.items() if k != "deductions"}
+        initial.update({f"deduction_{k}": v for k, v in (fund.get("deductions") or {}).items()})
+        return initial
+
+
+class BudgetMemberForm(MemberForm):
+    """A member of the budget: what the engine needs before the year, not the year's actuals."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actual", "score"):
+            del self.fields[name]
+        # An untouched spare row posts nothing, so it is left out instead of wanting a code.
+        self.fields["tier"].choices = [("", "—"), *Institution.Tier.choices]
+        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        for field in self.fields.values():  # a table has no label per cell: name each input
+            field.widget.attrs["aria-label"] = (_("%(label)s, row %(row)s") % {
+                "label": field.label, "row": int(row) + 1} if row.isdigit() else str(field.label))
+
+
+BudgetMemberFormSet = forms.formset_factory(BudgetMemberForm, extra=1, can_delete=True)

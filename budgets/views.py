@@ -268,11 +268,11 @@ def _pending(user) -> list[dict]:
         for budget in scope_queryset(user, AnnualBudget.objects.filter(status=AnnualBudget.Status.SUBMITTED)
                                      ).select_related("agreement__consortium").exclude(submitted_by=user):
             pending.append({"what": _("Budget to approve"), "name": f"{budget.agreement} v{budget.version}",
-                            "url": reverse("admin:budgets_annualbudget_change", args=[budget.pk])})
+                            "url": reverse("budget-page", args=[budget.agreement_id])})
         for evaluation in scope_queryset(user, Evaluation.objects.filter(status=Evaluation.Status.SUBMITTED)
                                          ).select_related("consortium").exclude(submitted_by=user):
             pending.append({"what": _("Evaluation to confirm"), "name": str(evaluation),
-                            "url": reverse("admin:evaluation_evaluation_change", args=[evaluation.pk])})
+                            "url": reverse("evaluation-page", args=[evaluation.pk])})
     orders = scope_queryset(user, PaymentOrder.objects.select_related("agreement__consortium"))
     if user.role == User.Role.BUREAU_AUDITOR or user.is_superuser:
         waiting = orders.filter(status=PaymentOrder.Status.PENDING).exclude(created_by=user)
@@ -283,5 +283,5 @@ def _pending(user) -> list[dict]:
         waiting = orders.none()
     for order in waiting[:50]:
         pending.append({"what": _("Payment order to sign"), "name": f"{order.period} {order.payee_name} {order.amount}",
-                        "url": reverse("admin:budgets_paymentorder_change", args=[order.pk])})
+                        "url": reverse("payment-order", args=[order.pk])})
     return pending

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from budgets import apis as budget_apis
+from budgets import budget_views as budget_pages
 from budgets import payment_views
 from budgets import views as budget_views
 from claims import apis as claim_apis
@@ -40,6 +41,7 @@ urlpatterns = [
     path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
     path("clearings/<int:pk>/statement.xlsx", budget_views.clearing_statement, name="clearing-statement"),
+    path("agreements/<int:agreement_pk>/budget/", budget_pages.budget_page, name="budget-page"),
     path("payments/", payment_views.payments_page, name="payments"),
     path("payments/<int:pk>/", payment_views.order_page, name="payment-order"),
     path("claims/import/", claim_views.import_page, name="claims-import"),
