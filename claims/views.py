@@ -1,22 +1,35 @@
-"""The claims import page for bureau staff: choose the county and the file, see the job's
-progress and the rows to correct on its page; the latest imports of the scope below."""
+"""The claims pages: the import for bureau staff (the county and the file; the job's page shows
+the progress and the rows to correct; the latest imports below), and the list of the claims in
+scope with filters, the totals of everything that matches, pages and a streamed CSV export. The
+insured person's id is shown as the user's role may see it."""
 
 import csv
 import io
+from decimal import Decimal
 
+import django_filters
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _, gettext_lazy
 
-from consortia.models import County, Job
+from consortia.models import County, Institution, Job
 from consortia.permissions import can_write
 from consortia.selectors import jobs_visible, scope_queryset
+from consortia.xlsx import csv_cell
 
 from .columns import COLUMNS, OPTIONAL
 from .forms import UploadForm
 from .importers import claims_import_enqueue, template_header
 from .models import Claim
+from .selectors import person_id_shown
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -47,4 +60,88 @@ def template_download(request):
     csv.writer(buffer).writerow(template_header()[0])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
+    return response
+
+
+class ClaimListFilter(django_filters.FilterSet):
+    """The claims list's filters: who, where, when, what kind; labelled for the clerk."""
+
+    q = django_filters.CharFilter(label=gettext_lazy("claim number or diagnosis"), method="search")
+    member = django_filters.ModelChoiceFilter(label=gettext_lazy("institution"), field_name="institution",
+                                              queryset=Institution.objects.none())
+    settled_from = django_filters.DateFilter(label=gettext_lazy("settled from"), field_name="settled_on",
+                                             lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"}))
+    settled_to = django_filters.DateFilter(label=gettext_lazy("settled to"), field_name="settled_on",
+                                           lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Claim
+        fields = ["visit_type", "placement", "member", "settled_from", "settled_to"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["member"].queryset = scope_queryset(user, Institution.objects.all()).order_by("code")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(claim_no=value.strip()) | Q(diagnosis__istartswith=value.strip()))
+
+
+def _totals(claims) -> dict:
+    """Counts and amounts of everything that matches: in the database on PostgreSQL, in Python on
+    SQLite (which would add the amounts as floats)."""
+    fields = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
+    if connection.vendor == "postgresql":
+        found = claims.aggregate(n=Count("id"), **{f: Sum(f) for f in fields})
+        return {f: found[f] or Decimal("0.00") for f in fields} | {"n": found["n"]}
+    totals = {f: Decimal("0.00") for f in fields} | {"n": 0}
+    for row in claims.values_list(*fields).iterator(chunk_size=5000):
+        totals["n"] += 1
+        for f, value in zip(fields, row, strict=True):
+            totals[f] += value
+    return totals
+
+
+@login_required
+def claim_list(request):
+    user = request.user
+    claims = scope_queryset(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
+    found = ClaimListFilter(request.GET or None, queryset=claims, user=user)
+    claims = found.qs
+    if request.GET.get("export") == "csv":
+        return _export(user, claims)
+    totals = _totals(claims)
+    paginator = Paginator(claims, PAGE_SIZE)
+    paginator.count = totals["n"]  # counted once, with the totals
+    page = paginator.get_page(request.GET.get("page"))
+    for claim in page:
+        claim.person_shown = person_id_shown(user, claim.person_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "claims/list.html", {"filter": found, "page": page, "totals": totals,
+                                                "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _export(user, claims) -> StreamingHttpResponse:
+    """Every matching claim as CSV, streamed row by row (a county's year does not fit in memory),
+    the person's id as this user may see it."""
+    writer = csv.writer(_Echo())
+    header = [_("claim number"), _("insured person id"), _("institution"), _("place of care"), _("visit type"),
+              _("admission or visit date"), _("settlement date"), _("total cost"), _("fund paid"), _("full self-pay")]
+    placements, visits = dict(Institution.Placement.choices), dict(Claim.VisitType.choices)
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for c in claims.values_list("claim_no", "person_id", "institution__name", "placement", "visit_type",
+                                    "admitted_on", "settled_on", "total_cost", "fund_paid", "self_pay_full"
+                                    ).iterator(chunk_size=5000):
+            yield writer.writerow([csv_cell(c[0]), person_id_shown(user, c[1]), csv_cell(c[2]), placements[c[3]],
+                                   visits[c[4]], c[5], c[6], c[7], c[8], c[9]])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="claims.csv"'
     return response

@@ -44,6 +44,7 @@ urlpatterns = [
     path("agreements/<int:agreement_pk>/budget/", budget_pages.budget_page, name="budget-page"),
     path("payments/", payment_views.payments_page, name="payments"),
     path("payments/<int:pk>/", payment_views.order_page, name="payment-order"),
+    path("claims/", claim_views.claim_list, name="claims"),
     path("claims/import/", claim_views.import_page, name="claims-import"),
     path("claims/template.csv", claim_views.template_download, name="claims-template"),
     path("jobs/<int:pk>/", registry_views.job_page, name="job-page"),
