@@ -159,6 +159,7 @@ def clearing_page(request, agreement_pk: int):
         "clearings": clearings,
         "chosen": chosen,
         "shown": present_output(agreement.scheme, chosen.result) if chosen else None,
+        "tiers": _surplus_by_tier(agreement, chosen),
         "current": clearing_services.clearing_is_current(clearing=chosen) if chosen else False,
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
@@ -215,11 +216,30 @@ def home(request):
     })
 
 
+def _surplus_by_tier(agreement, clearing):
+    """The members' share of the surplus added up by tier, as a picture (S7-S9, J: retained)."""
+    from consortia.charts import bars
+    from consortia.models import Institution
+
+    rows = (clearing.result or {}).get("members") or [] if clearing else []
+    key = next((k for k in ("surplus_share", "surplus_retained") if rows and k in rows[0]), None)
+    if key is None:
+        return None
+    tiers = dict(Institution.objects.filter(county=agreement.consortium.county).values_list("code", "tier"))
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        tier = tiers.get(row["code"], "")
+        totals[tier] = totals.get(tier, Decimal("0.00")) + Decimal(row[key])
+    labels = dict(Institution.Tier.choices)
+    ordered = {str(labels.get(t, t or "—")): totals[t] for t in [*Institution.Tier.values, ""] if t in totals}
+    return bars(values=ordered, title=_("Surplus shared by member tier"), ident=f"tiers-{clearing.pk}")
+
+
 def _charts(agreement, burn: dict, ident) -> dict:
     """The burn-up and the monthly consumption by place of care of an agreement's year."""
     from consortia.models import Institution
 
-    from .charts import burn_up, stacked_months
+    from consortia.charts import burn_up, stacked_months
 
     if agreement.scheme == "tianjin-2021":
         series = {"in_consortium": [row["consumed"] for row in capitation_consumption(agreement=agreement)]}

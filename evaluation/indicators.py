@@ -296,3 +296,28 @@ def _enrollment_rate(consortium: Consortium, year: int) -> Decimal | None:
     if not insured or not count:
         return None
     return share(count, insured)
+
+
+def monthly_trends(*, consortium: Consortium, year: int) -> dict[str, list[Decimal | None]]:
+    """Month by month, from the roll-ups: the self-pay rate, and the in-county share of admissions
+    this year and last (None for a month without claims)."""
+
+    def months(for_year):
+        sums = [{"total": ZERO, "self_pay": ZERO, "inpatient": 0, "in_county": 0} for _ in range(12)]
+        rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=for_year).values_list(
+            "month", "placement", "visit_type", "claims", "total_cost", "self_pay_full")
+        for month, placement, visit_type, claims, total, self_pay in rows:
+            entry = sums[month.month - 1]
+            entry["total"] += total
+            entry["self_pay"] += self_pay
+            if visit_type == Claim.VisitType.INPATIENT:
+                entry["inpatient"] += claims
+                entry["in_county"] += claims if placement in INSIDE_COUNTY else 0
+        return sums
+
+    now, before = months(year), months(year - 1)
+    return {
+        "self_pay_rate": [share(m["self_pay"], m["total"]) for m in now],
+        "in_county_share": [share(m["in_county"], m["inpatient"]) for m in now],
+        "in_county_share_last_year": [share(m["in_county"], m["inpatient"]) for m in before],
+    }

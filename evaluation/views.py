@@ -17,6 +17,7 @@ from consortia.selectors import scope_queryset
 
 from . import services
 from .exporters import annex2_workbook
+from .indicators import monthly_trends, supervision_indicators
 from .models import Evaluation, IndicatorEntry, ItemResult
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,10 +81,29 @@ def evaluation_page(request, pk: int):
                 result.item.section), "results": []})
         sections[-1]["results"].append(result)
     return render(request, "evaluation/page.html", {
+        "indicators": supervision_indicators(consortium=evaluation.consortium, year=evaluation.year),
+        "trends": _trend_charts(evaluation),
         "evaluation": evaluation, "sections": sections, "editable": _editable(request, evaluation),
         "bureau": can_write(request.user, Evaluation, evaluation), "choices": ItemResult.Result.choices[1:],
         "entries": evaluation.indicator_entries.all(), "verdicts": IndicatorEntry.Verdict.choices[1:],
     })
+
+
+def _trend_charts(evaluation: Evaluation) -> list:
+    """The indicators month by month against their thresholds (E2): self-pay ≤ 10%, the in-county
+    share of admissions against last year's."""
+    from decimal import Decimal
+
+    from consortia.charts import monthly_shares
+
+    trends = monthly_trends(consortium=evaluation.consortium, year=evaluation.year)
+    return [
+        monthly_shares(lines={_("self-pay rate"): trends["self_pay_rate"]}, threshold=Decimal("0.10"),
+                       threshold_label=_("threshold 10%"), title=_("Self-pay rate by month"), ident="trend-self-pay"),
+        monthly_shares(lines={_("this year"): trends["in_county_share"],
+                              _("last year"): trends["in_county_share_last_year"]}, threshold=None, threshold_label="",
+                       title=_("In-county share of admissions by month"), ident="trend-in-county"),
+    ]
 
 
 def _act(request, evaluation: Evaluation, step: str) -> None:

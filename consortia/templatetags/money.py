@@ -16,3 +16,29 @@ def yuan(value):
         return format(value, "f")
     sign = "-" if value < 0 else ""
     return f"{sign}¥{abs(value):,.2f}"
+
+
+@register.filter
+def percent(value):
+    """A share (0.0512) as a percentage with two decimals (5.12%); None as a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        share = Decimal(str(value))
+    except ArithmeticError:
+        return value
+    return f"{(share * 100).quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def period(value):
+    """A period as people say it: 2025-03 → 2025年3月, 2025-Q2 → 2025年第2季度 (in the language shown)."""
+    from django.utils.translation import gettext
+
+    text = str(value or "")
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit():
+        if text[5] == "Q" and text[6].isdigit():
+            return gettext("Q%(q)s %(year)s") % {"q": text[6], "year": text[:4]}
+        if text[5:].isdigit():
+            return gettext("%(month)s/%(year)s") % {"month": int(text[5:]), "year": text[:4]}
+    return text

@@ -35,6 +35,7 @@ def test_the_clearing_takes_the_claims_and_the_score_and_is_approved_by_another(
     expect(page.get_by_text("清算已测算。请核对后交由其他同事审批。")).to_be_visible()
     clearing = Clearing.objects.get(agreement__consortium__code="SX-YGT-01")
     assert clearing.inputs["evaluation"]["score"] == "92.00"
+    expect(page.get_by_role("img", name="按成员单位类别的结余分配")).to_be_visible()
     page.get_by_label("我已核对本结算单，可以生成清算支付单。").check()
     page.get_by_role("button", name="审批清算").click()  # not the clerk's own run
     expect(page.get_by_text(MESSAGE)).to_be_visible()

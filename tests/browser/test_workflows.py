@@ -56,6 +56,8 @@ def test_the_evaluation_is_filled_with_evidence_submitted_confirmed_and_exported
     page.get_by_role("link", name="绩效评价").first.click()
     page.get_by_role("link", name="歙县人民医院紧密型县域医共体").click()
     expect(page.locator("#evaluation-status")).to_have_text("草稿")
+    expect(page.get_by_role("img", name="自费率月度趋势")).to_be_visible()
+    expect(page.get_by_role("row", name="（三）自费率")).to_contain_text("≤ 10%")
     for number in range(1, 18):
         page.get_by_label(f"第 {number} 项评价结果").select_option("met" if number != 5 else "partly")
     page.get_by_label("第 2 项佐证说明").fill("县域双向转诊管理办法（歙医保〔2025〕3号）")

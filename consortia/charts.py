@@ -102,3 +102,64 @@ def stacked_months(*, series: dict[str, list[Decimal]], labels: dict[str, str], 
                      f'class="tick">{escape(labels[key])}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
+
+
+def monthly_shares(*, lines: dict[str, list[Decimal | None]], threshold: Decimal | None, threshold_label: str,
+                   title: str, ident: str) -> SafeString:
+    """Shares month by month (a line per series, a gap where a month has no data) against a
+    threshold line, the y axis in per cent."""
+    values = [v for series in lines.values() for v in series if v is not None]
+    top = max(values + ([threshold] if threshold is not None else []) + [Decimal("0.01")]) * Decimal("1.15")
+    x, y = _scale(top)
+    description = "; ".join(f"{name} " + ", ".join("—" if v is None else f"{v * 100:.1f}%" for v in series)
+                            for name, series in lines.items())
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
+             f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
+             f'<desc id="{ident}-d">{escape(description)}</desc>']
+    for step in range(5):
+        value = top * step / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" class="grid"/>'
+                     f'<text x="{LEFT - 6}" y="{y(value)}" class="tick" text-anchor="end" dy="4">'
+                     f'{value * 100:.1f}%</text>')
+    for month in range(1, 13):
+        label = _("M%(m)s") % {"m": month}
+        parts.append(f'<text x="{x(Decimal(month) - Decimal("0.5"))}" y="{HEIGHT - BOTTOM + 16}" class="tick" '
+                     f'text-anchor="middle">{escape(label)}</text>')
+    if threshold is not None:
+        parts.append(f'<line x1="{x(0)}" y1="{y(threshold)}" x2="{x(12)}" y2="{y(threshold)}" class="package"/>'
+                     f'<text x="{x(12)}" y="{y(threshold)}" dy="-4" text-anchor="end" class="label">'
+                     f'{escape(threshold_label)}</text>')
+    for index, (name, series) in enumerate(lines.items()):
+        css = "consumed" if index == 0 else "elapsed"
+        points = [f"{x(Decimal(m) + Decimal('0.5'))},{y(v)}" for m, v in enumerate(series) if v is not None]
+        if points:
+            parts.append(f'<polyline points="{" ".join(points)}" class="{css}"/>')
+        parts.append(f'<line x1="{LEFT + index * 160}" x2="{LEFT + index * 160 + 14}" y1="{HEIGHT - 9}" '
+                     f'y2="{HEIGHT - 9}" class="{css}"/><text x="{LEFT + index * 160 + 18}" y="{HEIGHT - 5}" '
+                     f'class="tick">{escape(name)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
+
+
+def bars(*, values: dict[str, Decimal], title: str, ident: str) -> SafeString:
+    """Horizontal bars, one per label (amounts in yuan; negative ones drawn to the left)."""
+    height = TOP + 30 * len(values) + 10
+    largest = max([abs(v) for v in values.values()] + [Decimal(1)])
+    has_negative = any(v < 0 for v in values.values())
+    zero = LEFT + 60 + (WIDTH - LEFT - 60 - RIGHT) / 2 if has_negative else LEFT + 60
+    span = (WIDTH - RIGHT - zero) - 90
+    description = "; ".join(f"{label} {value:,}" for label, value in values.items())
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" class="chart" role="img" '
+             f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
+             f'<desc id="{ident}-d">{escape(description)}</desc>']
+    for index, (label, value) in enumerate(values.items()):
+        top = TOP + index * 30
+        width = float(abs(value) / largest) * span
+        start = zero - width if value < 0 else zero
+        parts.append(f'<text x="{LEFT + 50}" y="{top + 15}" class="tick" text-anchor="end">{escape(label)}</text>'
+                     f'<rect x="{start:.1f}" y="{top + 3}" width="{width:.1f}" height="18" '
+                     f'fill="{"#cc4125" if value < 0 else "#0b5394"}"/>'
+                     f'<text x="{(start + width + 4) if value >= 0 else (start - 4):.1f}" y="{top + 16}" class="tick" '
+                     f'text-anchor="{"start" if value >= 0 else "end"}">{escape(f"{value:,}")}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
