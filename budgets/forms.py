@@ -60,6 +60,8 @@ class ScenarioForm(forms.Form):
             self.fields[f"baseline_{month}"] = _amount(_("Baseline cost, month %(m)s") % {"m": month})
             self.fields[f"headcount_{month}"] = forms.IntegerField(
                 label=_("Head count, month %(m)s") % {"m": month}, required=False, min_value=0)
+            for key in (f"baseline_{month}", f"headcount_{month}"):  # drawn in a table without label tags
+                self.fields[key].widget.attrs["aria-label"] = self.fields[key].label
 
     def months(self):
         return [(m, self[f"baseline_{m}"], self[f"headcount_{m}"]) for m in MONTHS]
@@ -85,8 +87,26 @@ class MemberForm(forms.Form):
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")])
     assessment_deduction = _amount(_("Assessment deduction"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        for field in self.fields.values():  # a table has no label per cell: name each input
+            field.widget.attrs["aria-label"] = (_("%(label)s, row %(row)s") % {
+                "label": field.label, "row": int(row) + 1} if row.isdigit() else str(field.label))
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=2, can_delete=True)
+
+class LabelledRows(forms.BaseFormSet):
+    """Member rows whose "leave out" box is named with its row, like every other cell."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Leave out")
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Leave out row %(row)s") % {
+                "row": (index if index is not None else 0) + 1}
+
+
+MemberFormSet = forms.formset_factory(MemberForm, formset=LabelledRows, extra=2, can_delete=True)
 
 
 def _text(value):
@@ -250,10 +270,6 @@ class BudgetMemberForm(MemberForm):
             del self.fields[name]
         # An untouched spare row posts nothing, so it is left out instead of wanting a code.
         self.fields["tier"].choices = [("", "—"), *Institution.Tier.choices]
-        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
-        for field in self.fields.values():  # a table has no label per cell: name each input
-            field.widget.attrs["aria-label"] = (_("%(label)s, row %(row)s") % {
-                "label": field.label, "row": int(row) + 1} if row.isdigit() else str(field.label))
 
 
-BudgetMemberFormSet = forms.formset_factory(BudgetMemberForm, extra=1, can_delete=True)
+BudgetMemberFormSet = forms.formset_factory(BudgetMemberForm, formset=LabelledRows, extra=1, can_delete=True)

@@ -75,7 +75,7 @@ def payments_page(request):
     query.pop("page", None)
     return render(request, "budgets/payments.html", {
         "filter": found, "page": page, "total": total, "count": page.paginator.count, "query": query.urlencode(),
-        "run_form": RunForm() if bureau else None,
+        "run_form": RunForm(prefix="run") if bureau else None,  # its period is not the filter's
         "runs": PrepaymentRun.objects.order_by("-started_at")[:8] if bureau or user.role == User.Role.BUREAU_AUDITOR
         else [],
         "can_approve": user.role == User.Role.BUREAU_AUDITOR,
@@ -89,7 +89,7 @@ def _post(request) -> None:
     if step == "run":
         if not can_write(user, AnnualBudget):
             raise PermissionDenied
-        form = RunForm(request.POST)
+        form = RunForm(request.POST, prefix="run")
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
