@@ -23,7 +23,7 @@ from consortia.selectors import scope_queryset
 from consortia.xlsx import csv_cell
 
 from .forms import PayForm, ReasonForm, RunForm
-from .models import AnnualBudget, PaymentOrder, PrepaymentRun
+from .models import CO_MANAGED_PAYEE, AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_start
 from .tasks import prepayment_run_execute
@@ -148,6 +148,10 @@ def order_page(request, pk: int):
                 pay_form = PayForm(request.POST, prefix="pay")
                 if pay_form.is_valid():
                     payments.order_pay(order=order, user=user, **pay_form.cleaned_data)
+            elif step == "pass_on":
+                made = payments.disbursements_create(order=order, user=user)
+                messages.success(request, _("%(n)s orders to the members made; co-sign them, then the auditor "
+                                            "approves.") % {"n": len(made)})
             elif step == "void":
                 void_form = ReasonForm(request.POST, prefix="void")
                 if void_form.is_valid():
@@ -169,6 +173,9 @@ def order_page(request, pk: int):
         "can_pay": order.status == PaymentOrder.Status.APPROVED and (
             user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR)
             or (user.role == User.Role.FINANCE_OFFICER and order.channel == PaymentOrder.Channel.CO_MANAGED)),
+        "can_pass_on": (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
+                        and order.status == PaymentOrder.Status.PAID and not order.disbursements.exists()
+                        and user.role in (User.Role.FINANCE_OFFICER, User.Role.BUREAU_STAFF)),
         "can_void": order.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)
         and user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR),
     })

@@ -36,17 +36,25 @@ def evaluation_list(request):
     if year.isdigit():
         evaluations = evaluations.filter(year=int(year))
     writer = can_write(request.user, Evaluation)
-    form = StartForm(request.POST or None) if writer else None
+    starting = request.method == "POST" and request.POST.get("step") != "summary"
+    form = StartForm(request.POST if starting else None) if writer else None
     if form is not None:
         form.fields["consortium"].queryset = scope_queryset(request.user, Consortium.objects.all())
-        if request.method == "POST" and form.is_valid():
+        if starting and form.is_valid():
             try:
                 evaluation = services.evaluation_start(user=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 return redirect("evaluation-page", evaluation.pk)
+    if request.method == "POST" and request.POST.get("step") == "summary" and year_ok(request.POST.get("year")):
+        job = services.province_export_enqueue(year=int(request.POST["year"]), user=request.user)
+        return redirect("job-page", job.pk)
     return render(request, "evaluation/list.html", {"evaluations": evaluations, "form": form, "year": year})
+
+
+def year_ok(value) -> bool:
+    return bool(value) and value.isdigit() and 2019 <= int(value) <= 2100
 
 
 def _editable(request, evaluation: Evaluation) -> bool:
