@@ -1,11 +1,8 @@
-import csv
-import io
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,7 +17,7 @@ from consortia.selectors import scope_queryset
 from .audits import spot_check_record
 from .benefits import benefit_rules_check, expected_fund
 from .forms import UploadForm
-from .importers import COLUMNS, claims_import_enqueue, template_header
+from .importers import COLUMNS
 from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import person_id_shown
@@ -78,27 +75,16 @@ class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         counties = scope_queryset(request.user, County.objects.all())
         form = UploadForm(request.POST or None, request.FILES or None, counties=counties)
-        if request.method == "POST" and form.is_valid():
-            try:
-                job = claims_import_enqueue(county=form.cleaned_data["county"], upload=form.cleaned_data["file"],
-                                            user=request.user)
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                return redirect("admin:consortia_job_change", job.pk)
+        if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
+            return redirect("admin:consortia_job_change", job.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "title": gettext("Import claims"), "columns": COLUMNS}
         return TemplateResponse(request, "admin/claims/claim/import.html", context)
 
     def template_view(self, request):
-        """The canonical template: English names on the first row (Chinese headers are accepted too)."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(template_header()[0])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
-        return response
+        from .views import template_download
+
+        return template_download(request)
 
 
 @admin.register(ClaimMonthly)

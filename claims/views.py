@@ -10,7 +10,7 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -25,7 +25,7 @@ from consortia.xlsx import csv_cell
 
 from .columns import COLUMNS, OPTIONAL
 from .forms import UploadForm
-from .importers import claims_import_enqueue, template_header
+from .importers import template_header
 from .models import Claim
 from .selectors import person_id_shown
 
@@ -39,15 +39,8 @@ def import_page(request):
     counties = scope_queryset(request.user, County.objects.all())
     form = UploadForm(request.POST or None, request.FILES or None, counties=counties,
                       initial={"county": counties.first()} if counties.count() == 1 else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = claims_import_enqueue(county=form.cleaned_data["county"], upload=form.cleaned_data["file"],
-                                        user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            return redirect("job-page", job.pk)
+    if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
+        return redirect("job-page", job.pk)
     jobs = jobs_visible(request.user, Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT)).order_by("-created_at")[:20]
     columns = [(name, aliases[0], name in OPTIONAL) for name, aliases in COLUMNS.items()]
     return render(request, "claims/import.html", {"form": form, "jobs": jobs, "columns": columns})

@@ -34,7 +34,8 @@ def _scale(top: Decimal):
     return x, y
 
 
-def _frame(x, y, top: Decimal, title: str, description: str, ident: str) -> list[str]:
+def _frame(x, y, top: Decimal, title: str, description: str, ident: str, tick=None) -> list[str]:
+    tick = tick or _wan
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
              f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
              f'<desc id="{ident}-d">{escape(description)}</desc>']
@@ -42,7 +43,7 @@ def _frame(x, y, top: Decimal, title: str, description: str, ident: str) -> list
         value = top * step / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" class="grid"/>'
                      f'<text x="{LEFT - 6}" y="{y(value)}" class="tick" text-anchor="end" dy="4">'
-                     f'{escape(_wan(value))}</text>')
+                     f'{escape(tick(value))}</text>')
     for month in range(1, 13):
         label = _("M%(m)s") % {"m": month}  # 3月
         parts.append(f'<text x="{x(Decimal(month) - Decimal("0.5"))}" y="{HEIGHT - BOTTOM + 16}" class="tick" '
@@ -113,18 +114,7 @@ def monthly_shares(*, lines: dict[str, list[Decimal | None]], threshold: Decimal
     x, y = _scale(top)
     description = "; ".join(f"{name} " + ", ".join("—" if v is None else f"{v * 100:.1f}%" for v in series)
                             for name, series in lines.items())
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" '
-             f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
-             f'<desc id="{ident}-d">{escape(description)}</desc>']
-    for step in range(5):
-        value = top * step / 4
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" class="grid"/>'
-                     f'<text x="{LEFT - 6}" y="{y(value)}" class="tick" text-anchor="end" dy="4">'
-                     f'{value * 100:.1f}%</text>')
-    for month in range(1, 13):
-        label = _("M%(m)s") % {"m": month}
-        parts.append(f'<text x="{x(Decimal(month) - Decimal("0.5"))}" y="{HEIGHT - BOTTOM + 16}" class="tick" '
-                     f'text-anchor="middle">{escape(label)}</text>')
+    parts = _frame(x, y, top, title, description, ident, tick=lambda value: f"{value * 100:.1f}%")
     if threshold is not None:
         parts.append(f'<line x1="{x(0)}" y1="{y(threshold)}" x2="{x(12)}" y2="{y(threshold)}" class="package"/>'
                      f'<text x="{x(12)}" y="{y(threshold)}" dy="-4" text-anchor="end" class="label">'
