@@ -52,6 +52,7 @@ urlpatterns = [
     path("jobs/<int:pk>/output/", registry_views.job_output, name="job-output"),
     path("evaluations/", evaluation_views.evaluation_list, name="evaluations"),
     path("evaluations/<int:pk>/", evaluation_views.evaluation_page, name="evaluation-page"),
+    path("negative-list/", evaluation_views.findings_page, name="negative-list"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

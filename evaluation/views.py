@@ -18,7 +18,7 @@ from consortia.selectors import scope_queryset
 from . import services
 from .exporters import annex2_workbook
 from .indicators import monthly_trends, supervision_indicators
-from .models import Evaluation, IndicatorEntry, ItemResult
+from .models import Evaluation, IndicatorEntry, ItemResult, NegativeFinding
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = ("refresh", "signals", "submit", "confirm", "send_back")
@@ -152,3 +152,45 @@ def _save(request, evaluation: Evaluation) -> None:
                   for name in ("value", "verdict", "evidence")}
         if any(fields[name] != getattr(entry, name) for name in fields):
             services.indicator_entry_set(evaluation=evaluation, key=entry.key, user=request.user, **fields)
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = NegativeFinding
+        fields = ["consortium", "year", "situation", "description", "evidence"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "evidence": forms.Textarea(attrs={"rows": 2})}
+
+
+@login_required
+def findings_page(request):
+    """The negative list of the scope: recorded by staff or raised from the claims, each confirmed
+    or dismissed by the bureau; confirmed fraud and refusal findings turn items 15 and 16."""
+    user = request.user
+    findings = scope_queryset(user, NegativeFinding.objects.select_related("consortium", "recorded_by", "reviewed_by"))
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        findings = findings.filter(year=int(year))
+    writer = can_write(user, NegativeFinding)
+    form = FindingForm(request.POST if request.POST.get("step") == "record" else None) if writer else None
+    if form is not None:
+        form.fields["consortium"].queryset = scope_queryset(user, Consortium.objects.all())
+    if request.method == "POST":
+        if not writer:
+            raise PermissionDenied
+        step = request.POST.get("step")
+        if step == "record" and form.is_valid():
+            form.instance.recorded_by = user
+            form.save()
+            messages.success(request, _("Finding recorded; it waits for review."))
+            return redirect(request.get_full_path())
+        if step in (NegativeFinding.Status.CONFIRMED, NegativeFinding.Status.DISMISSED):
+            finding = get_object_or_404(findings, pk=request.POST.get("finding"))
+            try:
+                services.finding_review(finding=finding, status=step, user=user)
+                messages.success(request, _("Finding reviewed."))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            return redirect(request.get_full_path())
+    return render(request, "evaluation/findings.html", {"findings": findings, "form": form, "year": year,
+                                                        "writer": writer})
