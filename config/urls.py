@@ -47,6 +47,7 @@ urlpatterns = [
     path("claims/", claim_views.claim_list, name="claims"),
     path("claims/import/", claim_views.import_page, name="claims-import"),
     path("claims/template.csv", claim_views.template_download, name="claims-template"),
+    path("roster/import/", registry_views.roster_page, name="roster-import"),
     path("jobs/<int:pk>/", registry_views.job_page, name="job-page"),
     path("jobs/<int:pk>/errors.csv", registry_views.job_errors, name="job-errors"),
     path("jobs/<int:pk>/output/", registry_views.job_output, name="job-output"),

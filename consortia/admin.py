@@ -251,19 +251,8 @@ class RosterEntryAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
             request.user, ServiceAgreement.objects.filter(scheme__in=list(schemes.CAPITATION_SCHEMES)).exclude(status=ServiceAgreement.Status.CLOSED)
         )
         form = RosterUploadForm(request.POST or None, request.FILES or None, agreements=agreements)
-        if request.method == "POST" and form.is_valid():
-            try:
-                job = services.roster_import_enqueue(
-                    agreement=form.cleaned_data["agreement"],
-                    month=form.cleaned_data["month"],
-                    upload=form.cleaned_data["file"],
-                    user=request.user,
-                )
-            except ValidationError as error:
-                for message in _validation_messages(error):
-                    form.add_error(None, message)
-            else:
-                return redirect("admin:consortia_job_change", job.pk)
+        if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
+            return redirect("admin:consortia_job_change", job.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

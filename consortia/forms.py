@@ -141,3 +141,18 @@ class RosterUploadForm(forms.Form):
     def __init__(self, *args, agreements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = agreements
+
+    def enqueue(self, user):
+        """The import job of a valid form, or None with the refusal added to the form's errors."""
+        from django.core.exceptions import ValidationError
+
+        from .services import roster_import_enqueue
+
+        try:
+            return roster_import_enqueue(agreement=self.cleaned_data["agreement"], month=self.cleaned_data["month"],
+                                         upload=self.cleaned_data["file"], user=user)
+        except ValidationError as error:
+            for messages in (error.message_dict.values() if hasattr(error, "error_dict") else [error.messages]):
+                for message in messages:
+                    self.add_error(None, message)
+            return None

@@ -6,11 +6,12 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from .models import Job
-from .selectors import jobs_visible
+from .selectors import jobs_visible, scope_queryset
 from .xlsx import csv_cell
 
 SHOWN_ERRORS = 200
@@ -37,6 +38,33 @@ def job_output_response(job: Job) -> FileResponse:
 
 def _job(request, pk: int) -> Job:
     return get_object_or_404(jobs_visible(request.user, Job.objects.all()), pk=pk)
+
+
+def capitation_agreements(user):
+    """The open capitation agreements the user may see: those that have an enrollment roster."""
+    from . import schemes
+    from .models import ServiceAgreement
+
+    return scope_queryset(user, ServiceAgreement.objects.filter(scheme__in=list(schemes.CAPITATION_SCHEMES))
+                          .exclude(status=ServiceAgreement.Status.CLOSED))
+
+
+@login_required
+def roster_page(request):
+    """The monthly family-doctor roster of a capitation agreement: the file goes in as a job."""
+    from .forms import RosterUploadForm
+    from .models import ServiceAgreement
+    from .permissions import can_write
+    from .services.roster import ROSTER_COLUMNS
+
+    if not can_write(request.user, ServiceAgreement):
+        raise PermissionDenied
+    form = RosterUploadForm(request.POST or None, request.FILES or None,
+                            agreements=capitation_agreements(request.user))
+    if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
+        return redirect("job-page", job.pk)
+    columns = [(name, aliases[0]) for name, aliases in ROSTER_COLUMNS.items()]
+    return render(request, "consortia/roster.html", {"form": form, "columns": columns})
 
 
 @login_required

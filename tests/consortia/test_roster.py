@@ -244,3 +244,22 @@ def test_the_error_report_is_kept_in_chinese_whoever_ran_it(world, django_captur
         job = run(world, GOOD_CSV + "E003,赵医生团队,门诊,-5\n")
     job.refresh_from_db()
     assert job.errors == [{"row": 5, "column": "基线年费用", "message": "金额不能为负数"}]
+
+
+def test_the_roster_page_imports_and_a_wrong_month_is_named(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.staff_a1)
+    page = client.get(reverse("roster-import"))
+    assert list(page.context["form"].fields["agreement"].queryset) == [world.agreement_a1y]
+    wrong = client.post(reverse("roster-import"), {"agreement": world.agreement_a1y.pk, "month": "2024-03-01",
+                                                   "file": upload(GOOD_CSV)})
+    assert "请选择 2025 年内的月份。" in wrong.content.decode()
+    assert not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roster-import"), {"agreement": world.agreement_a1y.pk, "month": "2025-03-01",
+                                                          "file": upload(GOOD_CSV)})
+    job = Job.objects.get()
+    assert response.url == reverse("job-page", args=[job.pk])
+    body = client.get(response.url).content.decode()
+    assert "已完成" in body and RosterEntry.objects.count() == 3
+    client.force_login(world.finance_a1y)
+    assert client.get(reverse("roster-import")).status_code == 403
