@@ -21,15 +21,20 @@ def _wan(amount: Decimal) -> str:
     return _("%(amount)s 10k") % {"amount": f"{(amount / 10000).quantize(Decimal('1')):,}"}
 
 
+def _px(value) -> Decimal:
+    """A coordinate: exact arithmetic up to here, rounded to a tenth of a pixel."""
+    return Decimal(value).quantize(Decimal("0.1"))
+
+
 def _scale(top: Decimal):
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = top if top > 0 else Decimal(1)
 
-    def x(month: Decimal | int) -> str:
-        return f"{LEFT + float(Decimal(month) / 12) * plot_w:.1f}"
+    def x(month: Decimal | int) -> Decimal:
+        return _px(LEFT + Decimal(month) / 12 * plot_w)
 
-    def y(amount: Decimal) -> str:
-        return f"{TOP + plot_h - float(Decimal(amount) / top) * plot_h:.1f}"
+    def y(amount: Decimal) -> Decimal:
+        return _px(TOP + plot_h - Decimal(amount) / top * plot_h)
 
     return x, y
 
@@ -87,14 +92,14 @@ def stacked_months(*, series: dict[str, list[Decimal]], labels: dict[str, str], 
     x, y = _scale(top)
     description = "; ".join(f"{labels[key]} {sum(values, Decimal('0')):,}" for key, values in series.items())
     parts = _frame(x, y, top, _("Monthly consumption by place of care"), description, ident)
-    bar = (WIDTH - LEFT - RIGHT) / 12 * 0.7
+    bar = _px(Decimal(WIDTH - LEFT - RIGHT) / 12 * Decimal("0.7"))
     for month in range(12):
         base = Decimal("0")
         for key, values in series.items():
             value = values[month]
             if value > 0:
-                parts.append(f'<rect x="{float(x(Decimal(month) + Decimal("0.15"))):.1f}" y="{y(base + value)}" '
-                             f'width="{bar:.1f}" height="{float(y(base)) - float(y(base + value)):.1f}" '
+                parts.append(f'<rect x="{x(Decimal(month) + Decimal("0.15"))}" y="{y(base + value)}" '
+                             f'width="{bar}" height="{y(base) - y(base + value)}" '
                              f'fill="{PLACE_COLOURS.get(key, "#999")}"/>')
             base += value
     for index, key in enumerate(series):
@@ -136,7 +141,7 @@ def bars(*, values: dict[str, Decimal], title: str, ident: str) -> SafeString:
     height = TOP + 30 * len(values) + 10
     largest = max([abs(v) for v in values.values()] + [Decimal(1)])
     has_negative = any(v < 0 for v in values.values())
-    zero = LEFT + 60 + (WIDTH - LEFT - 60 - RIGHT) / 2 if has_negative else LEFT + 60
+    zero = _px(LEFT + 60 + Decimal(WIDTH - LEFT - 60 - RIGHT) / 2) if has_negative else Decimal(LEFT + 60)
     span = (WIDTH - RIGHT - zero) - 90
     description = "; ".join(f"{label} {value:,}" for label, value in values.items())
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" class="chart" role="img" '
@@ -144,12 +149,12 @@ def bars(*, values: dict[str, Decimal], title: str, ident: str) -> SafeString:
              f'<desc id="{ident}-d">{escape(description)}</desc>']
     for index, (label, value) in enumerate(values.items()):
         top = TOP + index * 30
-        width = float(abs(value) / largest) * span
+        width = _px(abs(value) / largest * span)
         start = zero - width if value < 0 else zero
         parts.append(f'<text x="{LEFT + 50}" y="{top + 15}" class="tick" text-anchor="end">{escape(label)}</text>'
-                     f'<rect x="{start:.1f}" y="{top + 3}" width="{width:.1f}" height="18" '
+                     f'<rect x="{start}" y="{top + 3}" width="{width}" height="18" '
                      f'fill="{"#cc4125" if value < 0 else "#0b5394"}"/>'
-                     f'<text x="{(start + width + 4) if value >= 0 else (start - 4):.1f}" y="{top + 16}" class="tick" '
+                     f'<text x="{(start + width + 4) if value >= 0 else (start - 4)}" y="{top + 16}" class="tick" '
                      f'text-anchor="{"start" if value >= 0 else "end"}">{escape(f"{value:,}")}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
