@@ -23,7 +23,7 @@ from consortia.selectors import scope_queryset
 from consortia.xlsx import csv_cell
 
 from .forms import PayForm, ReasonForm, RunForm
-from .models import CO_MANAGED_PAYEE, AnnualBudget, PaymentOrder, PrepaymentRun
+from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_start
 from .tasks import prepayment_run_execute
@@ -167,15 +167,5 @@ def order_page(request, pk: int):
     return render(request, "budgets/order.html", {
         "order": order, "pay_form": pay_form, "void_form": void_form,
         "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
-        "can_approve": user.role == User.Role.BUREAU_AUDITOR and order.status == PaymentOrder.Status.PENDING,
-        "can_co_sign": (user.role == User.Role.FINANCE_OFFICER and order.channel == PaymentOrder.Channel.CO_MANAGED
-                        and order.status == PaymentOrder.Status.PENDING and not order.co_signed_by_id),
-        "can_pay": order.status == PaymentOrder.Status.APPROVED and (
-            user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR)
-            or (user.role == User.Role.FINANCE_OFFICER and order.channel == PaymentOrder.Channel.CO_MANAGED)),
-        "can_pass_on": (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
-                        and order.status == PaymentOrder.Status.PAID and not order.disbursements.exists()
-                        and user.role in (User.Role.FINANCE_OFFICER, User.Role.BUREAU_STAFF)),
-        "can_void": order.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)
-        and user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR),
+        "steps": payments.order_steps(order=order, user=user),
     })

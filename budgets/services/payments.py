@@ -42,11 +42,7 @@ def _operates(user: User, order: PaymentOrder) -> None:
     raise ValidationError(_("You may not record payments for this order."))
 
 
-@transaction.atomic
-def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
-    """The bureau auditor's signature; never the maker's own."""
-    order = _locked(order)
-    _in_scope(user, order)
+def _may_approve(user: User, order: PaymentOrder) -> None:
     if order.status != PaymentOrder.Status.PENDING:
         raise ValidationError(_("Only a pending order can be approved."))
     if user.role != User.Role.BUREAU_AUDITOR:
@@ -55,6 +51,65 @@ def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
         raise ValidationError(_("An order is approved by someone other than the person who made it."))
     if order.channel == PaymentOrder.Channel.CO_MANAGED and order.co_signed_by_id is None:
         raise ValidationError(_("The consortium's finance officer signs a co-managed account payment first."))
+
+
+def _may_co_sign(user: User, order: PaymentOrder) -> None:
+    if order.channel != PaymentOrder.Channel.CO_MANAGED:
+        raise ValidationError(_("Only payments from the co-managed account are co-signed."))
+    if order.status != PaymentOrder.Status.PENDING or order.co_signed_by_id:
+        raise ValidationError(_("This order is not waiting for the finance officer's signature."))
+    if user.role != User.Role.FINANCE_OFFICER or user.consortium_id != order.agreement.consortium_id:
+        raise ValidationError(_("The finance officer of this consortium co-signs its co-managed account payments."))
+
+
+def _may_pay(user: User, order: PaymentOrder) -> None:
+    _operates(user, order)
+    if order.status != PaymentOrder.Status.APPROVED:
+        raise ValidationError(_("Only an approved order can be paid."))
+
+
+def _may_void(user: User, order: PaymentOrder) -> None:
+    _operates(user, order)
+    if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
+        raise ValidationError(_("A paid order is not voided; issue a reversing order."))
+
+
+def _may_pass_on(user: User, order: PaymentOrder) -> None:
+    if not (user.is_superuser or user.role == User.Role.BUREAU_STAFF
+            or (user.role == User.Role.FINANCE_OFFICER and user.consortium_id == order.agreement.consortium_id)):
+        raise ValidationError(_("The consortium's finance officer passes the money on."))
+    if not (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
+            and order.status == PaymentOrder.Status.PAID):
+        raise ValidationError(_("Only a quarter's money received into the co-managed account is passed on."))
+
+
+STEPS = {"approve": _may_approve, "co_sign": _may_co_sign, "pay": _may_pay, "void": _may_void,
+         "pass_on": _may_pass_on}
+
+
+def order_steps(*, order: PaymentOrder, user: User) -> set[str]:
+    """The steps this user may take on this order now, by the same rules the steps themselves
+    check (for the pages to offer only those); passing on is offered once."""
+    if not object_in_scope(user, order):
+        return set()
+    allowed = set()
+    for step, check in STEPS.items():
+        try:
+            check(user, order)
+        except ValidationError:
+            continue
+        allowed.add(step)
+    if "pass_on" in allowed and order.disbursements.exists():
+        allowed.discard("pass_on")
+    return allowed
+
+
+@transaction.atomic
+def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
+    """The bureau auditor's signature; never the maker's own."""
+    order = _locked(order)
+    _in_scope(user, order)
+    _may_approve(user, order)
     order.status, order.approved_by, order.approved_at = PaymentOrder.Status.APPROVED, user, timezone.now()
     order.save()
     return order
@@ -65,12 +120,7 @@ def order_co_sign(*, order: PaymentOrder, user: User) -> PaymentOrder:
     """S11: the lead hospital's finance officer signs a payment from the co-managed account."""
     order = _locked(order)
     _in_scope(user, order)
-    if order.channel != PaymentOrder.Channel.CO_MANAGED:
-        raise ValidationError(_("Only payments from the co-managed account are co-signed."))
-    if order.status != PaymentOrder.Status.PENDING or order.co_signed_by_id:
-        raise ValidationError(_("This order is not waiting for the finance officer's signature."))
-    if user.role != User.Role.FINANCE_OFFICER or user.consortium_id != order.agreement.consortium_id:
-        raise ValidationError(_("The finance officer of this consortium co-signs its co-managed account payments."))
+    _may_co_sign(user, order)
     order.co_signed_by = user
     order.save()
     return order
@@ -81,9 +131,7 @@ def order_pay(*, order: PaymentOrder, user: User, paid_on: datetime.date, bank_r
     """Records the bank transfer and posts it; the agreement is then paid through the period."""
     order = _locked(order)
     _in_scope(user, order)
-    _operates(user, order)
-    if order.status != PaymentOrder.Status.APPROVED:
-        raise ValidationError(_("Only an approved order can be paid."))
+    _may_pay(user, order)
     if not bank_reference.strip():
         raise ValidationError({"bank_reference": [_("Enter the bank reference of the transfer.")]})
     order.status, order.paid_on, order.bank_reference = PaymentOrder.Status.PAID, paid_on, bank_reference.strip()
@@ -102,9 +150,7 @@ def order_pay(*, order: PaymentOrder, user: User, paid_on: datetime.date, bank_r
 def order_void(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrder:
     order = _locked(order)
     _in_scope(user, order)
-    _operates(user, order)
-    if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
-        raise ValidationError(_("A paid order is not voided; issue a reversing order."))
+    _may_void(user, order)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for voiding the order.")]})
     order.status, order.voided_reason = PaymentOrder.Status.VOIDED, reason.strip()
@@ -143,12 +189,7 @@ def disbursements_create(*, order: PaymentOrder, user: User) -> list[PaymentOrde
     proportion to their internal budgets (M4). One order per member; doing it twice adds none."""
     order = _locked(order)
     _in_scope(user, order)
-    if not (user.is_superuser or user.role == User.Role.BUREAU_STAFF
-            or (user.role == User.Role.FINANCE_OFFICER and user.consortium_id == order.agreement.consortium_id)):
-        raise ValidationError(_("The consortium's finance officer passes the money on."))
-    if not (order.kind == PaymentOrder.Kind.PREPAYMENT and order.payee_code == CO_MANAGED_PAYEE
-            and order.status == PaymentOrder.Status.PAID):
-        raise ValidationError(_("Only a quarter's money received into the co-managed account is passed on."))
+    _may_pass_on(user, order)
     budget = order.budget
     lines = budget.computed.get("members") or []
     members = {m.code: m for m in order.agreement.consortium.members.all()}
