@@ -7,8 +7,9 @@ import datetime
 import chinese_calendar
 from django.db.models import QuerySet
 
-from consortia.models import ServiceAgreement
-from consortia.selectors import agreement_parameters_for, register_scope
+from consortia.models import ServiceAgreement, User
+from consortia.selectors import agreement_parameters_for, register_scope, scope_queryset
+from evaluation.models import Evaluation
 
 from .engine.rules import workday_deadline
 from .models import CO_MANAGED_PAYEE as CO_MANAGED
@@ -101,3 +102,27 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | No
         "warning": share - elapsed > agreement.burn_warning_margin or projected > package,
         "cost_shift": cost_shift,
     }
+
+
+def waiting_for(*, user, limit: int = 50) -> dict[str, list]:
+    """What waits for this user's signature: submitted budgets and evaluations (not their own) for
+    the bureau; pending orders the auditor may approve (not their own, co-managed ones co-signed
+    first); co-managed orders waiting for the finance officer's co-signature."""
+    waiting: dict[str, list] = {"budgets": [], "evaluations": [], "orders": []}
+    if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) or user.is_superuser:
+        waiting["budgets"] = list(scope_queryset(user, AnnualBudget.objects.filter(
+            status=AnnualBudget.Status.SUBMITTED)).select_related("agreement__consortium").exclude(submitted_by=user))
+        waiting["evaluations"] = list(scope_queryset(user, Evaluation.objects.filter(
+            status=Evaluation.Status.SUBMITTED)).select_related("consortium").exclude(submitted_by=user))
+    orders = scope_queryset(user, PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING)
+                            .select_related("agreement__consortium"))
+    if user.role == User.Role.BUREAU_AUDITOR:
+        orders = orders.exclude(created_by=user).exclude(channel=PaymentOrder.Channel.CO_MANAGED,
+                                                         co_signed_by__isnull=True)
+    elif user.role == User.Role.FINANCE_OFFICER:
+        orders = orders.filter(channel=PaymentOrder.Channel.CO_MANAGED, co_signed_by__isnull=True)
+    else:
+        orders = orders.none()
+    waiting["orders"] = list(orders[:limit])
+    return waiting
+

@@ -25,7 +25,7 @@ from consortia.selectors import scope_queryset
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
 from .models import Clearing, PaymentOrder, YearActuals
-from .selectors import budget_in_force, disbursement_schedule, fund_burn
+from .selectors import budget_in_force, disbursement_schedule, fund_burn, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .simulations import present, present_output, scenario_parse, simulation_run
@@ -278,30 +278,11 @@ def _counties(rows: list[dict]) -> list[dict]:
 
 
 def _pending(user) -> list[dict]:
-    """What waits for this user's signature or step, with a link."""
-    from evaluation.models import Evaluation
-
-    from .models import AnnualBudget
-
-    pending = []
-    if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) or user.is_superuser:
-        for budget in scope_queryset(user, AnnualBudget.objects.filter(status=AnnualBudget.Status.SUBMITTED)
-                                     ).select_related("agreement__consortium").exclude(submitted_by=user):
-            pending.append({"what": _("Budget to approve"), "name": f"{budget.agreement} v{budget.version}",
-                            "url": reverse("budget-page", args=[budget.agreement_id])})
-        for evaluation in scope_queryset(user, Evaluation.objects.filter(status=Evaluation.Status.SUBMITTED)
-                                         ).select_related("consortium").exclude(submitted_by=user):
-            pending.append({"what": _("Evaluation to confirm"), "name": str(evaluation),
-                            "url": reverse("evaluation-page", args=[evaluation.pk])})
-    orders = scope_queryset(user, PaymentOrder.objects.select_related("agreement__consortium"))
-    if user.role == User.Role.BUREAU_AUDITOR or user.is_superuser:
-        waiting = orders.filter(status=PaymentOrder.Status.PENDING).exclude(created_by=user)
-    elif user.role == User.Role.FINANCE_OFFICER:
-        waiting = orders.filter(status__in=[PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED],
-                                channel=PaymentOrder.Channel.CO_MANAGED, co_signed_by__isnull=True)
-    else:
-        waiting = orders.none()
-    for order in waiting[:50]:
-        pending.append({"what": _("Payment order to sign"), "name": f"{order.period} {order.payee_name} {order.amount}",
-                        "url": reverse("payment-order", args=[order.pk])})
-    return pending
+    """What waits for this user's signature or step, with a link to the page that takes it."""
+    waiting = waiting_for(user=user)
+    return ([{"what": _("Budget to approve"), "name": f"{b.agreement} v{b.version}",
+              "url": reverse("budget-page", args=[b.agreement_id])} for b in waiting["budgets"]]
+            + [{"what": _("Evaluation to confirm"), "name": str(e), "url": reverse("evaluation-page", args=[e.pk])}
+               for e in waiting["evaluations"]]
+            + [{"what": _("Payment order to sign"), "name": f"{o.period} {o.payee_name} {o.amount}",
+                "url": reverse("payment-order", args=[o.pk])} for o in waiting["orders"]])
