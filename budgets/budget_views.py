@@ -78,11 +78,18 @@ def budget_page(request, agreement_pk: int):
         "form": form, "members": members, "members_needed": members_needed, "editing": editing,
         "revising": revising, "writer": writer,
         "can_submit": writer and latest is not None and latest.status == AnnualBudget.Status.DRAFT,
-        "can_approve": latest is not None and latest.status == AnnualBudget.Status.SUBMITTED
-        and budget_services.bureau_signs(user) and latest.submitted_by_id != user.pk,
+        "can_approve": latest is not None and _allowed(budget_services.budget_may_approve, budget=latest, user=user),
         "can_revise": writer and latest is not None and latest.status in (AnnualBudget.Status.APPROVED,
                                                                           AnnualBudget.Status.LOCKED),
     })
+
+
+def _allowed(check, **arguments) -> bool:
+    try:
+        check(**arguments)
+    except ValidationError:
+        return False
+    return True
 
 
 def _save(agreement, latest, fund, members, reason, revising, user) -> AnnualBudget:

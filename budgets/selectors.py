@@ -105,13 +105,13 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | No
 
 
 def waiting_for(*, user, limit: int = 50) -> dict[str, list]:
-    """What waits for this user's signature: submitted budgets and evaluations (not their own) for
-    the bureau; pending orders the auditor may approve (not their own, co-managed ones co-signed
+    """What waits for this user's signature: submitted budgets (not their own) and evaluations
+    (not submitted by them) for the bureau; pending orders the auditor may approve (not their own, co-managed ones co-signed
     first); co-managed orders waiting for the finance officer's co-signature."""
     waiting: dict[str, list] = {"budgets": [], "evaluations": [], "orders": []}
     if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) or user.is_superuser:
         waiting["budgets"] = list(scope_queryset(user, AnnualBudget.objects.filter(
-            status=AnnualBudget.Status.SUBMITTED)).select_related("agreement__consortium").exclude(submitted_by=user))
+            status=AnnualBudget.Status.SUBMITTED)).select_related("agreement__consortium").exclude(created_by=user))
         waiting["evaluations"] = list(scope_queryset(user, Evaluation.objects.filter(
             status=Evaluation.Status.SUBMITTED)).select_related("consortium").exclude(submitted_by=user))
     orders = scope_queryset(user, PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING)

@@ -129,15 +129,21 @@ def budget_submit(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     return budget
 
 
-@transaction.atomic
-def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
-    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+def budget_may_approve(*, budget: AnnualBudget, user: User) -> None:
+    """Raises unless this user may approve this budget now: a submitted one, by the bureau, not
+    by its author."""
     if budget.status != AnnualBudget.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted budget can be approved."))
     if not bureau_signs(user):
         raise ValidationError(_("The bureau approves budgets and clearings."))
     if budget.created_by_id == user.pk:
         raise ValidationError(_("A budget is approved by someone other than its author."))
+
+
+@transaction.atomic
+def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    budget_may_approve(budget=budget, user=user)
     budget.status, budget.approved_by, budget.approved_at = AnnualBudget.Status.APPROVED, user, timezone.now()
     budget.full_clean()
     budget.save()
