@@ -6,7 +6,6 @@ negative list with its signals and reviews; checklist templates and their versio
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,7 +19,8 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from . import services
-from .exporters import annex2_workbook
+from .views import STEPS, StartForm, evaluation_step
+from .exporters import annex2_response
 from .models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -112,19 +112,10 @@ class EvidenceFileInline(ScopedInline):
     has_change_permission = has_delete_permission = has_add_permission
 
 
-class StartForm(forms.Form):
-    consortium = forms.ModelChoiceField(label=_("consortium"), queryset=Consortium.objects.none())
-    year = forms.IntegerField(label=_("year"), min_value=2019, max_value=2100)
-
-
 class SummaryForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2019, max_value=2100)
     province = forms.ModelChoiceField(label=_("province"), queryset=Province.objects.none(), required=False,
                                       empty_label=_("all I may see"))
-
-
-class SendBackForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 @admin.register(Evaluation)
@@ -187,35 +178,17 @@ class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         evaluation = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return redirect("admin:evaluation_evaluation_change", pk)
-        form = SendBackForm(request.POST) if step == "send_back" else None
+        if step not in STEPS or not can_write(request.user, Evaluation, evaluation):
+            raise PermissionDenied
         try:
-            if step == "refresh":
-                count = services.evaluation_refresh(evaluation=evaluation, user=request.user)
-                self.message_user(request, gettext("%(n)s computed items changed.") % {"n": count}, messages.SUCCESS)
-            elif step == "signals":
-                raised = services.signals_raise(consortium=evaluation.consortium, year=evaluation.year)
-                self.message_user(request, gettext("%(n)s negative-list signals raised for review.")
-                                  % {"n": len(raised)}, messages.SUCCESS)
-            elif step == "submit":
-                services.evaluation_submit(evaluation=evaluation, user=request.user)
-            elif step == "confirm":
-                services.evaluation_confirm(evaluation=evaluation, user=request.user)
-            elif step == "send_back" and form.is_valid():
-                services.evaluation_send_back(evaluation=evaluation, user=request.user,
-                                              reason=form.cleaned_data["reason"])
-            else:
-                raise ValidationError(gettext("Say why the evaluation is sent back."))
+            evaluation_step(request, evaluation, step)
         except ValidationError as error:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)
         return redirect("admin:evaluation_evaluation_change", pk)
 
     def annex2_view(self, request, pk):
-        evaluation = get_object_or_404(self.get_queryset(request), pk=pk)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        annex2_workbook(evaluation, response)
-        response["Content-Disposition"] = f'attachment; filename="annex2-{evaluation.consortium.code}-{evaluation.year}.xlsx"'
-        return response
+        return annex2_response(get_object_or_404(self.get_queryset(request), pk=pk))
 
     def save_formset(self, request, form, formset, change):
         """Item results go through the service (score, draft only, the bureau only)."""

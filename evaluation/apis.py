@@ -3,7 +3,6 @@ the computed indicators, the negative list, and the workbooks. Scoped like the p
 write goes through the services, so the API obeys the same rules (the bureau fills, another
 person confirms, a confirmed evaluation is final)."""
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
 from . import services
-from .exporters import annex2_workbook
+from .exporters import annex2_response
 from .indicators import jiangmen_quarterly, supervision_indicators
 from .models import Evaluation, IndicatorEntry, ItemResult, NegativeFinding
 
@@ -193,11 +192,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(responses={(200, XLSX): bytes})
     @action(detail=True, methods=["get"])
     def annex2(self, request, pk=None):
-        evaluation = self.get_object()
-        response = HttpResponse(content_type=XLSX)
-        annex2_workbook(evaluation, response)
-        response["Content-Disposition"] = f'attachment; filename="annex2-{evaluation.consortium.code}-{evaluation.year}.xlsx"'
-        return response
+        return annex2_response(self.get_object())
 
     @extend_schema(request=SummaryInput, responses={202: {"type": "object"}},
                    description="Starts the provincial summary workbook as a job; fetch it from /jobs/{id}/output/.")

@@ -58,6 +58,16 @@ def _percent(value) -> str:
     return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
 
 
+def annex2_response(evaluation: Evaluation):
+    """The Annex-2 workbook as a download."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    annex2_workbook(evaluation, response)
+    response["Content-Disposition"] = f'attachment; filename="annex2-{evaluation.consortium.code}-{evaluation.year}.xlsx"'
+    return response
+
+
 def annex2_workbook(evaluation: Evaluation, out: IO[bytes]) -> None:
     from openpyxl import Workbook
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -16,11 +15,10 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from . import services
-from .exporters import annex2_workbook
+from .exporters import annex2_response
 from .indicators import monthly_trends, supervision_indicators
 from .models import Evaluation, IndicatorEntry, ItemResult, NegativeFinding
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = ("refresh", "signals", "submit", "confirm", "send_back")
 
 
@@ -66,16 +64,19 @@ def evaluation_page(request, pk: int):
     evaluation = get_object_or_404(scope_queryset(request.user, Evaluation.objects.select_related(
         "consortium__county", "template")), pk=pk)
     if request.GET.get("download") == "annex2":
-        response = HttpResponse(content_type=XLSX)
-        annex2_workbook(evaluation, response)
-        response["Content-Disposition"] = (f'attachment; filename="annex2-{evaluation.consortium.code}-'
-                                           f'{evaluation.year}.xlsx"')
-        return response
+        return annex2_response(evaluation)
     if request.method == "POST":
         if not can_write(request.user, Evaluation, evaluation):
             raise PermissionDenied
         try:
-            _act(request, evaluation, request.POST.get("step", "save"))
+            step = request.POST.get("step", "save")
+            if step == "save":
+                _save(request, evaluation)
+                messages.success(request, _("Saved."))
+            elif step in STEPS:
+                evaluation_step(request, evaluation, step)
+            else:
+                raise PermissionDenied
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -114,12 +115,10 @@ def _trend_charts(evaluation: Evaluation) -> list:
     ]
 
 
-def _act(request, evaluation: Evaluation, step: str) -> None:
+def evaluation_step(request, evaluation: Evaluation, step: str) -> None:
+    """One of the evaluation's steps (STEPS), said back to the user; the page and the admin both."""
     user = request.user
-    if step == "save":
-        _save(request, evaluation)
-        messages.success(request, _("Saved."))
-    elif step == "refresh":
+    if step == "refresh":
         count = services.evaluation_refresh(evaluation=evaluation, user=user)
         messages.success(request, _("%(n)s computed items changed.") % {"n": count})
     elif step == "signals":
