@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from consortia.admin_base import ScopedAdminMixin, ScopedInline
-from consortia.models import Consortium, Province
+from consortia.models import Province
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
@@ -151,15 +151,9 @@ class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def start_view(self, request):
         if not can_write(request.user, Evaluation):
             raise PermissionDenied
-        form = StartForm(request.POST or None)
-        form.fields["consortium"].queryset = scope_queryset(request.user, Consortium.objects.all())
-        if request.method == "POST" and form.is_valid():
-            try:
-                evaluation = services.evaluation_start(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect("admin:evaluation_evaluation_change", evaluation.pk)
+        form = StartForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid() and (evaluation := form.start()):
+            return redirect("admin:evaluation_evaluation_change", evaluation.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "title": gettext("Start the year's evaluation")}
         return TemplateResponse(request, "admin/budgets/simple_form.html", context)

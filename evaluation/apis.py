@@ -85,6 +85,17 @@ class SummaryInput(serializers.Serializer):
     province = serializers.IntegerField(required=False)
 
 
+def _consortium_year(request, model):
+    """(the consortium, the validated input) of a {consortium, year} write the user may make."""
+    data = StartInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    consortium = scope_queryset(request.user, Consortium.objects.all()).filter(
+        pk=data.validated_data["consortium"]).first()
+    if consortium is None or not can_write(request.user, model):
+        raise PermissionDenied
+    return consortium, data
+
+
 class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Evaluation.objects.select_related("consortium").prefetch_related("results__item", "results__files",
                                                                                "indicator_entries")
@@ -116,12 +127,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=StartInput, responses=EvaluationSerializer)
     def create(self, request):
-        data = StartInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        consortium = scope_queryset(request.user, Consortium.objects.all()).filter(
-            pk=data.validated_data["consortium"]).first()
-        if consortium is None or not can_write(request.user, Evaluation):
-            raise PermissionDenied
+        consortium, data = _consortium_year(request, Evaluation)
         evaluation = services.evaluation_start(consortium=consortium, year=data.validated_data["year"],
                                                user=request.user)
         return self._answer(evaluation, status.HTTP_201_CREATED)
@@ -253,11 +259,6 @@ class NegativeFindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
                    parameters=[OpenApiParameter("consortium", int), OpenApiParameter("year", int)])
     @action(detail=False, methods=["post"], url_path="raise-signals")
     def raise_signals(self, request):
-        data = StartInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        consortium = scope_queryset(request.user, Consortium.objects.all()).filter(
-            pk=data.validated_data["consortium"]).first()
-        if consortium is None or not can_write(request.user, NegativeFinding):
-            raise PermissionDenied
+        consortium, data = _consortium_year(request, NegativeFinding)
         raised = services.signals_raise(consortium=consortium, year=data.validated_data["year"])
         return Response(FindingSerializer(raised, many=True).data, status=status.HTTP_201_CREATED)

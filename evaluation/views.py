@@ -26,6 +26,19 @@ class StartForm(forms.Form):
     consortium = forms.ModelChoiceField(label=gettext_lazy("consortium"), queryset=Consortium.objects.none())
     year = forms.IntegerField(label=gettext_lazy("year"), min_value=2019, max_value=2100)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["consortium"].queryset = scope_queryset(user, Consortium.objects.all())
+
+    def start(self) -> Evaluation | None:
+        """The year's evaluation of a valid form, or None with the refusal added to the form."""
+        try:
+            return services.evaluation_start(user=self.user, **self.cleaned_data)
+        except ValidationError as error:
+            self.add_error(None, error)
+            return None
+
 
 @login_required
 def evaluation_list(request):
@@ -35,16 +48,9 @@ def evaluation_list(request):
         evaluations = evaluations.filter(year=int(year))
     writer = can_write(request.user, Evaluation)
     starting = request.method == "POST" and request.POST.get("step") != "summary"
-    form = StartForm(request.POST if starting else None) if writer else None
-    if form is not None:
-        form.fields["consortium"].queryset = scope_queryset(request.user, Consortium.objects.all())
-        if starting and form.is_valid():
-            try:
-                evaluation = services.evaluation_start(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect("evaluation-page", evaluation.pk)
+    form = StartForm(request.POST if starting else None, user=request.user) if writer else None
+    if form is not None and starting and form.is_valid() and (evaluation := form.start()):
+        return redirect("evaluation-page", evaluation.pk)
     if request.method == "POST" and request.POST.get("step") == "summary" and year_ok(request.POST.get("year")):
         job = services.province_export_enqueue(year=int(request.POST["year"]), user=request.user)
         return redirect("job-page", job.pk)
