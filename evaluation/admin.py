@@ -31,7 +31,6 @@ from .models import (
     NegativeFinding,
 )
 
-from .services import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES
 
 
 def _figure_html(figure: dict) -> str:
@@ -85,12 +84,8 @@ class EvidenceFileForm(forms.ModelForm):
         fields = ["result", "file"]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(EVIDENCE_TYPES):
-            raise ValidationError(gettext("Attach a PDF, an image, an office document or a zip file."))
-        if upload.size > EVIDENCE_MAX_BYTES:
-            raise ValidationError(gettext("The file is larger than allowed (20 MB)."))
-        return upload
+        services.evidence_check(self.cleaned_data["file"])
+        return self.cleaned_data["file"]
 
 
 class EvidenceFileInline(ScopedInline):
@@ -187,20 +182,22 @@ class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         """Item results go through the service (score, draft only, the bureau only)."""
         if formset.model is ItemResult:
+            formset.save(commit=False)  # what the admin's change message reads; the service saves
             for item_form in formset.forms:
                 if item_form.has_changed():
                     services.item_result_set(result=item_form.instance, value=item_form.cleaned_data["result"],
                                              evidence=item_form.cleaned_data["evidence"], user=request.user)
             return
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, EvidenceFile):
-                instance.evaluation = form.instance
-                instance.uploaded_by = request.user
-                instance.name = instance.file.name.rsplit("/", 1)[-1][:200]
-            instance.save()
-        for deleted in formset.deleted_objects:
-            deleted.delete()
+        if formset.model is EvidenceFile:  # new files through the service, like the page's
+            formset.save(commit=False)
+            for file_form in formset.extra_forms:
+                if file_form.has_changed() and not file_form.cleaned_data.get("DELETE"):
+                    services.evidence_attach(result=file_form.cleaned_data["result"],
+                                             upload=file_form.cleaned_data["file"], user=request.user)
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            return
+        formset.save()
 
 
 class ChecklistItemInline(admin.TabularInline):

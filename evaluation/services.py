@@ -285,16 +285,21 @@ EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".x
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
+def evidence_check(upload) -> None:
+    """Documents and images only, at most 20 MB."""
+    if not upload.name.lower().endswith(EVIDENCE_TYPES):
+        raise ValidationError(_("Attach a PDF, an image, an office document or a zip file."))
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(_("The file is larger than allowed (20 MB)."))
+
+
 @transaction.atomic
 def evidence_attach(*, result: ItemResult, upload, user: User | None) -> EvidenceFile:
-    """A file of evidence for one item of a draft evaluation: documents and images, at most 20 MB."""
+    """A file of evidence for one item of a draft evaluation."""
     evaluation = _draft(result.evaluation)
     _bureau(user, evaluation.consortium)
+    evidence_check(upload)
     name = upload.name.rsplit("/", 1)[-1]
-    if not name.lower().endswith(EVIDENCE_TYPES):
-        raise ValidationError({"file": [_("Attach a PDF, an image, an office document or a zip file.")]})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than allowed (20 MB).")]})
     evidence = EvidenceFile(evaluation=evaluation, result=result, name=name[:200], uploaded_by=user)
     evidence.file.save(name, upload, save=False)
     evidence.save()

@@ -208,3 +208,32 @@ def test_the_provincial_summary_is_a_job_with_a_workbook_to_download(client, yan
     rows = list(load_workbook(io.BytesIO(b"".join(book.streaming_content))).active.iter_rows(values_only=True))
     assert rows[1][1] == yangxi.consortium.name and rows[1][3] == 100
     assert client.get(f"/admin/consortia/job/{job.pk}/change/").status_code == 200
+
+
+def test_evidence_uploaded_in_the_admin_goes_through_the_same_checks(client, yangxi):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evaluation = services.evaluation_start(consortium=yangxi.consortium, year=2025, user=yangxi.county.staff)
+    client.force_login(yangxi.county.staff)
+    url = f"/admin/evaluation/evaluation/{evaluation.pk}/change/"
+    page = client.get(url)
+    data = {"remarks": ""}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        for form in formset.initial_forms:
+            data.update({form.add_prefix(name): field.value() if field.value() is not None else ""
+                         for name, field in ((n, form[n]) for n in form.fields)})
+    item2 = evaluation.results.get(item__number=2)
+
+    def post(name, content):
+        return client.post(url, {**data, "files-TOTAL_FORMS": "1", "files-0-result": item2.pk,
+                                 "files-0-file": SimpleUploadedFile(name, content), "results-0-result": "met"})
+
+    refused = post("run.exe", b"MZ")
+    assert refused.status_code == 200 and "请上传 PDF" in refused.content.decode()
+    assert post("制度.pdf", b"%PDF-1.4").status_code == 302
+    attached = item2.files.get()
+    assert (attached.name, attached.uploaded_by, attached.evaluation) == ("制度.pdf", yangxi.county.staff, evaluation)
+    item1 = evaluation.results.get(item__number=1)  # the item's result went through the service too
+    assert (item1.result, item1.score, item1.updated_by) == ("met", Decimal("5.00"), yangxi.county.staff)
