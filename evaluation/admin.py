@@ -180,7 +180,7 @@ class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return annex2_response(get_object_or_404(self.get_queryset(request), pk=pk))
 
     def save_formset(self, request, form, formset, change):
-        """Item results go through the service (score, draft only, the bureau only)."""
+        """Every write goes through the services (score, draft only, the bureau only)."""
         if formset.model is ItemResult:
             formset.save(commit=False)  # what the admin's change message reads; the service saves
             for item_form in formset.forms:
@@ -197,7 +197,12 @@ class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             for deleted in formset.deleted_objects:
                 deleted.delete()
             return
-        formset.save()
+        formset.save(commit=False)  # entered indicators, through the service too
+        for entry_form in formset.forms:
+            if entry_form.has_changed():
+                services.indicator_entry_set(evaluation=form.instance, key=entry_form.instance.key,
+                                             user=request.user, **{name: entry_form.cleaned_data[name]
+                                                                   for name in ("value", "verdict", "evidence")})
 
 
 class ChecklistItemInline(admin.TabularInline):

@@ -228,7 +228,8 @@ def test_evidence_uploaded_in_the_admin_goes_through_the_same_checks(client, yan
 
     def post(name, content):
         return client.post(url, {**data, "files-TOTAL_FORMS": "1", "files-0-result": item2.pk,
-                                 "files-0-file": SimpleUploadedFile(name, content), "results-0-result": "met"})
+                                 "files-0-file": SimpleUploadedFile(name, content), "results-0-result": "met",
+                                 "indicator_entries-1-value": "93%"})
 
     refused = post("run.exe", b"MZ")
     assert refused.status_code == 200 and "请上传 PDF" in refused.content.decode()
@@ -237,3 +238,4 @@ def test_evidence_uploaded_in_the_admin_goes_through_the_same_checks(client, yan
     assert (attached.name, attached.uploaded_by, attached.evaluation) == ("制度.pdf", yangxi.county.staff, evaluation)
     item1 = evaluation.results.get(item__number=1)  # the item's result went through the service too
     assert (item1.result, item1.score, item1.updated_by) == ("met", Decimal("5.00"), yangxi.county.staff)
+    assert evaluation.indicator_entries.get(key="satisfaction").value == "93%"
