@@ -32,6 +32,28 @@ def person_id_shown(user, person_id: str) -> str:
     return person_id[:2] + "*" * (len(person_id) - 4) + person_id[-2:]
 
 
+def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]) -> dict[tuple, dict]:
+    """{group values: {"n": rows, field: exact sum}} of a queryset's money fields: summed by the
+    database on PostgreSQL (exact numerics), in Python on SQLite (which would add them as floats)."""
+    from django.db import connection
+    from django.db.models import Count, Sum
+
+    if connection.vendor == "postgresql":
+        sums = {"n": Count("id")} | {f"sum_{f}": Sum(f) for f in fields}
+        rows = (queryset.values(*group).annotate(**sums).order_by() if group
+                else [queryset.aggregate(**sums)] if queryset.exists() else [])
+        return {tuple(row[g] for g in group): {"n": row["n"]} | {f: row[f"sum_{f}"] or Decimal("0.00")
+                                                                 for f in fields} for row in rows}
+    found: dict[tuple, dict] = {}
+    for row in queryset.values_list(*group, *fields).iterator(chunk_size=5000):
+        key, amounts = tuple(row[:len(group)]), row[len(group):]
+        entry = found.setdefault(key, {"n": 0} | {f: Decimal("0.00") for f in fields})
+        entry["n"] += 1
+        for name, amount in zip(fields, amounts, strict=True):
+            entry[name] += amount
+    return found
+
+
 def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], Decimal]:
     """The year's fund-paid amounts from the roll-ups: by member inside the consortium, and the
     total outside it (G3: everything the county's insured cost elsewhere). Summed in Python:

@@ -12,8 +12,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
@@ -27,7 +26,7 @@ from .columns import COLUMNS, OPTIONAL
 from .forms import UploadForm
 from .importers import template_header
 from .models import Claim
-from .selectors import person_id_shown
+from .selectors import exact_sums, person_id_shown
 
 PAGE_SIZE = 50
 
@@ -80,18 +79,9 @@ class ClaimListFilter(django_filters.FilterSet):
 
 
 def _totals(claims) -> dict:
-    """Counts and amounts of everything that matches: in the database on PostgreSQL, in Python on
-    SQLite (which would add the amounts as floats)."""
+    """Counts and amounts of everything that matches."""
     fields = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
-    if connection.vendor == "postgresql":
-        found = claims.aggregate(n=Count("id"), **{f: Sum(f) for f in fields})
-        return {f: found[f] or Decimal("0.00") for f in fields} | {"n": found["n"]}
-    totals = {f: Decimal("0.00") for f in fields} | {"n": 0}
-    for row in claims.values_list(*fields).iterator(chunk_size=5000):
-        totals["n"] += 1
-        for f, value in zip(fields, row, strict=True):
-            totals[f] += value
-    return totals
+    return exact_sums(claims, fields=fields).get((), {"n": 0} | {f: Decimal("0.00") for f in fields})
 
 
 @login_required

@@ -13,11 +13,12 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractQuarter
 from django.utils.translation import gettext as _, gettext_lazy
 
 from claims.models import Claim, ClaimMonthly
+from claims.selectors import exact_sums
 from consortia.models import Consortium, Institution, RosterEntry
 
 ZERO = Decimal("0.00")
@@ -152,17 +153,19 @@ def _quarterly(consortium: Consortium, year: int) -> dict[tuple[int, int], dict]
     """{(institution id, quarter): raw sums and counts} for the consortium's claims of a year."""
     claims = Claim.objects.filter(consortium=consortium, settled_on__year=year)
     raw: dict[tuple[int, int], dict] = {}
-    rows = claims.annotate(quarter=ExtractQuarter("settled_on")).values("institution_id", "quarter").annotate(
-        claims=Count("id"), antibiotic=Count("id", filter=Q(antibiotic_cost__gt=0)),
-        total=Sum("total_cost"), self_pay=Sum("self_pay_full"), drug=Sum("drug_cost"),
-        in_total=Sum("total_cost", filter=Q(visit_type=Claim.VisitType.INPATIENT)),
-        in_personal=Sum("self_pay_full", filter=Q(visit_type=Claim.VisitType.INPATIENT)),
-        in_co_pay=Sum("co_pay", filter=Q(visit_type=Claim.VisitType.INPATIENT)),
-        in_persons=Count("person_id", distinct=True, filter=Q(visit_type=Claim.VisitType.INPATIENT)))
-    for row in rows:
-        raw[(row["institution_id"], row["quarter"])] = {
-            k: (Decimal(v).quantize(Decimal("0.01")) if isinstance(v, (Decimal, float)) else (v or 0))
-            for k, v in row.items() if k not in ("institution_id", "quarter")}
+    by_quarter = claims.annotate(quarter=ExtractQuarter("settled_on"))
+    group = ("institution_id", "quarter")
+    inpatient = Q(visit_type=Claim.VisitType.INPATIENT)
+    for row in by_quarter.values(*group).annotate(antibiotic=Count("id", filter=Q(antibiotic_cost__gt=0)),
+                                                  in_persons=Count("person_id", distinct=True, filter=inpatient)):
+        raw[(row["institution_id"], row["quarter"])] = {"antibiotic": row["antibiotic"],
+                                                        "in_persons": row["in_persons"]}
+    for key, sums in exact_sums(by_quarter, group=group, fields=("total_cost", "self_pay_full", "drug_cost")).items():
+        raw[key].update(claims=sums["n"], total=sums["total_cost"], self_pay=sums["self_pay_full"],
+                        drug=sums["drug_cost"])
+    for key, sums in exact_sums(by_quarter.filter(inpatient), group=group,
+                                fields=("total_cost", "self_pay_full", "co_pay")).items():
+        raw[key].update(in_total=sums["total_cost"], in_personal=sums["self_pay_full"], in_co_pay=sums["co_pay"])
     inpatient = claims.filter(visit_type=Claim.VisitType.INPATIENT).order_by("person_id", "admitted_on", "id")
     passes = _inpatient_passes(((i, (s.month - 1) // 3 + 1), p, a, d) for i, s, p, a, d in inpatient.values_list(
         "institution_id", "settled_on", "person_id", "admitted_on", "discharged_on").iterator(chunk_size=20_000))
