@@ -186,23 +186,21 @@ def _move(job: Job, county: County) -> tuple[int, list[datetime.date]]:
 
 
 def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
-    """Rebuilds the monthly roll-ups of the given months from the claims (settlement month)."""
+    """Rebuilds the monthly roll-ups of the given months from the claims (settlement month), the
+    amounts summed exactly (SQLite, where this runs, would add them as floats)."""
     from .models import ClaimMonthly
+    from .selectors import exact_sums
 
-    claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
+    group = ("consortium_id", "institution_id", "placement", "visit_type")
+    fields = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
     for month in months:
         end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         ClaimMonthly.objects.filter(county=county, month=month).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f"""
-                INSERT INTO {rollup} (county_id, month, consortium_id, institution_id, placement, visit_type, claims,
-                    total_cost, self_pay_full, co_pay, fund_paid, drug_cost, antibiotic_cost)
-                SELECT county_id, %s, consortium_id, institution_id, placement, visit_type, COUNT(*),
-                    SUM(total_cost), SUM(self_pay_full), SUM(co_pay), SUM(fund_paid),
-                    SUM(drug_cost), SUM(antibiotic_cost)
-                FROM {claim} WHERE county_id = %s AND settled_on >= %s AND settled_on < %s
-                GROUP BY county_id, consortium_id, institution_id, placement, visit_type""",
-                           [month, county.pk, month, end])
+        claims = Claim.objects.filter(county=county, settled_on__gte=month, settled_on__lt=end)
+        ClaimMonthly.objects.bulk_create(
+            ClaimMonthly(county=county, month=month, claims=sums["n"], **dict(zip(group, key, strict=True)),
+                         **{f: sums[f] for f in fields})
+            for key, sums in exact_sums(claims, group=group, fields=fields).items())
 
 
 def _finish(job: Job, rows: int, moved: int, months: list[datetime.date], path: str) -> None:
