@@ -13,15 +13,10 @@ from consortia.models import ServiceAgreement
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
-from .forms import BudgetForm, BudgetMemberFormSet, member_initial, member_row, member_rows
+from .forms import BudgetForm, BudgetMemberFormSet, member_initial, member_row, member_rows, registry_members
 from .models import AnnualBudget
 from .services import budgets as budget_services
 from .simulations import present_output
-
-
-def _registry_members(agreement: ServiceAgreement) -> list[dict]:
-    return [{"code": m.code, "name": m.name, "tier": m.tier}
-            for m in agreement.consortium.members.order_by("tier", "code")]
 
 
 @login_required
@@ -38,7 +33,7 @@ def budget_page(request, agreement_pk: int):
     members_needed = agreement.scheme != "tianjin-2021"
     source = latest if latest is not None else None
     form = BudgetForm(scheme=agreement.scheme, initial=BudgetForm.initial_from(source.fund) if source else None)
-    rows = [member_initial(m) for m in source.members] if source else _registry_members(agreement)
+    rows = [member_initial(m) for m in source.members] if source else registry_members(agreement.consortium)
     members = BudgetMemberFormSet(initial=rows if members_needed else [], prefix="members")
 
     if request.method == "POST":

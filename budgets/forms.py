@@ -132,6 +132,14 @@ def member_row(m: dict) -> dict:
     return row
 
 
+def registry_members(consortium) -> list[dict]:
+    """A consortium's members from the registry, lead hospital first (M5 order), as member rows."""
+    from consortia.schemes import TIERS
+
+    members = sorted(consortium.members.all(), key=lambda m: (TIERS.index(m.tier), m.code))
+    return [{"code": m.code, "name": m.name, "tier": m.tier} for m in members]
+
+
 def member_initial(row: dict, actual=None) -> dict:
     """A member form's initial values from the engine's member row."""
     history = (list(row.get("history") or []) + [None, None, None])[:3]

@@ -23,7 +23,14 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
-from .forms import MemberFormSet, ScenarioForm, ScenarioUploadForm, initial_from_scenario, scenario_from_forms
+from .forms import (
+    MemberFormSet,
+    ScenarioForm,
+    ScenarioUploadForm,
+    initial_from_scenario,
+    registry_members,
+    scenario_from_forms,
+)
 from .models import Clearing, PaymentOrder, YearActuals
 from .selectors import budget_in_force, disbursement_schedule, fund_burn, waiting_for
 from .services import clearing as clearing_services
@@ -36,10 +43,7 @@ def _registry_members(request) -> tuple[list[dict], Consortium | None]:
     consortium = scope_queryset(request.user, Consortium.objects.all()).filter(pk=request.GET.get("consortium")).first()
     if consortium is None:
         return [], None
-    members = consortium.members.order_by("tier", "code")
-    order = {"lead": 0, "county": 1, "private": 2, "township": 3, "village": 4}
-    rows = sorted(({"code": m.code, "name": m.name, "tier": m.tier} for m in members), key=lambda r: order[r["tier"]])
-    return rows, consortium
+    return registry_members(consortium), consortium
 
 
 def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=None):
