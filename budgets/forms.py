@@ -134,10 +134,9 @@ def member_row(m: dict) -> dict:
 
 def registry_members(consortium) -> list[dict]:
     """A consortium's members from the registry, lead hospital first (M5 order), as member rows."""
-    from consortia.schemes import TIERS
+    from consortia.selectors import consortium_members
 
-    members = sorted(consortium.members.all(), key=lambda m: (TIERS.index(m.tier), m.code))
-    return [{"code": m.code, "name": m.name, "tier": m.tier} for m in members]
+    return [{"code": m.code, "name": m.name, "tier": m.tier} for m in consortium_members(consortium)]
 
 
 def member_initial(row: dict, actual=None) -> dict:

@@ -14,7 +14,7 @@ from consortia.models import County
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
-from .audits import spot_check_record
+from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_check, expected_fund
 from .forms import UploadForm
 from .importers import COLUMNS
@@ -231,5 +231,6 @@ class AuditRecoveryAdmin(RecordOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
     def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        saved = audit_recovery_record(consortium=obj.consortium, year=obj.year, recovered=obj.recovered,
+                                      own_penalty=obj.own_penalty, description=obj.description, user=request.user)
+        obj.pk = saved.pk

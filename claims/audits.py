@@ -10,7 +10,7 @@ from django.db import transaction
 from budgets.engine import InputError
 from budgets.engine.rules import spot_check_refusal
 
-from .models import SpotCheck
+from .models import AuditRecovery, SpotCheck
 
 
 @transaction.atomic
@@ -28,3 +28,15 @@ def spot_check_record(*, institution, year: int, violation_amount: Decimal, samp
     check.full_clean()
     check.save()
     return check
+
+
+@transaction.atomic
+def audit_recovery_record(*, consortium, year: int, recovered: Decimal, own_penalty: Decimal, description: str,
+                          user) -> AuditRecovery:
+    """S10: what the lead hospital's own audits recovered and the penalty for its own violations,
+    kept as two amounts (the clearing makes two orders and never nets them)."""
+    recovery = AuditRecovery(consortium=consortium, year=year, recovered=recovered, own_penalty=own_penalty,
+                             description=description, recorded_by=user)
+    recovery.full_clean()
+    recovery.save()
+    return recovery

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortia.models import County
+from consortia.models import Consortium, County, Institution
 
 
 class UploadForm(forms.Form):
@@ -25,3 +25,41 @@ class UploadForm(forms.Form):
             for message in error.messages:
                 self.add_error(None, message)
             return None
+
+
+class SpotCheckForm(forms.Form):
+    """J7: what a sample of a member's claims refused and the sample's share of the whole."""
+
+    institution = forms.ModelChoiceField(label=_("institution"), queryset=Institution.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    violation_amount = forms.DecimalField(label=_("refused in the sample"), max_digits=18, decimal_places=2,
+                                          min_value=0)
+    sample_ratio = forms.DecimalField(label=_("sample ratio"), max_digits=5, decimal_places=4,
+                                      help_text=_("The sample's share of the member's claims, e.g. 0.1000."))
+    note = forms.CharField(label=_("note"), max_length=500, required=False)
+
+    def __init__(self, *args, institutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+
+    def clean_sample_ratio(self):
+        ratio = self.cleaned_data["sample_ratio"]
+        if not 0 < ratio <= 1:  # J7: a sample is part of the whole
+            raise forms.ValidationError(_("The sample ratio is above 0 and at most 1."))
+        return ratio
+
+
+class AuditRecoveryForm(forms.Form):
+    """S10: the lead hospital's own audits: recovered and its own penalty, two amounts."""
+
+    consortium = forms.ModelChoiceField(label=_("consortium"), queryset=Consortium.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    recovered = forms.DecimalField(label=_("recovered by its own audits"), max_digits=18, decimal_places=2,
+                                   min_value=0)
+    own_penalty = forms.DecimalField(label=_("penalty for its own violations"), max_digits=18, decimal_places=2,
+                                     min_value=0)
+    description = forms.CharField(label=_("description"), max_length=500)
+
+    def __init__(self, *args, consortia, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consortium"].queryset = consortia

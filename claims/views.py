@@ -4,28 +4,34 @@ scope with filters, the totals of everything that matches, pages and a streamed 
 insured person's id is shown as the user's role may see it."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
-from consortia.models import County, Institution, Job
+from consortia.forms import add_service_errors
+from consortia.models import Consortium, County, Institution, Job
 from consortia.permissions import can_write
 from consortia.selectors import jobs_visible, scope_queryset
+from consortia.templatetags.money import yuan
 from consortia.xlsx import csv_cell
 
+from .audits import audit_recovery_record, spot_check_record
 from .columns import COLUMNS, OPTIONAL
-from .forms import UploadForm
+from .forms import AuditRecoveryForm, SpotCheckForm, UploadForm
 from .importers import template_header
-from .models import Claim
+from .models import AuditRecovery, Claim, SpotCheck
 from .selectors import exact_sums, person_id_shown
 
 PAGE_SIZE = 50
@@ -128,3 +134,49 @@ def _export(user, claims) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="claims.csv"'
     return response
+
+
+@login_required
+def checks_page(request):
+    """Spot checks (J7) and the lead hospital's own audits (S10) of a year: what the clearing will
+    take off or add, recorded by the bureau; read by everyone in scope. Records are never edited:
+    a correction is a new record with its note."""
+    user = request.user
+    year = request.GET.get("year") or request.POST.get("year") or ""
+    year = int(year) if year.isdigit() else datetime.date.today().year
+    writer = can_write(user, Claim)
+    if request.method == "POST" and not writer:
+        raise PermissionDenied
+    step = request.POST.get("step")
+    data = request.POST if request.method == "POST" else None
+    spot_form = SpotCheckForm(data if step == "spot_check" else None, prefix="spot", initial={"year": year},
+                              institutions=scope_queryset(user, Institution.objects.filter(consortium__isnull=False)).order_by("code"))
+    audit_form = AuditRecoveryForm(data if step == "audit" else None, prefix="audit", initial={"year": year},
+                                   consortia=scope_queryset(user, Consortium.objects.all()))
+    form = {"spot_check": spot_form, "audit": audit_form}.get(step)
+    if form is not None and form.is_valid():
+        try:
+            if step == "spot_check":
+                saved = spot_check_record(user=user, **form.cleaned_data)
+                messages.success(request, _("Spot check recorded: %(amount)s refused after scaling up.") % {
+                    "amount": yuan(saved.refused)})
+            else:
+                saved = audit_recovery_record(user=user, **form.cleaned_data)
+                messages.success(request, _("Own audit recorded."))
+            return redirect(f"{reverse('checks')}?year={saved.year}")
+        except ValidationError as error:
+            add_service_errors(form, error)
+    elif form is not None:
+        messages.error(request, _("Correct the fields marked below."))
+    spot_checks = scope_queryset(user, SpotCheck.objects.filter(year=year).select_related(
+        "institution", "recorded_by")).order_by("institution__code", "recorded_at")
+    audits = scope_queryset(user, AuditRecovery.objects.filter(year=year).select_related(
+        "consortium", "recorded_by")).order_by("consortium__code", "recorded_at")
+    zero = Decimal("0.00")
+    return render(request, "claims/checks.html", {
+        "year": year, "writer": writer, "spot_form": spot_form, "audit_form": audit_form,
+        "spot_checks": spot_checks, "audits": audits,
+        "refused_total": sum((c.refused for c in spot_checks), zero),
+        "recovered_total": sum((a.recovered for a in audits), zero),
+        "penalty_total": sum((a.own_penalty for a in audits), zero),
+    })

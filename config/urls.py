@@ -10,6 +10,7 @@ from budgets import payment_views
 from budgets import views as budget_views
 from claims import apis as claim_apis
 from claims import views as claim_views
+from consortia import agreement_views
 from consortia import apis as registry_apis
 from consortia import views as registry_views
 from evaluation import apis as evaluation_apis
@@ -39,6 +40,11 @@ urlpatterns = [
     path("", budget_views.home, name="home"),
     path("feasibility/", budget_views.feasibility, name="feasibility"),
     path("feasibility/download/<str:fmt>/", budget_views.feasibility_download, name="feasibility-download"),
+    path("agreements/", agreement_views.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", agreement_views.agreement_page, name="agreement-page"),
+    path("agreements/<int:pk>/parameters/", agreement_views.agreement_parameters, name="agreement-parameters-page"),
+    path("consortia/<int:pk>/", registry_views.consortium_page, name="consortium-page"),
+    path("checks/", claim_views.checks_page, name="checks"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
     path("clearings/<int:pk>/statement.xlsx", budget_views.clearing_statement, name="clearing-statement"),
     path("agreements/<int:agreement_pk>/budget/", budget_pages.budget_page, name="budget-page"),

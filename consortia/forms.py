@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import schemes
-from .models import ServiceAgreement
+from .models import Consortium, ServiceAgreement
 
 SEP = "__"
 WEIGHT_LABELS = (_("oldest year"), _("middle year"), _("latest year"))
@@ -100,6 +100,16 @@ def _gather(spec: schemes.Spec, data: dict):
     return text(data.get(spec.name))
 
 
+def add_service_errors(form: forms.Form, error: ValidationError, field_for=None) -> None:
+    """A service's refusal shown on the form: at the field it names where the form has one
+    (`field_for` maps a name to a field), above the form otherwise."""
+    errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for name, messages in errors.items():
+        target = field_for(name) if field_for else (name if name in form.fields else None)
+        for message in messages:
+            form.add_error(target, message)
+
+
 class AgreementParametersForm(forms.Form):
     """One field per parameter of the agreement's scheme; for an active agreement also the month
     from which the new version applies and the reason."""
@@ -124,11 +134,8 @@ class AgreementParametersForm(forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         """A refusal from the service, shown at the field it names (a parameter's first field)."""
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for name, messages in errors.items():
-            target = next((f for f in self.fields if name and (f == name or f.startswith(name + SEP))), None)
-            for message in messages:
-                self.add_error(target, message)
+        add_service_errors(self, error, lambda name: next(
+            (f for f in self.fields if name and (f == name or f.startswith(name + SEP))), None))
 
 
 class RosterUploadForm(forms.Form):
@@ -152,7 +159,36 @@ class RosterUploadForm(forms.Form):
             return roster_import_enqueue(agreement=self.cleaned_data["agreement"], month=self.cleaned_data["month"],
                                          upload=self.cleaned_data["file"], user=user)
         except ValidationError as error:
-            for messages in (error.message_dict.values() if hasattr(error, "error_dict") else [error.messages]):
-                for message in messages:
-                    self.add_error(None, message)
+            add_service_errors(self, error)
             return None
+
+
+def parameter_rows(scheme: str, values: dict) -> list[tuple[str, object]]:
+    """A parameter version as the clerk reads it: each field's label and its value."""
+    rows = []
+    for spec in schemes.PRESETS[scheme].values():
+        flat = flatten(spec, values.get(spec.name, spec.default))
+        for name, field in _fields_for(spec).items():
+            value = flat.get(name)
+            if value is not None:
+                rows.append((field.label, value))
+    return rows
+
+
+class AgreementCreateForm(forms.Form):
+    consortium = forms.ModelChoiceField(label=_("Consortium"), queryset=Consortium.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=ServiceAgreement.Scheme.choices)
+    signed_date = forms.DateField(label=_("Signed on (may be entered later)"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, consortia, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consortium"].queryset = consortia
+
+
+class AgreementDraftForm(forms.Form):
+    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=ServiceAgreement.Scheme.choices,
+                               help_text=_("A new scheme starts again from its default parameters."))
+    signed_date = forms.DateField(label=_("Signed on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))

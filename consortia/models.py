@@ -219,7 +219,8 @@ class ServiceAgreement(models.Model):
         verbose_name_plural = _("service agreements")
         ordering = ["-year", "consortium__code"]
         constraints = [
-            models.UniqueConstraint(fields=["consortium", "year"], name="one_agreement_per_consortium_year"),
+            models.UniqueConstraint(fields=["consortium", "year"], name="one_agreement_per_consortium_year",
+                                    violation_error_message=_("This consortium already has an agreement for that year.")),
             models.CheckConstraint(
                 name="agreement_year_plausible", condition=Q(year__gte=2000) & Q(year__lte=2100)
             ),

@@ -131,3 +131,10 @@ def agreement_parameters_for(*, agreement: ServiceAgreement, period: datetime.da
 
 def agreement_current_parameters(*, agreement: ServiceAgreement) -> AgreementParameters:
     return agreement.parameter_versions.order_by("-version").first()
+
+
+def consortium_members(consortium: Consortium) -> list[Institution]:
+    """A consortium's members, lead hospital first, then by tier (M5) and code."""
+    from .schemes import TIERS
+
+    return sorted(consortium.members.all(), key=lambda m: (TIERS.index(m.tier), m.code))

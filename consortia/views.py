@@ -84,3 +84,16 @@ def job_errors(request, pk: int):
 @login_required
 def job_output(request, pk: int):
     return job_output_response(_job(request, pk))
+
+
+@login_required
+def consortium_page(request, pk: int):
+    """A consortium as the registry has it: members by tier, and its agreements by year."""
+    from .models import Consortium
+    from .selectors import consortium_members
+
+    consortium = get_object_or_404(scope_queryset(request.user, Consortium.objects.select_related("county")), pk=pk)
+    return render(request, "consortia/consortium.html", {
+        "consortium": consortium, "members": consortium_members(consortium),
+        "agreements": consortium.agreements.order_by("-year"),
+    })

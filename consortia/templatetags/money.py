@@ -1,5 +1,6 @@
 """Amounts as a bureau reads them: ¥1,234,567.89."""
 
+import datetime
 from decimal import Decimal
 
 from django import template
@@ -32,10 +33,10 @@ def percent(value):
 
 @register.filter
 def period(value):
-    """A period as people say it: 2025-03 → 2025年3月, 2025-Q2 → 2025年第2季度 (in the language shown)."""
+    """A period as people say it: 2025-03 → 2025年3月, 2025-Q2 → 2025年第2季度, a date → its month (in the language shown)."""
     from django.utils.translation import gettext
 
-    text = str(value or "")
+    text = value.strftime("%Y-%m") if isinstance(value, datetime.date) else str(value or "")
     if len(text) == 7 and text[4] == "-" and text[:4].isdigit():
         if text[5] == "Q" and text[6].isdigit():
             return gettext("Q%(q)s %(year)s") % {"q": text[6], "year": text[:4]}
