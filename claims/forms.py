@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +65,34 @@ class AuditRecoveryForm(forms.Form):
     def __init__(self, *args, consortia, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consortium"].queryset = consortia
+
+
+class DipForm(forms.Form):
+    """D1: the year's points budget and the basic-level groups' one score, one group per line."""
+
+    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    points_budget = forms.DecimalField(label=_("points budget"), max_digits=18, decimal_places=2, min_value=0)
+    basic_groups = forms.CharField(
+        label=_("basic-level disease groups"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
+        help_text=_("One group per line: the group code, a space and its one score, e.g. “J18.9 350”."))
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+    def clean_basic_groups(self):
+        groups = {}
+        for number, line in enumerate(self.cleaned_data["basic_groups"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                code, score = parts
+                if Decimal(score) <= 0:
+                    raise ValueError
+            except (ValueError, ArithmeticError):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write the group code, a space and a score above 0.") % {"n": number}) from None
+            groups[code] = score
+        return groups

@@ -29,9 +29,10 @@ from consortia.xlsx import csv_cell
 
 from .audits import audit_recovery_record, spot_check_record
 from .columns import COLUMNS, OPTIONAL
-from .forms import AuditRecoveryForm, SpotCheckForm, UploadForm
+from .forms import AuditRecoveryForm, DipForm, SpotCheckForm, UploadForm
 from .importers import template_header
-from .models import AuditRecovery, Claim, SpotCheck
+from .models import AuditRecovery, Claim, DipPeriod, SpotCheck
+from .pricing import dip_period_compute
 from .selectors import exact_sums, person_id_shown
 
 PAGE_SIZE = 50
@@ -180,3 +181,30 @@ def checks_page(request):
         "recovered_total": sum((a.recovered for a in audits), zero),
         "penalty_total": sum((a.own_penalty for a in audits), zero),
     })
+
+
+@login_required
+def dip_page(request):
+    """D1: the DIP point value of a year, computed from the county's cases outside the consortium
+    when the bureau enters the points budget; kept with its inputs."""
+    user = request.user
+    writer = can_write(user, Claim)
+    if request.method == "POST" and not writer:
+        raise PermissionDenied
+    counties = scope_queryset(user, County.objects.all())
+    form = DipForm(request.POST or None, counties=counties, initial={
+        "year": datetime.date.today().year, "county": counties.first() if counties.count() == 1 else None})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                period = dip_period_compute(user=user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Point value of %(year)s: %(value)s (%(cases)s cases).") % {
+                    "year": period.year, "value": period.point_value, "cases": period.cases})
+                return redirect("dip")
+        else:
+            messages.error(request, _("Correct the fields marked below."))
+    periods = scope_queryset(user, DipPeriod.objects.select_related("county", "computed_by")).order_by("-year")
+    return render(request, "claims/dip.html", {"form": form if writer else None, "periods": periods})

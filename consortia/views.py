@@ -4,11 +4,14 @@ correct, the file it made. It refreshes itself while the job runs."""
 import csv
 import io
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from .models import Job
 from .selectors import jobs_visible, scope_queryset
@@ -97,3 +100,11 @@ def consortium_page(request, pk: int):
         "consortium": consortium, "members": consortium_members(consortium),
         "agreements": consortium.agreements.order_by("-year"),
     })
+
+
+class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Everyone changes their own password here (the old one first, the validators apply); the
+    administrator sets a new person's first one."""
+
+    success_url = reverse_lazy("home")
+    success_message = gettext_lazy("Your password has been changed.")

@@ -265,6 +265,29 @@ def test_dip_prices_the_cases_outside_the_consortium_inside_the_city(world, code
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_point_value_is_computed_on_its_page(client, world, codes):
+    from django.urls import reverse
+
+    from claims.models import DipPeriod
+
+    _inside, city = codes
+    values = row("D1", city, fund="9000.00", total="20000.00", settled="2026-05-10", admitted="2026-05-01",
+                 discharged="2026-05-08").split(",")
+    values[7], values[8] = "K35.9", "1000"
+    assert run(world, csv(",".join(values))).status == Job.Status.SUCCEEDED
+    client.force_login(world.staff_a1)
+    form = {"county": world.county_a1.pk, "year": 2026, "points_budget": "10500.00"}
+    bad = client.post(reverse("dip"), {**form, "basic_groups": "J18.9 500\nK35.9"})
+    assert bad.context["form"].errors == {"basic_groups": ["第 2 行：请填写病种编码、一个空格和大于 0 的分值。"]}
+    page = client.post(reverse("dip"), {**form, "basic_groups": "J18.9 500\n"}, follow=True).content.decode()
+    assert "2026 年度点值：10.500000（1 个病例）" in page  # 10500 / 1000 points
+    period = DipPeriod.objects.get()
+    assert period.basic_groups == {"J18.9": "500"} and period.computed_by == world.staff_a1
+    client.force_login(world.finance_a1x)
+    assert client.post(reverse("dip"), form).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_point_value_is_entered_in_the_admin(client, world, codes):
     from django.urls import reverse
 

@@ -102,3 +102,17 @@ def test_a_closed_agreement_keeps_its_parameters(client, world):
     assert world.agreement_a1x.status == "closed"
     page = client.get(reverse("agreement-parameters-page", args=[world.agreement_a1x.pk]), follow=True)
     assert "协议已终止，参数不能再修改" in page.content.decode()
+
+
+def test_everyone_changes_their_own_password(client, world):
+    from tests.consortia.factories import PASSWORD
+
+    client.force_login(world.finance_a1x)
+    url = reverse("password_change")
+    weak = client.post(url, {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    assert "这个密码太常见了" in weak.content.decode()
+    done = client.post(url, {"old_password": PASSWORD, "new_password1": "Qiang-mima-2026!",
+                             "new_password2": "Qiang-mima-2026!"}, follow=True)
+    assert "您的密码已修改。" in done.content.decode()
+    world.finance_a1x.refresh_from_db()
+    assert world.finance_a1x.check_password("Qiang-mima-2026!")
