@@ -41,7 +41,7 @@ check-messages: venv
 	$(PY) -m pytest tests/test_translations.py
 
 worker: venv
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q $(or $(QUEUES),default,imports,money,exports)
 
 beat: venv
 	$(VENV)/bin/celery -A config beat --loglevel=INFO

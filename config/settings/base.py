@@ -187,7 +187,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default="default")
+# Separate queues, so a long import or export never waits in front of a month-end run: each can
+# have its own workers on its own machines (README, "A province"). The prefix lets several
+# installations (or CI runs) share one Redis.
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default=f"{CELERY_QUEUE_PREFIX}default")
+CELERY_TASK_ROUTES = {
+    "claims.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}imports"},
+    "consortia.tasks.roster_import": {"queue": f"{CELERY_QUEUE_PREFIX}imports"},
+    "budgets.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}money"},
+    "evaluation.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}exports"},
+}
+CELERY_QUEUES_ALL = ",".join(f"{CELERY_QUEUE_PREFIX}{q}" for q in ("default", "imports", "money", "exports"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
