@@ -48,7 +48,7 @@ beat: venv
 
 # Benchmarks on PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES): results in docs/benchmarks.md.
 bench: venv
-	$(PY) -m bench $(if $(ROWS),--rows $(ROWS))
+	$(PY) -m bench $(if $(ROWS),--rows $(ROWS)) $(if $(COUNTY_CLAIMS),--county-claims $(COUNTY_CLAIMS))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

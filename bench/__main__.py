@@ -19,6 +19,9 @@ SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="claims in the large import file")
+    parser.add_argument("--county-claims", type=int, default=3_000_000,
+                        help="claims in the table for the read benchmarks (2 and 3)")
+    parser.add_argument("--small-claims", type=int, default=30_000, help="the small table of benchmark 3")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     options = parser.parse_args()
 
@@ -41,11 +44,20 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         call_command("load_demo", claims=0, stdout=io.StringIO())
-        from bench import claims_import
+        from bench import claims_import, reads, runs
+        from claims.demo import demo_claims
 
         results = []
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
+            demo_claims(rows=options.small_claims, seed=7)
+            small = reads.latency("small")
             results += claims_import.run(Path(work), rows=options.rows)
+            total = claims_import.top_up(Path(work), to=options.county_claims)
+            results.append(reads.indicators_against_scan())
+            results.append(reads.latency_result(small, reads.latency("large"), options.small_claims, total))
+            money, made = runs.money_runs()
+            results += money
+            results += runs.exports(made, claims=min(options.rows, 1_000_000))
     finally:
         from django.db import connections
 

@@ -1,0 +1,167 @@
+"""Reading a county year: the indicators and the clearing's actuals against one sequential scan of
+the claims table (benchmark 2), and pages and API under 20 concurrent users at two table sizes
+(benchmark 3)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from django.db import connection
+
+from .claims_import import Result
+
+USERS = 20
+ROUNDS = 15
+PAGES = ["/", "/payments/", "/api/v1/claim-rollups/?county=341021", "/api/v1/agreements/", "/evaluations/"]
+
+
+def _best(fn, repeat=3) -> float:
+    """The fastest of `repeat` runs after one warm-up: what the code costs, not the cache."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _scan() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")  # one sequential pass, like ours
+        cursor.execute("SELECT count(*), sum(fund_paid), sum(total_cost) FROM claims_claim")
+        cursor.fetchone()
+        cursor.execute("RESET max_parallel_workers_per_gather")
+
+
+def _county_year() -> None:
+    from budgets.services.clearing import actuals_from_claims
+    from consortia.models import ServiceAgreement
+    from evaluation import indicators
+
+    agreement = ServiceAgreement.objects.get(consortium__code="SX-YGT-01", year=2025)
+    consortium = agreement.consortium
+    actuals_from_claims(agreement=agreement, user=None)
+    indicators.supervision_indicators(consortium=consortium, year=2025)
+    indicators.jiangmen_quarterly(consortium=consortium, year=2025)
+    indicators.negative_signals(consortium=consortium, year=2025)
+    indicators.monthly_trends(consortium=consortium, year=2025)
+
+
+def indicators_against_scan() -> Result:
+    from claims.models import Claim
+
+    rows = Claim.objects.count()
+    ours, scan = _best(_county_year), _best(_scan)
+    ratio = ours / scan
+    return Result(f"indicators and clearing actuals / one sequential scan, {rows:,} claims", ratio,
+                  f"{ratio:.2f} ({ours:.1f} s against {scan:.1f} s)", "≤ 3×", ratio <= 3,
+                  "the clearing's actuals from claims, the supervision indicators (this year and last), the "
+                  "quarterly set, the negative-list signals and the monthly trends of 歙县's consortium, against "
+                  "SELECT count(*), sum(fund_paid), sum(total_cost) FROM claims_claim without parallel workers")
+
+
+class Server:
+    """gunicorn on loopback with the benchmark database, 2 workers × 4 threads per core."""
+
+    def __init__(self, port: int = 8091):
+        self.port = port
+        root = Path(__file__).resolve().parent.parent
+        env = dict(os.environ, DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings.local")
+        # As in production: static files collected and served by WhiteNoise from the manifest.
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env,
+                       check=True)
+        workers = str(2 * (os.cpu_count() or 1))
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}",
+             "-w", workers, "--threads", "4", "--log-level", "warning"],
+            cwd=root, env=env, stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.close()
+        raise RuntimeError("gunicorn did not start")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _session(username: str) -> str:
+    """A signed-in session made the way the login view makes one (no password round, no lockout)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from consortia.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def latency(label: str) -> dict:
+    """p95 and median of every request of 20 users, each walking the pages ROUNDS times."""
+    server = Server()
+    sessions = [_session(name) for name in ("sx_staff", "sx_auditor", "sx_finance", "ah_reviewer")]
+    timings: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def user(n: int) -> None:
+        cookie = f"sessionid={sessions[n % len(sessions)]}"
+        mine = []
+        for _ in range(ROUNDS):
+            for page in PAGES:
+                request = urllib.request.Request(f"http://127.0.0.1:{server.port}{page}", headers={"Cookie": cookie})
+                start = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(request, timeout=120) as response:
+                        response.read()
+                except Exception as error:  # noqa: BLE001 - a failed request is reported, not hidden
+                    with lock:
+                        failures.append(f"{page}: {error}")
+                    continue
+                mine.append(time.perf_counter() - start)
+        with lock:
+            timings.extend(mine)
+
+    try:
+        threads = [threading.Thread(target=user, args=(n,)) for n in range(USERS)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+    finally:
+        server.close()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed at {label}, e.g. {failures[0]}")
+    timings.sort()
+    return {"p95": timings[int(len(timings) * 0.95) - 1], "median": statistics.median(timings),
+            "requests": len(timings), "per_second": len(timings) / elapsed}
+
+
+def latency_result(small: dict, big: dict, small_rows: int, big_rows: int) -> Result:
+    ratio = big["p95"] / small["p95"]
+    return Result(f"p95 latency, {USERS} users, {big_rows:,} / {small_rows:,} claims", ratio,
+                  f"{ratio:.2f} ({big['p95'] * 1000:.0f} ms against {small['p95'] * 1000:.0f} ms)", "≤ 1.5",
+                  ratio <= 1.5,
+                  f"{USERS} concurrent users (staff, auditor, finance officer, provincial reviewer) each walking "
+                  f"{', '.join(PAGES)} {ROUNDS} times through gunicorn on loopback; "
+                  f"{small['requests']} requests at {small['per_second']:.0f}/s (median {small['median'] * 1000:.0f} ms) "
+                  f"and {big['requests']} at {big['per_second']:.0f}/s (median {big['median'] * 1000:.0f} ms)")

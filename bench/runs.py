@@ -1,0 +1,117 @@
+"""Money runs and exports as the work grows: the month-end prepayment run and the year-end
+clearing at 10 and 100 agreements (benchmark 4); the province's Annex-2 summary workbook for 10
+and 100 consortia and the claims export at two sizes, with the peak memory of each (benchmark 5)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .claims_import import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _counties(first: int, last: int) -> list:
+    from budgets.synthetic import county_generate
+
+    # All the same size (500,000 insured, 20 townships, 124 members), so the time per agreement
+    # shows what the count costs, not what a bigger county costs.
+    return [county_generate(code=f"99{n:04d}", insured=500_000, year=2025, seed=n) for n in range(first, last)]
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _clear(made: list) -> float:
+    from budgets.services.clearing import actuals_from_claims, clearing_compute
+
+    def run():
+        for county in made:
+            actuals_from_claims(agreement=county.agreement, user=county.staff)
+            clearing_compute(agreement=county.agreement, user=county.staff)
+    return _timed(run)
+
+
+def money_runs() -> tuple[list[Result], list]:
+    from budgets.models import PaymentOrder
+    from budgets.services.prepayments import prepayment_run
+
+    small = _counties(1, 11)
+    run_small = _timed(lambda: prepayment_run(period="2025-Q2", user=None))
+    orders_small = PaymentOrder.objects.filter(period="2025-Q2").count()
+    clear_small = _clear(small)
+    big = small + _counties(11, 101)
+    run_big = _timed(lambda: prepayment_run(period="2025-Q3", user=None))
+    orders_big = PaymentOrder.objects.filter(period="2025-Q3").count()
+    clear_big = _clear(big)
+    per_small, per_big = run_small / orders_small, run_big / orders_big
+    clearing_small, clearing_big = clear_small / len(small), clear_big / len(big)
+    return [
+        Result(f"prepayment run, time per agreement at {orders_big} / at {orders_small}", per_big / per_small,
+               f"{per_big / per_small:.2f} ({per_big * 1000:.0f} ms against {per_small * 1000:.0f} ms)",
+               "flat (≤ 1.2)", per_big / per_small <= 1.2,
+               f"one quarter-start run over every due agreement: {run_small:.1f} s for {orders_small} orders, "
+               f"{run_big:.1f} s for {orders_big}"),
+        Result(f"clearing, time per consortium at {len(big)} / at {len(small)}", clearing_big / clearing_small,
+               f"{clearing_big / clearing_small:.2f} ({clearing_big * 1000:.0f} ms against "
+               f"{clearing_small * 1000:.0f} ms)", "flat (≤ 1.2)", clearing_big / clearing_small <= 1.2,
+               "actuals from claims, then the clearing computed and stored, consortium by consortium"),
+    ], big
+
+
+def _peak(code: str) -> tuple[float, int]:
+    """(seconds, peak KiB) of `code` run by `manage.py shell` in a child process."""
+    with tempfile.NamedTemporaryFile() as out:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bench.peak", out.name, "shell", "-c", code], cwd=ROOT, check=True)
+        return time.perf_counter() - start, int(Path(out.name).read_text() or 0)
+
+
+PROVINCE_EXPORT = """
+import tempfile
+from consortia.models import Consortium
+from evaluation.exporters import province_workbook
+consortia = Consortium.objects.filter(county__city__province__code='990000').order_by('code')[:{n}]
+with tempfile.TemporaryFile() as out:
+    assert province_workbook(Consortium.objects.filter(pk__in=[c.pk for c in consortia]), 2025, out) >= {n}
+"""
+
+CLAIMS_EXPORT = """
+from claims.models import Claim
+from claims.views import _export
+from consortia.models import User
+user = User.objects.get(username='sx_staff')
+claims = Claim.objects.filter(county__code='341021').order_by('id')[:{n}]
+size = sum(len(chunk) for chunk in _export(user, claims).streaming_content)
+assert size > {n} * 50, size
+"""
+
+
+def exports(made: list, claims: int) -> list[Result]:
+    from evaluation.services import evaluation_start
+
+    for county in made:
+        evaluation_start(consortium=county.consortium, year=2025, user=county.staff)
+    t10, m10 = _peak(PROVINCE_EXPORT.format(n=10))
+    t100, m100 = _peak(PROVINCE_EXPORT.format(n=len(made)))
+    small = max(claims // 10, 1000)
+    c_small_t, c_small_m = _peak(CLAIMS_EXPORT.format(n=small))
+    c_big_t, c_big_m = _peak(CLAIMS_EXPORT.format(n=claims))
+    return [
+        Result(f"Annex-2 province workbook, {len(made)} consortia", t100, f"{t100:.1f} s, peak {m100 / 1024:.0f} MiB "
+               f"(10 consortia: {t10:.1f} s, {m10 / 1024:.0f} MiB)", "flat memory (≤ 1.2)", m100 / m10 <= 1.2,
+               "a child process making the write-only workbook from the stored evaluations; the time includes "
+               "starting Django (about 1 s)"),
+        Result(f"claims CSV export, {claims:,} rows", c_big_t, f"{c_big_t:.1f} s, peak {c_big_m / 1024:.0f} MiB "
+               f"({small:,} rows: {c_small_t:.1f} s, {c_small_m / 1024:.0f} MiB)", "flat memory (≤ 1.2)",
+               c_big_m / c_small_m <= 1.2,
+               "the claims list's streamed CSV (what 'export what is shown' sends), read to the end in a child "
+               "process"),
+    ]
