@@ -12,6 +12,7 @@ from claims import apis as claim_apis
 from claims import views as claim_views
 from consortia import agreement_views
 from consortia import apis as registry_apis
+from consortia import registry_views as registry_pages
 from consortia import views as registry_views
 from evaluation import apis as evaluation_apis
 from evaluation import views as evaluation_views
@@ -43,7 +44,9 @@ urlpatterns = [
     path("agreements/", agreement_views.agreement_list, name="agreements"),
     path("agreements/<int:pk>/", agreement_views.agreement_page, name="agreement-page"),
     path("agreements/<int:pk>/parameters/", agreement_views.agreement_parameters, name="agreement-parameters-page"),
-    path("consortia/<int:pk>/", registry_views.consortium_page, name="consortium-page"),
+    path("consortia/<int:pk>/", registry_pages.consortium_page, name="consortium-page"),
+    path("registry/", registry_pages.registry_page, name="registry"),
+    path("registry/<int:pk>/", registry_pages.registry_page, name="registry-institution"),
     path("checks/", claim_views.checks_page, name="checks"),
     path("dip/", claim_views.dip_page, name="dip"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
@@ -63,7 +66,7 @@ urlpatterns = [
     path("negative-list/", evaluation_views.findings_page, name="negative-list"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", registry_views.PasswordChange.as_view(), name="password_change"),
+    path("accounts/password/", registry_pages.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/simulations/", budget_apis.SimulationView.as_view(), name="simulation"),

@@ -192,3 +192,23 @@ class AgreementDraftForm(forms.Form):
                                help_text=_("A new scheme starts again from its default parameters."))
     signed_date = forms.DateField(label=_("Signed on"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InstitutionForm(forms.ModelForm):
+    """A designated institution as bureau staff register it. Where it stands (placement and
+    consortium) is set once: the claims imported since were classified by it."""
+
+    class Meta:
+        from .models import Institution
+
+        model = Institution
+        fields = ["county", "code", "name", "placement", "consortium", "tier", "level", "ownership",
+                  "dip_coefficient"]
+
+    def __init__(self, *args, counties, consortia, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+        self.fields["consortium"].queryset = consortia
+        if self.instance.pk:
+            for name in ("county", "code", "placement", "consortium"):
+                self.fields[name].disabled = True

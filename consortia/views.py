@@ -4,14 +4,11 @@ correct, the file it made. It refreshes itself while the job runs."""
 import csv
 import io
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages.views import SuccessMessageMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
 
 from .models import Job
 from .selectors import jobs_visible, scope_queryset
@@ -88,23 +85,3 @@ def job_errors(request, pk: int):
 def job_output(request, pk: int):
     return job_output_response(_job(request, pk))
 
-
-@login_required
-def consortium_page(request, pk: int):
-    """A consortium as the registry has it: members by tier, and its agreements by year."""
-    from .models import Consortium
-    from .selectors import consortium_members
-
-    consortium = get_object_or_404(scope_queryset(request.user, Consortium.objects.select_related("county")), pk=pk)
-    return render(request, "consortia/consortium.html", {
-        "consortium": consortium, "members": consortium_members(consortium),
-        "agreements": consortium.agreements.order_by("-year"),
-    })
-
-
-class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
-    """Everyone changes their own password here (the old one first, the validators apply); the
-    administrator sets a new person's first one."""
-
-    success_url = reverse_lazy("home")
-    success_message = gettext_lazy("Your password has been changed.")
