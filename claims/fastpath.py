@@ -162,20 +162,26 @@ def _insert(cursor, raw, job, county, found) -> int:
     return moved
 
 
+# The roll-ups' counts beside the number of claims: column → which claims it counts.
+ROLLUP_COUNTS = {"antibiotic_claims": "antibiotic_cost > 0", "referrals_up": "referral_direction = 'up'",
+                 "referrals_down": "referral_direction = 'down'"}
+
+
 def rollups_add(cursor, job: Job) -> list[datetime.date]:
     """Adds the job's claims to the monthly roll-ups (counts and amounts add up) and returns the
     months touched."""
     claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
     sums = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+    counts = {"claims": "TRUE", **ROLLUP_COUNTS}
     cursor.execute(f"""
-        INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type, claims,
-                                   {", ".join(sums)})
+        INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type,
+                                   {", ".join(counts)}, {", ".join(sums)})
         SELECT county_id, date_trunc('month', settled_on)::date, consortium_id, institution_id, placement,
-               visit_type, COUNT(*), {", ".join(f"SUM({s})" for s in sums)}
+               visit_type, {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counts.values())},
+               {", ".join(f"SUM({s})" for s in sums)}
         FROM {claim} WHERE import_job_id = %(job)s
         GROUP BY county_id, date_trunc('month', settled_on), consortium_id, institution_id, placement, visit_type
         ON CONFLICT (county_id, month, institution_id, visit_type) DO UPDATE SET
-            claims = r.claims + EXCLUDED.claims,
-            {", ".join(f"{s} = r.{s} + EXCLUDED.{s}" for s in sums)}
+            {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in (*counts, *sums))}
         RETURNING month""", {"job": job.pk})
     return sorted({month for (month,) in cursor.fetchall()})

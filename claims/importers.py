@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -193,13 +194,17 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
 
     group = ("consortium_id", "institution_id", "placement", "visit_type")
     fields = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+    counted = {"antibiotic_claims": Q(antibiotic_cost__gt=0), "referrals_up": Q(referral_direction="up"),
+               "referrals_down": Q(referral_direction="down")}  # as ROLLUP_COUNTS says for PostgreSQL
     for month in months:
         end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         ClaimMonthly.objects.filter(county=county, month=month).delete()
         claims = Claim.objects.filter(county=county, settled_on__gte=month, settled_on__lt=end)
+        counts = {tuple(row[g] for g in group): row for row in claims.values(*group).annotate(
+            **{name: Count("id", filter=condition) for name, condition in counted.items()}).order_by()}
         ClaimMonthly.objects.bulk_create(
             ClaimMonthly(county=county, month=month, claims=sums["n"], **dict(zip(group, key, strict=True)),
-                         **{f: sums[f] for f in fields})
+                         **{f: sums[f] for f in fields}, **{c: counts[key][c] for c in counted})
             for key, sums in exact_sums(claims, group=group, fields=fields).items())
 
 

@@ -13,12 +13,10 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractQuarter
+from django.db.models import Sum
 from django.utils.translation import gettext as _, gettext_lazy
 
 from claims.models import Claim, ClaimMonthly
-from claims.selectors import exact_sums
 from consortia.models import Consortium, Institution, RosterEntry
 
 ZERO = Decimal("0.00")
@@ -73,27 +71,38 @@ def _year_sums(consortium: Consortium, year: int) -> dict:
 
 def _inpatient_passes(claims) -> dict:
     """One pass over inpatient claims ordered by person and admission: admissions, stay days,
-    readmissions within 30 days and returns within 10 days of the person's previous discharge.
-    Keyed by whatever `claims` yields first (a group key), then person, admitted, discharged."""
+    persons, readmissions within 30 days and returns within 10 days of the person's previous
+    discharge. Keyed by whatever `claims` yields first (a group key), then person, admitted,
+    discharged."""
     out: dict = {}
-    last_person, last_discharge = None, None
+    last_person, last_discharge, counted = None, None, set()
     for key, person, admitted, discharged in claims:
-        group = out.setdefault(key, {"admissions": 0, "stay_days": 0, "readmissions": 0, "returns": 0})
+        group = out.setdefault(key, {"admissions": 0, "stay_days": 0, "readmissions": 0, "returns": 0,
+                                     "in_persons": 0})
         group["admissions"] += 1
         group["stay_days"] += ((discharged or admitted) - admitted).days
-        if person == last_person and last_discharge is not None:
+        if person != last_person:
+            counted = set()
+        elif last_discharge is not None:
             gap = (admitted - last_discharge).days
             if 0 <= gap <= READMISSION_DAYS:
                 group["readmissions"] += 1
             if 0 <= gap <= RETURN_DAYS:
                 group["returns"] += 1
+        if key not in counted:  # a person's claims come together: each group counts them once
+            counted.add(key)
+            group["in_persons"] += 1
         last_person, last_discharge = person, discharged or admitted
     return out
 
 
+def _admissions_in_order(claims):
+    """A county year's inpatient claims in person order: read from the claims' inpatient index."""
+    return claims.filter(visit_type=Claim.VisitType.INPATIENT).order_by("person_id", "admitted_on", "id")
+
+
 def _readmission(consortium: Consortium, year: int) -> dict:
-    claims = Claim.objects.filter(county_id=consortium.county_id, settled_on__year=year,
-                                  visit_type=Claim.VisitType.INPATIENT).order_by("person_id", "admitted_on", "id")
+    claims = _admissions_in_order(Claim.objects.filter(county_id=consortium.county_id, settled_on__year=year))
     passes = _inpatient_passes((0, p, a, d) for p, a, d in claims.values_list(
         "person_id", "admitted_on", "discharged_on").iterator(chunk_size=20_000))
     return passes.get(0, {"admissions": 0, "readmissions": 0})
@@ -150,24 +159,27 @@ E4 = [  # key, label, unit, lower is better (None: no direction)
 
 
 def _quarterly(consortium: Consortium, year: int) -> dict[tuple[int, int], dict]:
-    """{(institution id, quarter): raw sums and counts} for the consortium's claims of a year."""
-    claims = Claim.objects.filter(consortium=consortium, settled_on__year=year)
+    """{(institution id, quarter): raw sums and counts} for the consortium's claims of a year: the
+    sums and counts from the monthly roll-ups, the admissions from one pass in person order."""
     raw: dict[tuple[int, int], dict] = {}
-    by_quarter = claims.annotate(quarter=ExtractQuarter("settled_on"))
-    group = ("institution_id", "quarter")
-    inpatient = Q(visit_type=Claim.VisitType.INPATIENT)
-    for row in by_quarter.values(*group).annotate(antibiotic=Count("id", filter=Q(antibiotic_cost__gt=0)),
-                                                  in_persons=Count("person_id", distinct=True, filter=inpatient)):
-        raw[(row["institution_id"], row["quarter"])] = {"antibiotic": row["antibiotic"],
-                                                        "in_persons": row["in_persons"]}
-    for key, sums in exact_sums(by_quarter, group=group, fields=("total_cost", "self_pay_full", "drug_cost")).items():
-        raw[key].update(claims=sums["n"], total=sums["total_cost"], self_pay=sums["self_pay_full"],
-                        drug=sums["drug_cost"])
-    for key, sums in exact_sums(by_quarter.filter(inpatient), group=group,
-                                fields=("total_cost", "self_pay_full", "co_pay")).items():
-        raw[key].update(in_total=sums["total_cost"], in_personal=sums["self_pay_full"], in_co_pay=sums["co_pay"])
-    inpatient = claims.filter(visit_type=Claim.VisitType.INPATIENT).order_by("person_id", "admitted_on", "id")
-    passes = _inpatient_passes(((i, (s.month - 1) // 3 + 1), p, a, d) for i, s, p, a, d in inpatient.values_list(
+    rollups = ClaimMonthly.objects.filter(consortium=consortium, month__year=year).values_list(
+        "institution_id", "month", "visit_type", "claims", "antibiotic_claims", "total_cost", "self_pay_full",
+        "drug_cost", "co_pay")
+    for institution, month, visit_type, claims, antibiotic, total, self_pay, drug, co_pay in rollups:
+        entry = raw.setdefault((institution, (month.month - 1) // 3 + 1), {
+            "claims": 0, "antibiotic": 0, "total": ZERO, "self_pay": ZERO, "drug": ZERO})
+        entry["claims"] += claims
+        entry["antibiotic"] += antibiotic
+        entry["total"] += total
+        entry["self_pay"] += self_pay
+        entry["drug"] += drug
+        if visit_type == Claim.VisitType.INPATIENT:
+            entry["in_total"] = entry.get("in_total", ZERO) + total
+            entry["in_personal"] = entry.get("in_personal", ZERO) + self_pay
+            entry["in_co_pay"] = entry.get("in_co_pay", ZERO) + co_pay
+    admissions = _admissions_in_order(Claim.objects.filter(county_id=consortium.county_id, consortium=consortium,
+                                                           settled_on__year=year))
+    passes = _inpatient_passes(((i, (s.month - 1) // 3 + 1), p, a, d) for i, s, p, a, d in admissions.values_list(
         "institution_id", "settled_on", "person_id", "admitted_on", "discharged_on").iterator(chunk_size=20_000))
     for key, counts in passes.items():
         raw.setdefault(key, {}).update(counts)
@@ -235,9 +247,9 @@ def negative_signals(*, consortium: Consortium, year: int) -> list[tuple[int, st
                             % {"before": lead_before, "now": lead, "t_before": town_before, "t_now": town},
                             {"lead_share": str(lead), "lead_share_last_year": str(lead_before),
                              "township_share": str(town), "township_share_last_year": str(town_before)}))
-    referrals = dict(Claim.objects.filter(consortium=consortium, settled_on__year=year).exclude(
-        referral_direction="").values_list("referral_direction").annotate(n=Count("id")))
-    if referrals.get("up", 0) and not referrals.get("down", 0):
+    referrals = ClaimMonthly.objects.filter(consortium=consortium, month__year=year).aggregate(
+        up=Sum("referrals_up"), down=Sum("referrals_down"))
+    if referrals["up"] and not referrals["down"]:
         signals.append((2, _("%(up)s referrals upward and none downward this year.") % {"up": referrals["up"]},
                         {"up": referrals["up"], "down": 0}))
     burden, burden_before = _personal_burden(consortium, year), _personal_burden(consortium, year - 1)

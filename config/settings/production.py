@@ -1,7 +1,7 @@
 """A bureau's server: behind HTTPS, secrets from the environment."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import SILENCED_SYSTEM_CHECKS as BASE_SILENCED, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -16,4 +16,4 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # HSTS preload commits the domain for years; each bureau decides (SECURE_HSTS_PRELOAD=true).
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = BASE_SILENCED + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

@@ -78,3 +78,20 @@ def test_the_finance_officer_reads_the_agreement(page):
     expect(page.get_by_role("button", name="终止协议")).to_have_count(0)
     page.get_by_role("link", name="歙县人民医院紧密型县域医共体").first.click()
     expect(page.get_by_role("row", name="歙县人民医院")).to_be_visible()
+
+
+def test_staff_register_a_new_village_clinic(page):
+    sign_in(page, "sx_staff")
+    page.get_by_role("link", name="定点机构").click()
+    page.get_by_label("统筹区", exact=True).select_option(label="歙县")
+    page.get_by_label("机构编码").fill("H34102101999")
+    page.get_by_label("名称", exact=True).fill("徽城镇新建村卫生室")
+    page.get_by_label("所在位置").select_option(label="医共体内")
+    page.get_by_label("医共体", exact=True).select_option(label="歙县人民医院紧密型县域医共体")
+    page.get_by_label("类别", exact=True).select_option(label="村卫生室")
+    page.get_by_label("级别", exact=True).select_option(label="基层")
+    page.get_by_label("所有制").select_option(label="公立")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存：徽城镇新建村卫生室。")).to_be_visible()
+    page.get_by_role("link", name="徽城镇新建村卫生室").click()
+    expect(page.get_by_label("所在位置")).to_be_disabled()

@@ -51,6 +51,7 @@ def test_a_good_file_is_classified_and_rolled_up(world, codes):
     assert Claim.objects.get(claim_no="C3").placement == "in_city"
     lead = ClaimMonthly.objects.get(institution=world.consortium_a1x.lead_hospital)
     assert (lead.claims, lead.fund_paid) == (2, Decimal("1600.00"))
+    assert (lead.antibiotic_claims, lead.referrals_up, lead.referrals_down) == (2, 0, 0)  # both with antibiotics
     assert not ClaimStaging.objects.exists()
     again = run(world, csv(row("C1", inside), row("C2", inside, person="P002"), row("C3", outside, fund="500.00")))
     assert again.result["already_imported"] is True
