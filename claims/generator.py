@@ -23,9 +23,21 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2))).quantize(FEN)
 
 
-def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO) -> int:
-    """Writes `rows` claims (plus a few referral seconds) and returns how many were written."""
+# DIP scores of the generated diagnoses (cases outside the consortium in the county and city, G8).
+DIP_SCORES = {"J06.9": 120, "I10": 450, "E11.9": 520, "J18.9": 800, "K35.9": 1000, "I21.0": 3000,
+              "N39.0": 600, "M54.5": 400, "A16.2": 1500, "J44.1": 900}
+READMITTED, REFERRED, WITH_ANTIBIOTICS = 0.04, 0.03, 0.35
+
+
+def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO,
+                    realistic: bool = False) -> int:
+    """Writes `rows` claims and returns how many were written. `realistic` (generate_county) adds,
+    from a second random stream so the plain rows stay as they were: readmissions within 30 days,
+    referral pairs (a township's claim referred up, then the admission at a county hospital with the
+    same referral number), DIP scores on the cases priced by points, and antibiotics on about a
+    third of the claims instead of all of them."""
     rng = random.Random(seed)
+    extra = random.Random(seed * 7919 + 17)
     institutions = list(Institution.objects.filter(county=county).order_by("code"))
     basic = [i for i in institutions if i.level == Institution.Level.BASIC]
     hospitals = [i for i in institutions if i.placement == Institution.Placement.IN_CONSORTIUM and i.level != "basic"]
@@ -58,6 +70,44 @@ def claims_generate(*, county: County, year: int, rows: int, insured: int, seed:
         # A policy cost rounded up may pass the fund above the total by a fen: keep the fund within it.
         if values[13] > values[9]:
             values[13] = values[9]
+        if realistic:
+            written += _realistic(values, institution, visit, index, extra, writer, year, hospitals, basic)
         writer.writerow(values)
         written += 1
     return written
+
+
+def _realistic(values: list, institution: Institution, visit: str, index: int, extra: random.Random, writer,
+               year: int, hospitals: list, basic: list) -> int:
+    """Amends one generated claim and writes the claims that go with it; returns how many."""
+    P = Institution.Placement
+    if extra.random() >= WITH_ANTIBIOTICS:
+        values[15] = "0.00"
+    if visit == "inpatient" and institution.placement in (P.IN_COUNTY, P.IN_CITY):
+        values[7], values[8] = values[6], DIP_SCORES[values[6]]
+    more = 0
+    end_of_year = datetime.date(year, 12, 31)
+    if visit == "inpatient" and extra.random() < READMITTED:  # back within 30 days, same hospital
+        discharged = datetime.date.fromisoformat(values[5] or values[4])
+        again = discharged + datetime.timedelta(days=extra.randint(3, 30))
+        if again + datetime.timedelta(days=3) <= end_of_year:
+            follow = list(values)
+            follow[0] = f"{values[0]}-R"
+            follow[4], follow[5] = again.isoformat(), (again + datetime.timedelta(days=2)).isoformat()
+            follow[18] = (again + datetime.timedelta(days=3)).isoformat()
+            writer.writerow(follow)
+            more += 1
+    if visit != "inpatient" and institution in basic and hospitals and extra.random() < REFERRED:
+        admitted = datetime.date.fromisoformat(values[4]) + datetime.timedelta(days=extra.randint(0, 3))
+        if admitted + datetime.timedelta(days=6) <= end_of_year:
+            referral = f"ZZ{year}{index:09d}"
+            values[16], values[17] = referral, "up"  # the township refers up; the county hospital admits
+            hospital = extra.choice(hospitals)
+            total = Decimal(extra.randint(300_000, 2_000_000)) / 100
+            fund = (total * Decimal("0.7")).quantize(FEN)
+            writer.writerow([f"{values[0]}-U", values[1], hospital.code, "inpatient", admitted.isoformat(),
+                             (admitted + datetime.timedelta(days=5)).isoformat(), values[6], "", "", total, total,
+                             "0.00", total - fund, fund, (total * Decimal("0.4")).quantize(FEN), "0.00", referral,
+                             "", (admitted + datetime.timedelta(days=6)).isoformat()])
+            more += 1
+    return more

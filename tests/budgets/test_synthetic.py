@@ -40,9 +40,21 @@ def test_the_same_seed_gives_the_same_county_and_a_code_is_used_once(db):
         _generate("990002")
 
 
-def test_the_claims_are_written_and_imported(db, tmp_path):
+def test_the_claims_are_written_and_imported_with_what_makes_a_year_real(db, tmp_path):
     out = tmp_path / "claims.csv"
     said = _generate("990004", insured=2_000, visits=1.5, out=out, load=True)
     assert "已完成" in said
-    assert Claim.objects.filter(county__code="990004").count() == 3_000
-    assert out.read_text(encoding="utf-8").count("\n") == 3_001  # the header and one line per claim
+    claims = Claim.objects.filter(county__code="990004")
+    written = out.read_text(encoding="utf-8").count("\n") - 1  # less the header
+    assert claims.count() == written > 3_000  # 3,000 claims and the readmissions and referrals they bring
+    readmissions = claims.filter(claim_no__endswith="-R")
+    assert readmissions.exists() and all(c.visit_type == "inpatient" for c in readmissions)
+    referred = claims.filter(referral_direction="up")
+    admitted = claims.filter(claim_no__endswith="-U")
+    assert referred.count() == admitted.count() > 0
+    pair = admitted.first()
+    assert referred.get(referral_no=pair.referral_no).person_id == pair.person_id
+    priced = claims.filter(visit_type="inpatient", placement__in=["in_county", "in_city"])
+    assert priced.exists() and not priced.filter(dip_score__isnull=True).exists()
+    with_antibiotics = claims.filter(antibiotic_cost__gt=0).count() / claims.count()
+    assert 0.25 < with_antibiotics < 0.45

@@ -36,13 +36,14 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         rows = int(insured * visits)
         self.stdout.write(f"county {code}: {made.consortium.members.count()} members, agreement {made.agreement.pk}, "
-                          f"budget approved; {rows:,} claims")
+                          f"budget approved")
         if not (out or load):
             return
         path = out or Path(f"claims-{code}-{year}.csv")
         with path.open("w", encoding="utf-8", newline="") as handle:
-            claims_generate(county=made.county, year=year, rows=rows, insured=insured, seed=seed, out=handle)
-        self.stdout.write(f"claims written to {path}")
+            written = claims_generate(county=made.county, year=year, rows=rows, insured=insured, seed=seed,
+                                      out=handle, realistic=True)
+        self.stdout.write(f"{written:,} claims written to {path}")
         if load:
             with path.open("rb") as handle:
                 job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=made.staff, county=made.county,
