@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consortia.forms import LabelledRows, label_cells
 from consortia.models import Institution, ServiceAgreement
 
 from .engine.scenario import FORMAT
@@ -89,21 +90,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        row = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
-        for field in self.fields.values():  # a table has no label per cell: name each input
-            field.widget.attrs["aria-label"] = (_("%(label)s, row %(row)s") % {
-                "label": field.label, "row": int(row) + 1} if row.isdigit() else str(field.label))
-
-
-class LabelledRows(forms.BaseFormSet):
-    """Member rows whose "leave out" box is named with its row, like every other cell."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Leave out")
-            form.fields["DELETE"].widget.attrs["aria-label"] = _("Leave out row %(row)s") % {
-                "row": (index if index is not None else 0) + 1}
+        label_cells(self)
 
 
 MemberFormSet = forms.formset_factory(MemberForm, formset=LabelledRows, extra=2, can_delete=True)

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budgets.engine.money import money
@@ -119,3 +120,34 @@ def claims_fund_differs(*, claims) -> list[tuple[Claim, dict]]:
         if result and result["differs"]:
             found.append((claim, result))
     return found
+
+
+@transaction.atomic
+def benefit_rules_create(*, county: County, year: int, effective_from: datetime.date, reason: str,
+                         rates: list[dict]) -> BenefitRuleSet:
+    """B6: the next version of a county's rules for a year, whole: its lines are checked against
+    B1-B3 and B5 and nothing is kept when they fail. Versions are never edited."""
+    latest = (BenefitRuleSet.objects.select_for_update().filter(county=county, year=year)
+              .order_by("-version").first())
+    errors = {}
+    if effective_from.year != year:
+        errors["effective_from"] = [_("The rules of %(year)s apply from a day of %(year)s.") % {"year": year}]
+    elif latest and effective_from <= latest.effective_from:
+        errors["effective_from"] = [_("Version %(version)s applies from %(day)s; the new one must apply later.")
+                                    % {"version": latest.version, "day": latest.effective_from.isoformat()}]
+    if latest and not reason.strip():
+        errors["reason"] = [_("Give the reason for the new version.")]
+    if not rates:
+        errors["__all__"] = [_("Enter at least one line of rates.")]
+    if errors:
+        raise ValidationError(errors)
+    rule_set = BenefitRuleSet(county=county, year=year, version=latest.version + 1 if latest else 1,
+                              effective_from=effective_from, reason=reason.strip())
+    rule_set.full_clean()
+    rule_set.save()
+    lines = [BenefitRate(rule_set=rule_set, **line) for line in rates]
+    for line in lines:
+        line.full_clean()
+    BenefitRate.objects.bulk_create(lines)
+    benefit_rules_check(rule_set=rule_set)
+    return rule_set

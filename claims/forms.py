@@ -3,7 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consortia.forms import LabelledRows, label_cells
 from consortia.models import Consortium, County, Institution
+
+from .models import BenefitRate
 
 
 class UploadForm(forms.Form):
@@ -96,3 +99,30 @@ class DipForm(forms.Form):
                     _("Line %(n)s: write the group code, a space and a score above 0.") % {"n": number}) from None
             groups[code] = score
         return groups
+
+
+class BenefitRulesForm(forms.Form):
+    """B6: a new version of the county's benefit rules, from a day of its year, with its reason."""
+
+    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    effective_from = forms.DateField(label=_("effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason for the change (from the second version on)"), max_length=500,
+                             required=False)
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+
+class BenefitRateForm(forms.ModelForm):
+    class Meta:
+        model = BenefitRate
+        fields = ["visit_type", "level", "area", "referred", "deductible", "rate", "cap"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_cells(self)
+
+
+BenefitRateFormSet = forms.formset_factory(BenefitRateForm, formset=LabelledRows, extra=2, can_delete=True)

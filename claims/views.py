@@ -28,10 +28,11 @@ from consortia.templatetags.money import yuan
 from consortia.xlsx import csv_cell
 
 from .audits import audit_recovery_record, spot_check_record
+from .benefits import benefit_rules_create
 from .columns import COLUMNS, OPTIONAL
-from .forms import AuditRecoveryForm, DipForm, SpotCheckForm, UploadForm
+from .forms import AuditRecoveryForm, BenefitRateFormSet, BenefitRulesForm, DipForm, SpotCheckForm, UploadForm
 from .importers import template_header
-from .models import AuditRecovery, Claim, DipPeriod, SpotCheck
+from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import exact_sums, person_id_shown
 
@@ -150,8 +151,9 @@ def checks_page(request):
         raise PermissionDenied
     step = request.POST.get("step")
     data = request.POST if request.method == "POST" else None
+    members = scope_queryset(user, Institution.objects.filter(consortium__isnull=False)).order_by("code")
     spot_form = SpotCheckForm(data if step == "spot_check" else None, prefix="spot", initial={"year": year},
-                              institutions=scope_queryset(user, Institution.objects.filter(consortium__isnull=False)).order_by("code"))
+                              institutions=members)
     audit_form = AuditRecoveryForm(data if step == "audit" else None, prefix="audit", initial={"year": year},
                                    consortia=scope_queryset(user, Consortium.objects.all()))
     form = {"spot_check": spot_form, "audit": audit_form}.get(step)
@@ -208,3 +210,45 @@ def dip_page(request):
             messages.error(request, _("Correct the fields marked below."))
     periods = scope_queryset(user, DipPeriod.objects.select_related("county", "computed_by")).order_by("-year")
     return render(request, "claims/dip.html", {"form": form if writer else None, "periods": periods})
+
+
+RATE_FIELDS = ("visit_type", "level", "area", "referred", "deductible", "rate", "cap")
+
+
+@login_required
+def benefit_rules_page(request):
+    """B6: the county's benefit rules by year and version, each version's lines; bureau staff enter
+    the next version, starting from the latest one's lines, checked against B1-B3 and B5."""
+    user = request.user
+    writer = can_write(user, Claim)
+    if request.method == "POST" and not writer:
+        raise PermissionDenied
+    sets = scope_queryset(user, BenefitRuleSet.objects.select_related("county")).order_by("county__code", "-year",
+                                                                                         "-version")
+    shown = sets.filter(pk=request.GET.get("set")).first() if request.GET.get("set", "").isdigit() else sets.first()
+    form = rates = None
+    if writer:
+        counties = scope_queryset(user, County.objects.all())
+        start = [{f: getattr(r, f) for f in RATE_FIELDS} for r in shown.rates.all()] if shown else []
+        form = BenefitRulesForm(request.POST or None, counties=counties, initial={
+            "county": shown.county if shown else counties.first(), "year": shown.year if shown else
+            datetime.date.today().year})
+        # Bound without `initial`: a line left as it was in the latest version is still a line.
+        rates = (BenefitRateFormSet(request.POST, prefix="rates") if request.method == "POST"
+                 else BenefitRateFormSet(initial=start, prefix="rates"))
+        if request.method == "POST":
+            if form.is_valid() and rates.is_valid():
+                lines = [{f: line[f] for f in RATE_FIELDS} for line in rates.cleaned_data
+                         if line and not line.get("DELETE")]
+                try:
+                    made = benefit_rules_create(**form.cleaned_data, rates=lines)
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(request, _("Benefit rules saved as version %(version)s of %(year)s.") % {
+                        "version": made.version, "year": made.year})
+                    return redirect(f"{reverse('benefit-rules')}?set={made.pk}")
+            messages.error(request, _("Correct the fields marked below."))
+    return render(request, "claims/benefit_rules.html", {
+        "sets": sets, "shown": shown, "lines": shown.rates.order_by("visit_type", "area", "level", "-referred")
+        if shown else [], "form": form, "rates": rates})

@@ -49,6 +49,7 @@ urlpatterns = [
     path("registry/<int:pk>/", registry_pages.registry_page, name="registry-institution"),
     path("checks/", claim_views.checks_page, name="checks"),
     path("dip/", claim_views.dip_page, name="dip"),
+    path("benefit-rules/", claim_views.benefit_rules_page, name="benefit-rules"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),
     path("clearings/<int:pk>/statement.xlsx", budget_views.clearing_statement, name="clearing-statement"),
     path("agreements/<int:agreement_pk>/budget/", budget_pages.budget_page, name="budget-page"),

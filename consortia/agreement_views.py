@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from . import schemes
 from .forms import (AgreementCreateForm, AgreementDraftForm, AgreementParametersForm, add_service_errors,
@@ -80,8 +80,8 @@ def agreement_list(request):
 
 
 STEPS = {
-    "activate": (services.agreement_activate, _("Activated. Prepayments can now be run for this agreement.")),
-    "close": (services.agreement_close, _("Closed. Nothing in this agreement can change any more.")),
+    "activate": (services.agreement_activate, gettext_lazy("Activated. Prepayments can now be run for this agreement.")),
+    "close": (services.agreement_close, gettext_lazy("Closed. Nothing in this agreement can change any more.")),
 }
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import schemes
-from .models import Consortium, ServiceAgreement
+from .models import Consortium, Institution, ServiceAgreement
 
 SEP = "__"
 WEIGHT_LABELS = (_("oldest year"), _("middle year"), _("latest year"))
@@ -199,8 +199,6 @@ class InstitutionForm(forms.ModelForm):
     consortium) is set once: the claims imported since were classified by it."""
 
     class Meta:
-        from .models import Institution
-
         model = Institution
         fields = ["county", "code", "name", "placement", "consortium", "tier", "level", "ownership",
                   "dip_coefficient"]
@@ -212,3 +210,22 @@ class InstitutionForm(forms.ModelForm):
         if self.instance.pk:
             for name in ("county", "code", "placement", "consortium"):
                 self.fields[name].disabled = True
+
+
+def label_cells(form: forms.Form) -> None:
+    """A table has no label per cell: name each input of a row form by its column and row."""
+    row = form.prefix.rsplit("-", 1)[-1] if form.prefix else ""
+    for field in form.fields.values():
+        field.widget.attrs["aria-label"] = (gettext("%(label)s, row %(row)s") % {
+            "label": field.label, "row": int(row) + 1} if row.isdigit() else str(field.label))
+
+
+class LabelledRows(forms.BaseFormSet):
+    """Rows of a table whose "leave out" box is named with its row, like every other cell."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Leave out")
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Leave out row %(row)s") % {
+                "row": (index if index is not None else 0) + 1}

@@ -24,7 +24,9 @@ def test_every_field_of_the_main_pages_has_a_label(page):
     sign_in(page, "sx_staff")
     for path in ("/", "/claims/import/", "/claims/", "/payments/", "/evaluations/", f"/evaluations/{evaluation.pk}/",
                  f"/agreements/{agreement.pk}/budget/?revise=1", f"/agreements/{agreement.pk}/clearing/",
-                 "/feasibility/"):
+                 "/feasibility/", "/agreements/", f"/agreements/{agreement.pk}/",
+                 f"/agreements/{agreement.pk}/parameters/", "/checks/", "/dip/", "/registry/", "/benefit-rules/",
+                 "/accounts/password/"):
         page.goto(f"{page.live_url}{path}")
         assert page.locator("input, select, textarea").evaluate_all(UNLABELLED) == [], path
 

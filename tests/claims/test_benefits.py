@@ -96,3 +96,51 @@ def test_the_admin_keeps_only_rules_that_obey_the_policy_and_shows_the_calculati
     assert "应付 375.00" in page and "差额 425.00" in page
     api = client.get(reverse("claim-benefit", args=[claim.pk])).json()
     assert (api["expected"], api["differs"]) == ("375.00", True)
+
+
+def _page_post(client, world, lines, **values):
+    from django.urls import reverse
+
+    data = {"county": world.county_a1.pk, "year": 2025, "effective_from": "2025-01-01", "reason": "",
+            "rates-TOTAL_FORMS": len(lines), "rates-INITIAL_FORMS": len(lines), **values}
+    for n, (visit, level, area, referred, deductible, rate) in enumerate(lines):
+        data |= {f"rates-{n}-visit_type": visit, f"rates-{n}-level": level, f"rates-{n}-area": area,
+                 f"rates-{n}-deductible": deductible, f"rates-{n}-rate": rate}
+        if referred:
+            data[f"rates-{n}-referred"] = "on"
+    return client.post(reverse("benefit-rules"), data, follow=True)
+
+
+LINES = [("inpatient", "basic", "county", True, "200.00", "0.85"),
+         ("inpatient", "2", "county", True, "500.00", "0.75"),
+         ("outpatient", "basic", "county", True, "0.00", "0.60")]
+
+
+def test_staff_enter_the_rules_and_a_new_version_on_the_page(client, world):
+    client.force_login(world.staff_a1)
+    first = _page_post(client, world, LINES).content.decode()
+    assert "待遇规则已保存为 2025 年度第 1 版。" in first
+    made = BenefitRuleSet.objects.get()
+    assert (made.version, made.rates.count()) == (1, 3)
+    assert made.rates.get(visit_type="inpatient", level="2").rate == D("0.7500")
+    unexplained = _page_post(client, world, LINES, effective_from="2025-07-01")
+    assert unexplained.context["form"].errors["reason"] == ["请说明新版本的原因。"]
+    raised = [line if line[1] != "2" else (*line[:5], "0.80") for line in LINES]  # level 2 at 80%: B1 broken
+    refused = _page_post(client, world, raised, effective_from="2025-07-01", reason="提高二级医院报销比例")
+    assert any(m.startswith("B1：") or m.startswith("B1:") for m in refused.context["form"].non_field_errors())
+    assert BenefitRuleSet.objects.count() == 1 and BenefitRate.objects.count() == 3  # nothing half-saved
+    _page_post(client, world, LINES[:2] + [("outpatient", "basic", "county", True, "0.00", "0.65")],
+               effective_from="2025-07-01", reason="门诊提标")
+    second = BenefitRuleSet.objects.get(version=2)
+    assert second.effective_from == datetime.date(2025, 7, 1) and second.reason == "门诊提标"
+    assert second.rates.get(visit_type="outpatient").rate == D("0.6500")
+
+
+def test_the_finance_officer_reads_the_rules_only(client, world):
+    from django.urls import reverse
+
+    rules(world.county_a1)
+    client.force_login(world.finance_a1x)
+    body = client.get(reverse("benefit-rules")).content.decode()
+    assert "85.00%" in body and "保存新版本" not in body
+    assert _page_post(client, world, LINES).status_code == 403
