@@ -124,7 +124,7 @@ def test_staff_enter_the_rules_and_a_new_version_on_the_page(client, world):
     assert (made.version, made.rates.count()) == (1, 3)
     assert made.rates.get(visit_type="inpatient", level="2").rate == D("0.7500")
     unexplained = _page_post(client, world, LINES, effective_from="2025-07-01")
-    assert unexplained.context["form"].errors["reason"] == ["请说明新版本的原因。"]
+    assert unexplained.context["form"].errors["reason"] == ["请填写新增版本的原因。"]
     raised = [line if line[1] != "2" else (*line[:5], "0.80") for line in LINES]  # level 2 at 80%: B1 broken
     refused = _page_post(client, world, raised, effective_from="2025-07-01", reason="提高二级医院报销比例")
     assert any(m.startswith("B1：") or m.startswith("B1:") for m in refused.context["form"].non_field_errors())
