@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
+from claims.selectors import capitation_consumption, exact_sums, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -186,21 +186,26 @@ def home(request):
     """The overview: the consortia in the user's scope with their agreement, budget, what has
     been prepaid, what waits for a signature, and money not passed on in time (S3)."""
     user = request.user
+    latest = ServiceAgreement.objects.filter(consortium=OuterRef("pk")).order_by("-year").values("pk")[:1]
     consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
-                 .annotate(member_count=Count("members")))
+                 .annotate(member_count=Count("members"), latest_agreement=Subquery(latest)))
+    agreements = ServiceAgreement.objects.in_bulk([c.latest_agreement for c in consortia if c.latest_agreement])
     orders = scope_queryset(user, PaymentOrder.objects.all())
+    # One query each for what was prepaid and what waits, by agreement: a province has thousands of orders.
+    mine = orders.filter(agreement__in=list(agreements))
+    prepaid = exact_sums(mine.filter(status=PaymentOrder.Status.PAID).exclude(kind=PaymentOrder.Kind.DISBURSEMENT),
+                         group=("agreement_id",), fields=("amount",))
+    pending = dict(mine.filter(status__in=[PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED])
+                   .values_list("agreement_id").annotate(n=Count("id")).order_by())
     rows = []
     for consortium in consortia:
-        agreement = consortium.agreements.order_by("-year").first()
-        budget = budget_in_force(agreement=agreement) if agreement else None
-        mine = [o for o in orders if agreement and o.agreement_id == agreement.pk]
+        agreement = agreements.get(consortium.latest_agreement)
         rows.append({
             "consortium": consortium,
             "agreement": agreement,
-            "budget": budget,
-            "prepaid": sum((o.amount for o in mine if o.status == PaymentOrder.Status.PAID
-                            and o.kind != PaymentOrder.Kind.DISBURSEMENT), Decimal("0.00")),
-            "pending": sum(1 for o in mine if o.status in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED)),
+            "budget": budget_in_force(agreement=agreement) if agreement else None,
+            "prepaid": prepaid.get((agreement.pk,), {}).get("amount", Decimal("0.00")) if agreement else Decimal("0.00"),
+            "pending": pending.get(agreement.pk, 0) if agreement else 0,
             "burn": fund_burn(agreement=agreement, today=timezone.localdate()) if agreement else None,
         })
     scope = user.consortium or user.county or user.province

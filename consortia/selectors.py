@@ -123,10 +123,10 @@ def object_in_scope(user, obj: Model) -> bool:
 def agreement_parameters_for(*, agreement: ServiceAgreement, period: datetime.date) -> AgreementParameters:
     """The parameter version in force in the month containing `period`."""
     month = period.replace(day=1)
-    version = (
-        agreement.parameter_versions.filter(effective_from__lte=month).order_by("-effective_from").first()
-    )
-    return version or agreement.parameter_versions.order_by("effective_from").first()
+    # From all() so that a caller that prefetched the versions asks the database nothing.
+    versions = sorted(agreement.parameter_versions.all(), key=lambda v: v.effective_from)
+    in_force = [v for v in versions if v.effective_from <= month]
+    return in_force[-1] if in_force else (versions[0] if versions else None)
 
 
 def agreement_current_parameters(*, agreement: ServiceAgreement) -> AgreementParameters:

@@ -1,0 +1,38 @@
+"""The overview at a province's scale: what it asks the database does not grow with the orders or
+the quarters received, and the figures it shows are the orders' own."""
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from budgets.models import PaymentOrder
+from budgets.services import payments
+from budgets.services.prepayments import prepayment_run
+from consortia.models import User
+
+
+def _receive(period: str, day: datetime.date) -> PaymentOrder:
+    staff, auditor = User.objects.get(username="sx_staff"), User.objects.get(username="sx_auditor")
+    prepayment_run(period=period, user=staff)
+    quarter = PaymentOrder.objects.get(period=period, kind="prepayment", agreement__consortium__code="SX-YGT-01")
+    payments.order_approve(order=quarter, user=auditor)
+    return payments.order_pay(order=quarter, user=staff, paid_on=day, bank_reference=f"B-{period}")
+
+
+def test_the_overview_asks_as_much_for_three_quarters_as_for_one(client, db):
+    call_command("load_demo", claims=0, stdout=io.StringIO())
+    client.force_login(User.objects.get(username="ah_reviewer"))
+    with CaptureQueriesContext(connection) as one_quarter:
+        client.get("/")
+    _receive("2025-Q2", datetime.date(2025, 4, 2))
+    _receive("2025-Q3", datetime.date(2025, 7, 2))
+    with CaptureQueriesContext(connection) as three_quarters:
+        page = client.get("/")
+    assert len(three_quarters) == len(one_quarter)
+    prepaid = sum(o.amount for o in PaymentOrder.objects.filter(
+        agreement__consortium__code="SX-YGT-01", status="paid").exclude(kind="disbursement"))
+    assert prepaid > Decimal("0") and f"¥{prepaid:,.2f}" in page.content.decode()
