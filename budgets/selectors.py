@@ -70,7 +70,16 @@ PACKAGE_KEY = {"guangdong-2019": "package", "shexian-2025": "target_one", "jiang
                "tianjin-2021": "quota"}
 
 
-def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | None:
+def budgets_in_force(*, agreements) -> dict[int, AnnualBudget]:
+    """`budget_in_force` of many agreements in one query: {agreement id: budget}."""
+    found: dict[int, AnnualBudget] = {}
+    for budget in AnnualBudget.objects.filter(agreement__in=agreements, status__in=[
+            AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED]).order_by("agreement_id", "version"):
+        found[budget.agreement_id] = budget  # the latest version wins
+    return found
+
+
+def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: AnnualBudget | None = None) -> dict | None:
     """Consumption to date against the package (G3, S4: claims inside and outside; Jiangmen: the
     members' own), the share of the year elapsed, the straight-line projection to the year end,
     the out-of-consortium share, and whether it warrants a warning (the agreement's margin).
@@ -80,7 +89,7 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date) -> dict | No
 
     from claims.selectors import capitation_consumption, cost_shift_monitor, year_fund_paid
 
-    budget = budget_in_force(agreement=agreement)
+    budget = budget or budget_in_force(agreement=agreement)
     if budget is None:
         return None
     package = Decimal(budget.computed["package"][PACKAGE_KEY[agreement.scheme]])

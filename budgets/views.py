@@ -32,7 +32,7 @@ from .forms import (
     scenario_from_forms,
 )
 from .models import Clearing, PaymentOrder, YearActuals
-from .selectors import budget_in_force, disbursement_schedule, fund_burn, waiting_for
+from .selectors import budgets_in_force, disbursement_schedule, fund_burn, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .simulations import present, present_output, scenario_parse, simulation_run
@@ -189,7 +189,9 @@ def home(request):
     latest = ServiceAgreement.objects.filter(consortium=OuterRef("pk")).order_by("-year").values("pk")[:1]
     consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
                  .annotate(member_count=Count("members"), latest_agreement=Subquery(latest)))
-    agreements = ServiceAgreement.objects.in_bulk([c.latest_agreement for c in consortia if c.latest_agreement])
+    agreements = (ServiceAgreement.objects.select_related("consortium__county").prefetch_related("consortium__members")
+                  .in_bulk([c.latest_agreement for c in consortia if c.latest_agreement]))
+    budgets = budgets_in_force(agreements=list(agreements))
     orders = scope_queryset(user, PaymentOrder.objects.all())
     # One query each for what was prepaid and what waits, by agreement: a province has thousands of orders.
     mine = orders.filter(agreement__in=list(agreements))
@@ -203,10 +205,11 @@ def home(request):
         rows.append({
             "consortium": consortium,
             "agreement": agreement,
-            "budget": budget_in_force(agreement=agreement) if agreement else None,
+            "budget": budgets.get(agreement.pk) if agreement else None,
             "prepaid": prepaid.get((agreement.pk,), {}).get("amount", Decimal("0.00")) if agreement else Decimal("0.00"),
             "pending": pending.get(agreement.pk, 0) if agreement else 0,
-            "burn": fund_burn(agreement=agreement, today=timezone.localdate()) if agreement else None,
+            "burn": fund_burn(agreement=agreement, today=timezone.localdate(), budget=budgets.get(agreement.pk))
+            if agreement else None,
         })
     scope = user.consortium or user.county or user.province
     schedule = disbursement_schedule(orders=orders, today=timezone.localdate())

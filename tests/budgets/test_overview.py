@@ -36,3 +36,23 @@ def test_the_overview_asks_as_much_for_three_quarters_as_for_one(client, db):
     prepaid = sum(o.amount for o in PaymentOrder.objects.filter(
         agreement__consortium__code="SX-YGT-01", status="paid").exclude(kind="disbursement"))
     assert prepaid > Decimal("0") and f"¥{prepaid:,.2f}" in page.content.decode()
+
+
+def test_the_provincial_overview_reads_one_query_more_per_consortium(client, db):
+    from budgets.synthetic import county_generate
+    from consortia.models import Province
+    from consortia.services.users import user_create
+
+    for n in range(1, 6):
+        county_generate(code=f"99{n:04d}", insured=50_000, year=2025, seed=n)
+    reviewer = user_create(username="syn_reviewer", password=None, role=User.Role.PROVINCIAL_REVIEWER,
+                           province=Province.objects.get(code="990000"))
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as five:
+        client.get("/")
+    for n in range(6, 9):
+        county_generate(code=f"99{n:04d}", insured=50_000, year=2025, seed=n)
+    with CaptureQueriesContext(connection) as eight:
+        page = client.get("/").content.decode()
+    assert len(eight) - len(five) == 3  # each consortium's roll-ups; the rest is read once for all
+    assert page.count("合成县") >= 8
