@@ -39,6 +39,22 @@ def _clear(made: list) -> float:
     return _timed(run)
 
 
+def _overview() -> float:
+    """The provincial reviewer's overview of the synthetic province, best of three, in process."""
+    from django.test import Client
+
+    from consortia.models import Province, User
+    from consortia.services.users import user_create
+
+    reviewer = User.objects.filter(username="syn_reviewer").first() or user_create(
+        username="syn_reviewer", password=None, role=User.Role.PROVINCIAL_REVIEWER,
+        province=Province.objects.get(code="990000"))
+    client = Client()
+    client.force_login(reviewer)
+    client.get("/", HTTP_HOST="127.0.0.1")
+    return min(_timed(lambda: client.get("/", HTTP_HOST="127.0.0.1")) for _ in range(3))
+
+
 def money_runs() -> tuple[list[Result], list]:
     from budgets.models import PaymentOrder
     from budgets.services.prepayments import prepayment_run
@@ -47,10 +63,13 @@ def money_runs() -> tuple[list[Result], list]:
     run_small = _timed(lambda: prepayment_run(period="2025-Q2", user=None))
     orders_small = PaymentOrder.objects.filter(period="2025-Q2").count()
     clear_small = _clear(small)
+    overview_small = _overview()
     big = small + _counties(11, 101)
     run_big = _timed(lambda: prepayment_run(period="2025-Q3", user=None))
     orders_big = PaymentOrder.objects.filter(period="2025-Q3").count()
     clear_big = _clear(big)
+    overview_big = _overview()
+    per_view_small, per_view_big = overview_small / len(small), overview_big / len(big)
     per_small, per_big = run_small / orders_small, run_big / orders_big
     clearing_small, clearing_big = clear_small / len(small), clear_big / len(big)
     return [
@@ -63,6 +82,11 @@ def money_runs() -> tuple[list[Result], list]:
                f"{clearing_big / clearing_small:.2f} ({clearing_big * 1000:.0f} ms against "
                f"{clearing_small * 1000:.0f} ms)", "flat (≤ 1.2)", clearing_big / clearing_small <= 1.2,
                "actuals from claims, then the clearing computed and stored, consortium by consortium"),
+        Result(f"provincial overview, time per consortium at {len(big)} / at {len(small)}", per_view_big / per_view_small,
+               f"{per_view_big / per_view_small:.2f} ({overview_big:.2f} s for {len(big)} consortia, "
+               f"{overview_small:.2f} s for {len(small)})", "flat (≤ 1.2)", per_view_big / per_view_small <= 1.2,
+               "the provincial reviewer's overview of the synthetic province (each consortium's budget, prepaid, "
+               "orders waiting and fund burn from the roll-ups), rendered in process"),
     ], big
 
 
