@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import capitation_consumption, exact_sums, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
+from claims.selectors import (capitation_consumption, cost_shift_monitor, exact_sums, fourth_quarter_flags,
+                              monthly_fund_paid)
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
