@@ -1,4 +1,5 @@
-"""Forms clerks fill in: an agreement's parameters, one field per value, and a roster upload."""
+"""Forms clerks fill in: an agreement (new, its draft, its parameters one field per value), an
+institution, a roster upload; and the helpers that label table cells and show service refusals."""
 
 from __future__ import annotations
 
