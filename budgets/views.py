@@ -10,15 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import (capitation_consumption, cost_shift_monitor, exact_sums, fourth_quarter_flags,
-                              monthly_fund_paid)
+from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -33,7 +31,7 @@ from .forms import (
     scenario_from_forms,
 )
 from .models import Clearing, PaymentOrder, YearActuals
-from .selectors import budgets_in_force, disbursement_schedule, fund_burn, waiting_for
+from .selectors import disbursement_schedule, overview_rows, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .simulations import present, present_output, scenario_parse, simulation_run
@@ -187,31 +185,8 @@ def home(request):
     """The overview: the consortia in the user's scope with their agreement, budget, what has
     been prepaid, what waits for a signature, and money not passed on in time (S3)."""
     user = request.user
-    latest = ServiceAgreement.objects.filter(consortium=OuterRef("pk")).order_by("-year").values("pk")[:1]
-    consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
-                 .annotate(member_count=Count("members"), latest_agreement=Subquery(latest)))
-    agreements = (ServiceAgreement.objects.select_related("consortium__county").prefetch_related("consortium__members")
-                  .in_bulk([c.latest_agreement for c in consortia if c.latest_agreement]))
-    budgets = budgets_in_force(agreements=list(agreements))
+    rows = overview_rows(user=user, today=timezone.localdate())
     orders = scope_queryset(user, PaymentOrder.objects.all())
-    # One query each for what was prepaid and what waits, by agreement: a province has thousands of orders.
-    mine = orders.filter(agreement__in=list(agreements))
-    prepaid = exact_sums(mine.filter(status=PaymentOrder.Status.PAID).exclude(kind=PaymentOrder.Kind.DISBURSEMENT),
-                         group=("agreement_id",), fields=("amount",))
-    pending = dict(mine.filter(status__in=[PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED])
-                   .values_list("agreement_id").annotate(n=Count("id")).order_by())
-    rows = []
-    for consortium in consortia:
-        agreement = agreements.get(consortium.latest_agreement)
-        rows.append({
-            "consortium": consortium,
-            "agreement": agreement,
-            "budget": budgets.get(agreement.pk) if agreement else None,
-            "prepaid": prepaid.get((agreement.pk,), {}).get("amount", Decimal("0.00")) if agreement else Decimal("0.00"),
-            "pending": pending.get(agreement.pk, 0) if agreement else 0,
-            "burn": fund_burn(agreement=agreement, today=timezone.localdate(), budget=budgets.get(agreement.pk))
-            if agreement else None,
-        })
     scope = user.consortium or user.county or user.province
     schedule = disbursement_schedule(orders=orders, today=timezone.localdate())
     pictures = user.role != User.Role.PROVINCIAL_REVIEWER or len(rows) <= 4

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortia.forms import LabelledRows, label_cells
+from consortia.forms import LabelledRows, add_service_errors, label_cells
 from consortia.models import Consortium, County, Institution
 
 from .models import BenefitRate
@@ -27,8 +27,7 @@ class UploadForm(forms.Form):
             return claims_import_enqueue(county=self.cleaned_data["county"], upload=self.cleaned_data["file"],
                                          user=user)
         except ValidationError as error:
-            for message in error.messages:
-                self.add_error(None, message)
+            add_service_errors(self, error)
             return None
 
 

