@@ -20,6 +20,7 @@ import logging
 from typing import Callable
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from consortia.models import County, Institution, Job
 from consortia.tabular import TableError, csv_encoding, header_map
@@ -162,9 +163,15 @@ def _insert(cursor, raw, job, county, found) -> int:
     return moved
 
 
-# The roll-ups' counts beside the number of claims: column → which claims it counts.
-ROLLUP_COUNTS = {"antibiotic_claims": "antibiotic_cost > 0", "referrals_up": "referral_direction = 'up'",
-                 "referrals_down": "referral_direction = 'down'"}
+# The roll-ups' counts beside the number of claims, once for both ways of keeping them: column →
+# (claim field, comparison, value); rollups_add counts in SQL, the SQLite rebuild through the ORM.
+ROLLUP_COUNTS = {"antibiotic_claims": ("antibiotic_cost", ">", 0), "referrals_up": ("referral_direction", "=", "up"),
+                 "referrals_down": ("referral_direction", "=", "down")}
+
+
+def rollup_count_filters() -> dict[str, Q]:
+    lookups = {">": "gt", "=": "exact"}
+    return {name: Q(**{f"{field}__{lookups[op]}": value}) for name, (field, op, value) in ROLLUP_COUNTS.items()}
 
 
 def rollups_add(cursor, job: Job) -> list[datetime.date]:
@@ -172,7 +179,9 @@ def rollups_add(cursor, job: Job) -> list[datetime.date]:
     months touched."""
     claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
     sums = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
-    counts = {"claims": "TRUE", **ROLLUP_COUNTS}
+    # The values are the constants above, never input: written into the statement as literals.
+    counts = {"claims": "TRUE", **{name: f"{field} {op} {value if isinstance(value, int) else repr(value)}"
+                                   for name, (field, op, value) in ROLLUP_COUNTS.items()}}
     cursor.execute(f"""
         INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type,
                                    {", ".join(counts)}, {", ".join(sums)})

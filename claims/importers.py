@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from consortia.services import job_create, job_fail, job_finish, job_progress, j
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
 from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
-from .fastpath import claims_copy_import, rollups_add
+from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
@@ -194,8 +194,7 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
 
     group = ("consortium_id", "institution_id", "placement", "visit_type")
     fields = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
-    counted = {"antibiotic_claims": Q(antibiotic_cost__gt=0), "referrals_up": Q(referral_direction="up"),
-               "referrals_down": Q(referral_direction="down")}  # as ROLLUP_COUNTS says for PostgreSQL
+    counted = rollup_count_filters()
     for month in months:
         end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         ClaimMonthly.objects.filter(county=county, month=month).delete()
