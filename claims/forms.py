@@ -105,7 +105,8 @@ class BenefitRulesForm(forms.Form):
 
     county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    effective_from = forms.DateField(label=_("effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("applies from (a day of the year)"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason for the change (from the second version on)"), max_length=500,
                              required=False)
 
@@ -124,4 +125,8 @@ class BenefitRateForm(forms.ModelForm):
         label_cells(self)
 
 
-BenefitRateFormSet = forms.formset_factory(BenefitRateForm, formset=LabelledRows, extra=2, can_delete=True)
+def benefit_rate_formset(data=None, *, initial=()):
+    """The lines of a new version: the latest version's lines and a few empty rows, or a whole table
+    of empty rows for a county's first rules (empty rows are left out)."""
+    rows = forms.formset_factory(BenefitRateForm, formset=LabelledRows, extra=4 if initial else 16, can_delete=True)
+    return rows(data, initial=list(initial), prefix="rates")

@@ -30,8 +30,8 @@ from consortia.xlsx import csv_cell
 from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_create
 from .columns import COLUMNS, OPTIONAL
-from .forms import (AuditRecoveryForm, BenefitRateForm, BenefitRateFormSet, BenefitRulesForm, DipForm, SpotCheckForm,
-                    UploadForm)
+from .forms import (AuditRecoveryForm, BenefitRateForm, BenefitRulesForm, DipForm, SpotCheckForm, UploadForm,
+                    benefit_rate_formset)
 from .importers import template_header
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
@@ -232,8 +232,7 @@ def benefit_rules_page(request):
             "county": shown.county if shown else counties.first(), "year": shown.year if shown else
             datetime.date.today().year})
         # Bound without `initial`: a line left as it was in the latest version is still a line.
-        rates = (BenefitRateFormSet(request.POST, prefix="rates") if request.method == "POST"
-                 else BenefitRateFormSet(initial=start, prefix="rates"))
+        rates = benefit_rate_formset(request.POST) if request.method == "POST" else benefit_rate_formset(initial=start)
         if request.method == "POST":
             if form.is_valid() and rates.is_valid():
                 lines = [{f: line[f] for f in BenefitRateForm._meta.fields} for line in rates.cleaned_data

@@ -24,8 +24,8 @@ def test_staff_enter_benefit_rules_refused_then_mended(page):
     page.get_by_role("link", name="结算数据", exact=True).click()
     page.get_by_role("link", name="待遇规则").click()
     page.get_by_label("统筹区").select_option(index=1)
-    page.get_by_label("年度").fill("2025")
-    page.get_by_label("生效月份").fill("2025-01-01")
+    page.get_by_label("年度:").fill("2025")
+    page.get_by_label("执行日期").fill("2025-01-01")
     _line(page, 1, "基层", "200", "0.85")
     _line(page, 2, "二级", "500", "0.80")  # basic level only 5 points above: B1
     page.once("dialog", lambda dialog: dialog.accept())
