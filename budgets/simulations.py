@@ -42,6 +42,9 @@ FIELD_LABELS = {
     "assessment_deduction": _("assessment deduction"),
     "in_consortium": _("claims inside the consortium"),
     "out_of_consortium": _("claims outside the consortium"),
+    "refused": _("refused by spot checks"),
+    "prepaid": _("prepaid"),
+    "working_capital_paid": _("working capital paid"),
     "parameters": _("parameters"),
 }
 

@@ -169,4 +169,5 @@ LABELS = {
     "monthly_quota": gettext_noop("Monthly quota"),
     "fund_recovered": gettext_noop("Recovered by the fund"),
     "family_doctor_fee": gettext_noop("Family-doctor fee"),
+    "refused": gettext_noop("Refused by spot checks"),
 }

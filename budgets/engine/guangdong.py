@@ -20,6 +20,7 @@ class Inputs:
     in_consortium: dict[str, Decimal]  # I per member
     out_of_consortium: Decimal  # O
     prepaid: Decimal | None = None  # what was actually paid; the schedule's sum when not given
+    refused: Decimal = ZERO  # J7: spot-check refusals, scaled up, of the consortium's members
 
 
 def compute(inputs: Inputs, parameters: dict) -> Result:
@@ -64,8 +65,10 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                                     overspend - fund_share, overspend=overspend, fund_share=fund_share)
         prepaid = t.record("prepaid", "G6", "prepayments paid", sum(months, ZERO) if inputs.prepaid is None
                            else inputs.prepaid)
-        final = t.record("final_payment", "G6", "W + fund_overspend_share − O − prepaid",
-                         W + fund_share - O - prepaid, W=W, fund_share=fund_share, O=O, prepaid=prepaid)
+        refused = inputs.refused
+        final = t.record("final_payment", "G6, J7", "W + fund_overspend_share − O − prepaid − refused",
+                         W + fund_share - O - prepaid - refused, W=W, fund_share=fund_share, O=O, prepaid=prepaid,
+                         refused=refused)
     return Result(
         scheme=SCHEME,
         year=inputs.year,
@@ -82,6 +85,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             "fund_overspend_share": fund_share,
             "consortium_overspend_share": consortium_share,
             "prepaid": prepaid,
+            "refused": refused,
             "final_payment": final,
         },
         members=None,

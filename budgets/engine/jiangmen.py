@@ -19,14 +19,16 @@ class Inputs:
     members: tuple[Member, ...]
     actual: dict[str, Decimal]  # fund-payable amount per member
     working_capital_paid: dict[str, Decimal] | None = None  # actually paid; the schedule when not given
+    refused: dict[str, Decimal] | None = None  # J7: spot-check refusals, scaled up, per member
 
 
 def overspend_fund_share(overspend: Decimal, allocation: Decimal, bands: list[dict]) -> Decimal:
     """J4: the overspend cut into bands measured as shares of the allocation; each band's part
-    times its fund share, rounded (M2), summed."""
-    total, lower = ZERO, Decimal(0)
+    times its fund share, rounded (M2), summed. A band's limit is an amount, rounded to the fen
+    before the band's part is taken."""
+    total, lower = ZERO, ZERO
     for band in bands:
-        upper = None if band["up_to"] is None else Decimal(band["up_to"]) * allocation
+        upper = None if band["up_to"] is None else money(Decimal(band["up_to"]) * allocation)
         part = max(Decimal(0), (overspend if upper is None else min(overspend, upper)) - lower)
         total += money(part * Decimal(band["fund_share"]))
         if upper is None or overspend <= upper:
@@ -92,12 +94,15 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             forfeited = t.record("deposit_forfeited", "J5", "deposit × forfeit rate of the grade",
                                  money(deposit * forfeit_rate), member=code, deposit=deposit, grade=m.grade)
             paid = wc + extra if inputs.working_capital_paid is None else inputs.working_capital_paid.get(code, ZERO)
+            refused = (inputs.refused or {}).get(code, ZERO)
+            # J7: J4-J6 ran on the actual as paid; what the fund paid but did not owe comes off
+            # the final payment, exactly.
             final = t.record(
-                "final_payment", "J6",
-                "settled − deposit_forfeited − assessment_deduction − actual − working capital paid",
-                settled - forfeited - m.assessment_deduction - actual - paid, member=code, settled=settled,
+                "final_payment", "J6, J7",
+                "settled − deposit_forfeited − assessment_deduction − actual − working capital paid − refused",
+                settled - forfeited - m.assessment_deduction - actual - paid - refused, member=code, settled=settled,
                 deposit_forfeited=forfeited, assessment_deduction=m.assessment_deduction, actual=actual,
-                working_capital_paid=paid,
+                working_capital_paid=paid, refused=refused,
             )
             lines.append({
                 "code": code,
@@ -112,6 +117,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                 "deposit": deposit,
                 "deposit_forfeited": forfeited,
                 "assessment_deduction": m.assessment_deduction,
+                "refused": refused,
                 "final_payment": final,
             })
 
@@ -125,6 +131,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             "working_capital": total("working_capital") + total("extra_working_capital"),
             "deposit_forfeited": total("deposit_forfeited"),
             "assessment_deduction": total("assessment_deduction"),
+            "refused": total("refused"),
             "final_payment": total("final_payment"),
         }
     return Result(

@@ -187,6 +187,29 @@ def _prepaid(r: Reader) -> Decimal | None:
     return r.amount(actuals["prepaid"], "actuals.prepaid")
 
 
+def _refused(r: Reader, codes: list[str] | None) -> dict[str, Decimal]:
+    """Optional `actuals.refused`: J7 spot-check refusals, scaled up, by member code (any code of
+    the consortium where the scheme lists no members)."""
+    actuals = r.data.get("actuals") if isinstance(r.data, dict) else None
+    if not isinstance(actuals, dict) or "refused" not in actuals:
+        return {}
+    raw = actuals["refused"]
+    if not isinstance(raw, dict):
+        r.fail("actuals.refused", gettext_noop("%(field)s must give an amount for each member code."))
+        return {}
+    known = set(codes) if codes is not None else None
+    found = {}
+    for code, value in raw.items():
+        path = f"actuals.refused.{code}"
+        if known is not None and code not in known:
+            r.fail(path, gettext_noop("%(field)s names no member of the scenario."))
+            continue
+        amount = r.amount(value, path)
+        if amount is not None:
+            found[code] = amount
+    return found
+
+
 def _score(r: Reader) -> Decimal | None:
     evaluation = r.get(r.data, "", "evaluation")
     return r.field(evaluation, "evaluation", "score", r.score) if evaluation is not MISSING else None
@@ -199,9 +222,10 @@ def _guangdong(r: Reader, year: int):
     in_consortium, outside = _actuals(r, members)
     score = _score(r)
     prepaid = _prepaid(r)
+    refused = sum(_refused(r, [m.code for m in members]).values(), Decimal("0.00"))
     return lambda: guangdong.Inputs(
         year=year, revenue=revenue, score=score, members=members,
-        in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid,
+        in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid, refused=refused,
     )
 
 
@@ -219,9 +243,10 @@ def _shexian(r: Reader, year: int):
             r.fail("fund.raised", gettext_noop(
                 "%(field)s must cover the risk-adjustment remittance and the critical-illness premium."))
     prepaid = _prepaid(r)
+    refused = sum(_refused(r, [m.code for m in members]).values(), Decimal("0.00"))
     return lambda: shexian.Inputs(
         year=year, members=members, in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid,
-        **values
+        refused=refused, **values
     )
 
 
@@ -242,9 +267,10 @@ def _jiangmen(r: Reader, year: int):
     if isinstance(actuals, dict) and "working_capital_paid" in actuals:
         paid = r.amounts_by_code(actuals["working_capital_paid"], "actuals.working_capital_paid",
                                  [m.code for m in members])
+    refused = _refused(r, [m.code for m in members])
     return lambda: jiangmen.Inputs(
         year=year, budget=budget, deductions=deductions, members=members, actual=in_consortium,
-        working_capital_paid=paid,
+        working_capital_paid=paid, refused=refused,
     )
 
 
@@ -276,9 +302,10 @@ def _tianjin(r: Reader, year: int):
     actuals = r.get(r.data, "", "actuals")
     spent = r.field(actuals, "actuals", "enrollee_expenditure", r.amount) if actuals is not MISSING else None
     score = _score(r)
+    refused = sum(_refused(r, None).values(), Decimal("0.00"))
     return lambda: tianjin.Inputs(
         year=year, purchase_total=purchase, baseline_year_total=baseline_total, monthly_baseline=baselines,
-        monthly_headcount=heads, enrollee_expenditure=spent, score=score,
+        monthly_headcount=heads, enrollee_expenditure=spent, score=score, refused=refused,
     )
 
 

@@ -27,6 +27,7 @@ class Inputs:
     in_consortium: dict[str, Decimal]
     out_of_consortium: Decimal
     prepaid: Decimal | None = None  # what was actually paid; the schedule's sum when not given
+    refused: Decimal = ZERO  # J7: spot-check refusals, scaled up, of the consortium's members
 
 
 def _distribute(t: Trace, total: Decimal, members: tuple[Member, ...], tier_ratio: dict) -> list[Decimal]:
@@ -90,24 +91,30 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         one_met = t.record("target_one_met", "S4", "X ≤ T1", X <= T1, X=X, T1=T1)
         two_met = t.record("target_two_met", "S4", "X ≤ T2", X <= T2, X=X, T2=T2)
         dprev = inputs.prior_year_deficit_subsidy
+        # S5: any cut in the deficit earns the finance reward, whether or not a target is met
+        # (seed 002 §六(一) rewards target two "met or partly met"); the training fund needs a target.
         deficit_reduction = t.record(
-            "deficit_reduction", "S5", "max(0, Dprev − max(0, X − T1)) when a target is met, else 0",
-            max(ZERO, dprev - max(ZERO, X - T1)) if (one_met or two_met) else ZERO, Dprev=dprev, X=X, T1=T1,
+            "deficit_reduction", "S5", "max(0, Dprev − max(0, X − T1))",
+            max(ZERO, dprev - max(ZERO, X - T1)), Dprev=dprev, X=X, T1=T1,
         )
         reward = t.record("finance_reward", "S5", "deficit_reduction × finance_reward_rate",
                           money(deficit_reduction * rate["finance_reward_rate"]),
                           deficit_reduction=deficit_reduction, finance_reward_rate=parameters["finance_reward_rate"])
-        training = t.record("training_fund", "S5", "deficit_reduction × training_fund_rate",
-                            money(deficit_reduction * rate["training_fund_rate"]),
-                            deficit_reduction=deficit_reduction, training_fund_rate=parameters["training_fund_rate"])
+        training = t.record("training_fund", "S5",
+                            "deficit_reduction × training_fund_rate when target one or two is met, else 0",
+                            money(deficit_reduction * rate["training_fund_rate"]) if (one_met or two_met) else ZERO,
+                            deficit_reduction=deficit_reduction, training_fund_rate=parameters["training_fund_rate"],
+                            target_one_met=one_met, target_two_met=two_met)
         surplus = t.record("surplus", "S6", "max(0, insurer_total − X)", max(ZERO, insurer_total - X),
                            insurer_total=insurer_total, X=X)
         overspend = t.record("consortium_overspend_share", "S6", "max(0, X − insurer_total)",
                              max(ZERO, X - insurer_total), X=X, insurer_total=insurer_total)
         prepaid = t.record("prepaid", "S6", "prepayments paid", sum(quarters, ZERO) if inputs.prepaid is None
                            else inputs.prepaid)
-        final = t.record("final_payment", "S6", "insurer_total − O − prepaid", insurer_total - O - prepaid,
-                         insurer_total=insurer_total, O=O, prepaid=prepaid)
+        refused = inputs.refused
+        final = t.record("final_payment", "S6, J7", "insurer_total − O − prepaid − refused",
+                         insurer_total - O - prepaid - refused, insurer_total=insurer_total, O=O, prepaid=prepaid,
+                         refused=refused)
         surplus_shares = _distribute(t, surplus + reward, members, parameters["tier_ratio"])
         overspend_shares = allocate(  # S8
             overspend, [inputs.in_consortium[m.code] * (2 - m.score / 100) for m in members]
@@ -161,6 +168,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             "finance_reward": reward,
             "training_fund": training,
             "prepaid": prepaid,
+            "refused": refused,
             "final_payment": final,
             "assessment_retained": retained,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Sequence
 
 from .core import Result, Trace
 from .money import ZERO, exact, money
@@ -21,6 +22,25 @@ class Inputs:
     monthly_headcount: tuple[int, ...]  # 12 head counts
     enrollee_expenditure: Decimal  # X
     score: Decimal
+    refused: Decimal = ZERO  # J7: spot-check refusals, scaled up
+
+
+def family_doctor_fees(headcounts: Sequence[int | None], fee: Decimal | Sequence[Decimal],
+                       ordered: dict[int, Decimal] | None = None) -> list[Decimal | None]:
+    """T4: each month's fee `money(headcount × fee / 12)`, known once the month's roster is in
+    (None before). The last month takes the difference, so the twelve sum exactly to the annual
+    fee `money(Σ headcount × fee / 12)`; it waits until every month's roster is in. `fee` may be
+    given month by month (a parameter changed in the year); months already `ordered` (1-11) keep
+    the amount of their order, and the last month evens out any roster corrected since."""
+    fees = list(fee) if isinstance(fee, (list, tuple)) else [fee] * 12
+    ordered = ordered or {}
+    with exact():
+        months = [ordered[m] if m in ordered else (None if heads is None else money(Decimal(heads) * fees[m - 1] / 12))
+                  for m, heads in enumerate(headcounts[:11], start=1)]
+        if any(heads is None for heads in headcounts):
+            return [*months, None]
+        annual = money(sum((Decimal(h) * f for h, f in zip(headcounts, fees, strict=True)), Decimal(0)) / 12)
+        return [*months, annual - sum(months, ZERO)]
 
 
 def compute(inputs: Inputs, parameters: dict) -> Result:
@@ -30,11 +50,16 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                      (inputs.purchase_total / inputs.baseline_year_total).quantize(MICRO, rounding=ROUND_HALF_UP),
                      purchase_total=inputs.purchase_total, baseline_year_total=inputs.baseline_year_total)
         prepayments = []
-        for month, baseline in enumerate(inputs.monthly_baseline, start=1):
+        fee_per_year = Decimal(parameters["family_doctor_fee_per_year"])
+        fees = family_doctor_fees(list(inputs.monthly_headcount), fee_per_year)
+        for month, (baseline, heads, fee) in enumerate(zip(inputs.monthly_baseline, inputs.monthly_headcount, fees,
+                                                           strict=True), start=1):
             period = f"{inputs.year}-{month:02d}"
             quota = t.record("monthly_quota", "T2", "baseline × g / 12", money(baseline * g / 12), member=period,
                              baseline=baseline, g=format(g, "f"))
-            prepayments.append({"period": period, "quota": quota})
+            t.record("family_doctor_fee", "T4", "head count × fee / 12 (the last month takes the difference)", fee,
+                     member=period, head_count=heads, fee=parameters["family_doctor_fee_per_year"])
+            prepayments.append({"period": period, "quota": quota, "family_doctor_fee": fee})
         Q = t.record("quota", "T2", "Q = Σ monthly quotas", sum((row["quota"] for row in prepayments), ZERO))
         X = inputs.enrollee_expenditure
         s = inputs.score
@@ -53,12 +78,13 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                                   overspend=overspend, rate=parameters["overspend_fund_share_rate"])
         consortium_share = t.record("consortium_overspend_share", "T3", "overspend − fund_overspend_share",
                                     overspend - fund_share, overspend=overspend, fund_share=fund_share)
-        final = t.record("final_payment", "T3", "surplus_retained − consortium_overspend_share",
-                         retained - consortium_share, surplus_retained=retained,
-                         consortium_overspend_share=consortium_share)
+        refused = inputs.refused
+        final = t.record("final_payment", "T3, J7", "surplus_retained − consortium_overspend_share − refused",
+                         retained - consortium_share - refused, surplus_retained=retained,
+                         consortium_overspend_share=consortium_share, refused=refused)
         heads = sum(inputs.monthly_headcount)
-        fee = t.record("family_doctor_fee", "T4", "Σ head count × fee / 12",
-                       money(Decimal(heads) * Decimal(parameters["family_doctor_fee_per_year"]) / 12),
+        fee = t.record("family_doctor_fee", "T4", "Σ head count × fee / 12 (paid month by month, outside the quota)",
+                       money(Decimal(heads) * fee_per_year / 12),
                        head_months=heads, fee=parameters["family_doctor_fee_per_year"])
     return Result(
         scheme=SCHEME,
@@ -73,6 +99,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             "overspend": overspend,
             "fund_overspend_share": fund_share,
             "consortium_overspend_share": consortium_share,
+            "refused": refused,
             "final_payment": final,
             "family_doctor_fee": fee,
         },
