@@ -13,11 +13,13 @@ from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
 
 from .forms import PayForm, ReasonForm, RunForm
-from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, PrepaymentRun, YearActuals
+from .models import AnnualBudget, Clearing, ClearingRun, JournalEntry, MoneyRun, PaymentOrder, PrepaymentRun, YearActuals
+from .selectors import runs_visible
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
 from .services.prepayments import prepayment_run_start
+from .services.runs import runs_checked
 from .tasks import prepayment_run_execute
 
 def _trace_table(steps):
@@ -129,12 +131,12 @@ class AnnualBudgetAdmin(ScopedAdmin):
 
 @admin.register(YearActuals)
 class YearActualsAdmin(ScopedAdmin):
-    list_display = ["agreement", "out_of_consortium", "evaluation_score", "entered_by"]
+    list_display = ["agreement", "source", "out_of_consortium", "evaluation_score", "entered_by"]
     fields = ["agreement", "in_consortium", "out_of_consortium", "enrollee_expenditure", "evaluation_score",
               "member_scores"]
 
     def save_model(self, request, obj, form, change):
-        obj.entered_by = request.user
+        obj.entered_by, obj.source = request.user, YearActuals.Source.ENTERED  # entered actuals win (run_clearing)
         super().save_model(request, obj, form, change)
 
 
@@ -156,8 +158,8 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 run = prepayment_run_start(period=form.cleaned_data["period"], user=request.user)
-            except ValueError as error:
-                form.add_error("period", str(error))
+            except (ValueError, ValidationError) as error:
+                form.add_error("period", "; ".join(getattr(error, "messages", [str(error)])))
             else:
                 transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
                 self.message_user(request, gettext("Run %(id)s for %(period)s started.") % {
@@ -173,6 +175,21 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        """Runs of the user's county and of every county; a dead one marked failed first."""
+        visible = runs_visible(user=request.user, queryset=super().get_queryset(request))
+        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
+        return visible
+
+
+@admin.register(ClearingRun)
+class ClearingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["year", "agreement", "status", "trigger", "started_by", "started_at", "done", "total"]
+    list_filter = ["status", "year"]
+    has_module_permission = PrepaymentRunAdmin.has_module_permission
+    has_view_permission = PrepaymentRunAdmin.has_view_permission
+    get_queryset = PrepaymentRunAdmin.get_queryset
 
 
 @admin.register(PaymentOrder)

@@ -17,13 +17,15 @@ from consortia.models import ServiceAgreement
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
-from .models import AnnualBudget, Clearing, PaymentOrder, PrepaymentRun, YearActuals
+from .models import AnnualBudget, Clearing, ClearingRun, MoneyRun, PaymentOrder, PrepaymentRun, YearActuals
+from .selectors import run_lines_in_scope, runs_visible
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
-from .services.prepayments import prepayment_run_start
+from .services.prepayments import may_run, prepayment_run_review, prepayment_run_start
+from .services.runs import runs_checked
 from .simulations import scenario_parse, simulation_run
-from .tasks import prepayment_run_execute
+from .tasks import clearing_run_execute, prepayment_run_execute
 
 
 class DecimalJSONParser(BaseParser):
@@ -134,9 +136,9 @@ class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModel
 class ActualsSerializer(serializers.ModelSerializer):
     class Meta:
         model = YearActuals
-        fields = ["id", "agreement", "in_consortium", "out_of_consortium", "enrollee_expenditure",
+        fields = ["id", "agreement", "source", "in_consortium", "out_of_consortium", "enrollee_expenditure",
                   "evaluation_score", "member_scores", "entered_by"]
-        read_only_fields = ["entered_by"]
+        read_only_fields = ["source", "entered_by"]
 
 
 class ActualsViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -146,39 +148,52 @@ class ActualsViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateMode
     @transaction.atomic
     def perform_create(self, serializer):
         _agreement_for_write(self.request, serializer.validated_data["agreement"].pk, YearActuals)
-        serializer.save(entered_by=self.request.user)
+        serializer.save(entered_by=self.request.user, source=YearActuals.Source.ENTERED)
 
     @transaction.atomic
     def perform_update(self, serializer):
         _agreement_for_write(self.request, serializer.instance.agreement_id, YearActuals)
-        serializer.save(entered_by=self.request.user)
+        serializer.save(entered_by=self.request.user, source=YearActuals.Source.ENTERED)
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunLinesMixin(serializers.Serializer):
+    errors = serializers.SerializerMethodField()
+
+    def get_errors(self, run) -> list:
+        run_lines_in_scope(user=self.context["request"].user, run=run)
+        return run.errors
+
+
+class RunSerializer(RunLinesMixin, serializers.ModelSerializer):
     class Meta:
         model = PrepaymentRun
-        fields = ["id", "period", "status", "trigger", "started_by", "started_at", "finished_at", "orders_created",
-                  "orders_existing", "errors"]
-        read_only_fields = ["status", "trigger", "started_by", "started_at", "finished_at", "orders_created",
-                            "orders_existing", "errors"]
+        fields = ["id", "period", "status", "trigger", "started_by", "county", "started_at", "heartbeat_at",
+                  "finished_at", "orders_created", "orders_existing", "errors", "reason"]
+        read_only_fields = ["status", "trigger", "started_by", "county", "started_at", "heartbeat_at", "finished_at",
+                            "orders_created", "orders_existing", "errors", "reason"]
 
 
-class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Start a run for a period (it is queued and runs in a worker); watch its row."""
+class CheckedRunsMixin:
+    """Runs read through the user's scope; one whose process died is marked failed first."""
+
+    permission_classes = [AnyRole]
+
+    def get_queryset(self):
+        visible = runs_visible(user=self.request.user, queryset=super().get_queryset())
+        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
+        return visible
+
+
+class RunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Start a run for a period (it is queued and runs in a worker, on the agreements of your
+    scope); watch its row; review (复核) the orders a scheduled run made."""
 
     queryset = PrepaymentRun.objects.all()
     serializer_class = RunSerializer
-    permission_classes = [AnyRole]
     filterset_fields = ["period", "status"]
 
-    def get_queryset(self):
-        user = self.request.user
-        if user.is_superuser or user.role in ("bureau_staff", "bureau_auditor", "provincial_reviewer"):
-            return super().get_queryset()
-        return PrepaymentRun.objects.none()
-
     def perform_create(self, serializer):
-        if not can_write(self.request.user, AnnualBudget):
+        if not may_run(self.request.user):
             raise PermissionDenied
         try:
             run = prepayment_run_start(period=serializer.validated_data["period"], user=self.request.user)
@@ -187,13 +202,55 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
         serializer.instance = run
 
+    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        reviewed = prepayment_run_review(run=self.get_object(), user=request.user)
+        return Response({"reviewed": reviewed})
+
+
+class ClearingRunSerializer(RunLinesMixin, serializers.ModelSerializer):
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClearingRun
+        fields = ["id", "year", "agreement", "status", "trigger", "started_by", "county", "started_at",
+                  "heartbeat_at", "finished_at", "total", "done", "results", "errors", "reason"]
+        read_only_fields = ["status", "trigger", "started_by", "county", "started_at", "heartbeat_at", "finished_at",
+                            "total", "done", "results", "errors", "reason"]
+
+    def get_results(self, run) -> list:
+        run_lines_in_scope(user=self.context["request"].user, run=run)
+        return run.results
+
+
+class ClearingRunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Start the year-end clearing of every agreement of a year in your scope, or of one (queued,
+    runs in a worker); watch its row, with each agreement's clearing or the reason it has none."""
+
+    queryset = ClearingRun.objects.all()
+    serializer_class = ClearingRunSerializer
+    filterset_fields = ["year", "status", "agreement"]
+
+    def perform_create(self, serializer):
+        if not may_run(self.request.user):
+            raise PermissionDenied
+        data = serializer.validated_data
+        agreement = data.get("agreement")
+        if agreement is not None and not scope_queryset(self.request.user, ServiceAgreement.objects.filter(
+                pk=agreement.pk)).exists():
+            raise PermissionDenied
+        run = clearing_services.clearing_run_start(year=data["year"], agreement=agreement, user=self.request.user)
+        transaction.on_commit(lambda: clearing_run_execute.delay(run.pk))
+        serializer.instance = run
+
 
 class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaymentOrder
         fields = ["id", "agreement", "period", "kind", "channel", "payee_code", "payee_name", "amount", "status",
                   "trace", "budget", "clearing", "funded_by", "reverses", "created_by", "approved_by", "co_signed_by",
-                  "paid_on", "bank_reference", "voided_reason"]
+                  "reviewed_by", "paid_by", "paid_on", "bank_reference", "voided_reason"]
 
 
 class PayInput(serializers.Serializer):

@@ -15,6 +15,9 @@ from consortia.models import Institution, ServiceAgreement
 MONEY = {"max_digits": 18, "decimal_places": 2}
 CO_MANAGED_PAYEE = "CO-MANAGED"  # payee code of a consortium's co-managed account (S2, S11)
 USER = settings.AUTH_USER_MODEL
+# S11: the orders that move money out of a co-managed account (to a member, or back to the bureau
+# as a negative order to the account) and so need the finance officer's signature too.
+NEEDS_CO_SIGNATURE = Q(channel="co_managed") | Q(payee_code=CO_MANAGED_PAYEE, amount__lt=0)
 
 
 class AnnualBudget(models.Model):
@@ -77,6 +80,11 @@ class YearActuals(models.Model):
 
     agreement = models.OneToOneField(ServiceAgreement, on_delete=models.PROTECT, related_name="actuals",
                                      verbose_name=_("service agreement"))
+    class Source(models.TextChoices):
+        ENTERED = "entered", _("entered by the bureau")
+        CLAIMS = "claims", _("taken from the imported claims")
+
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.ENTERED)
     in_consortium = models.JSONField(_("claims inside the consortium, by member"), default=dict, blank=True)
     out_of_consortium = models.DecimalField(_("claims outside the consortium"), default=0, **MONEY)
     enrollee_expenditure = models.DecimalField(_("enrollees' expenditure (capitation)"), null=True, blank=True,
@@ -102,10 +110,13 @@ class YearActuals(models.Model):
         return str(self.agreement)
 
 
-class PrepaymentRun(models.Model):
-    """One run of the month-end or quarter-start prepayment, as users see it."""
+class MoneyRun(models.Model):
+    """What a run of a money job shows its users: who started it (nobody for the beat schedule),
+    on which county (none: every county), how far it got and how it ended. A run whose process
+    died is found out and marked failed with when and why (services.runs)."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
@@ -113,25 +124,57 @@ class PrepaymentRun(models.Model):
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("schedule")
         MANUAL = "manual", _("manual")
+        COMMAND = "command", _("command line")
 
-    period = models.CharField(_("period"), max_length=7)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     started_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("user"))
+    county = models.ForeignKey("consortia.County", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("pooling area"))
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    orders_created = models.PositiveIntegerField(_("orders created"), default=0)
-    orders_existing = models.PositiveIntegerField(_("orders already there"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    reason = models.CharField(_("why it failed"), max_length=500, blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-started_at"]
+
+
+class PrepaymentRun(MoneyRun):
+    """One run of the month-end or quarter-start prepayment, as users see it."""
+
+    period = models.CharField(_("period"), max_length=7)
+    orders_created = models.PositiveIntegerField(_("orders created"), default=0)
+    orders_existing = models.PositiveIntegerField(_("orders already there"), default=0)
+
+    class Meta(MoneyRun.Meta):
         verbose_name = _("prepayment run")
         verbose_name_plural = _("prepayment runs")
-        ordering = ["-started_at"]
 
     def __str__(self):
         return f"{self.period} #{self.pk}"
+
+
+class ClearingRun(MoneyRun):
+    """One run of the year-end clearing: every agreement of a year, or one, with each one's
+    clearing or the reason it has none."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    agreement = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="clearing_runs", verbose_name=_("service agreement"))
+    total = models.PositiveIntegerField(_("agreements to clear"), default=0)
+    done = models.PositiveIntegerField(_("agreements done"), default=0)
+    results = models.JSONField(_("results"), default=list, blank=True)
+
+    class Meta(MoneyRun.Meta):
+        verbose_name = _("clearing run")
+        verbose_name_plural = _("clearing runs")
+
+    def __str__(self):
+        return f"{self.year} #{self.pk}"
 
 
 class PaymentOrder(models.Model):
@@ -146,6 +189,7 @@ class PaymentOrder(models.Model):
         FINAL_PAYMENT = "final_payment", _("final payment")
         AUDIT_RECOVERY = "audit_recovery", _("audit recoveries credited (S10)")
         PENALTY = "penalty", _("penalty charged (S10)")
+        FAMILY_DOCTOR_FEE = "family_doctor_fee", _("family-doctor fee (T4)")
         REVERSAL = "reversal", _("reversal")
 
     class Status(models.TextChoices):
@@ -188,6 +232,11 @@ class PaymentOrder(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     co_signed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                      verbose_name=_("co-signed by (consortium finance officer)"))
+    reviewed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("reviewed by (for an order nobody made)"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    paid_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("payment recorded by"))
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
     voided_reason = models.CharField(_("reason for voiding"), max_length=500, blank=True)
@@ -216,10 +265,30 @@ class PaymentOrder(models.Model):
                 condition=Q(status__in=["pending", "voided"]) | Q(approved_by__isnull=False),
             ),
             models.CheckConstraint(
+                # S11: every payment out of the co-managed account, to a member or back to the
+                # bureau (a negative order to the account), carries both signatures.
                 name="payment_order_co_managed_needs_two_signatures",
-                condition=~Q(channel="co_managed") | Q(status__in=["pending", "voided"]) | Q(co_signed_by__isnull=False),
+                condition=~NEEDS_CO_SIGNATURE | Q(status__in=["pending", "voided"]) | Q(co_signed_by__isnull=False),
                 violation_error_message=_("A payment from the co-managed account needs the approval of a "
                                           "lead-hospital finance officer and of a bureau auditor."),
+            ),
+            models.CheckConstraint(
+                # An order nobody made (the beat schedule's) is reviewed by the bureau before it is signed.
+                name="payment_order_unmade_is_reviewed",
+                condition=Q(status__in=["pending", "voided"]) | Q(created_by__isnull=False)
+                | Q(reviewed_by__isnull=False),
+                violation_error_message=_("An order made by the schedule is reviewed by bureau staff before an "
+                                          "auditor approves it."),
+            ),
+            models.CheckConstraint(
+                name="payment_order_reviewer_is_not_approver",
+                condition=Q(approved_by__isnull=True) | Q(reviewed_by__isnull=True) | ~Q(approved_by=F("reviewed_by")),
+                violation_error_message=_("An order is approved by someone other than the person who reviewed it."),
+            ),
+            models.CheckConstraint(
+                name="payment_order_payer_is_not_approver",
+                condition=Q(approved_by__isnull=True) | Q(paid_by__isnull=True) | ~Q(approved_by=F("paid_by")),
+                violation_error_message=_("The person who approved an order does not record its payment."),
             ),
             models.CheckConstraint(
                 name="payment_order_paid_has_reference",
@@ -234,6 +303,12 @@ class PaymentOrder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period} {self.payee_name} {self.amount}"
+
+    @property
+    def needs_co_signature(self) -> bool:
+        """S11: money out of the co-managed account (to a member, or back to the bureau as a
+        negative order to the account) needs the finance officer's signature beside the auditor's."""
+        return self.channel == self.Channel.CO_MANAGED or (self.payee_code == CO_MANAGED_PAYEE and self.amount < 0)
 
 
 class LedgerAccount(models.Model):

@@ -25,11 +25,12 @@ from consortia.xlsx import csv_cell
 from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
-from .services.prepayments import prepayment_run_start
+from .services.prepayments import prepayment_run_review, prepayment_run_start, unreviewed_orders
+from .services.runs import runs_seen
 from .tasks import prepayment_run_execute
 
 PAGE_SIZE = 50
-BULK_STEPS = {"approve": payments.order_approve, "co_sign": payments.order_co_sign}
+BULK_STEPS = {"review": payments.order_review, "approve": payments.order_approve, "co_sign": payments.order_co_sign}
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -76,16 +77,37 @@ def payments_page(request):
     return render(request, "budgets/payments.html", {
         "filter": found, "page": page, "total": total, "count": page.paginator.count, "query": query.urlencode(),
         "run_form": RunForm(prefix="run") if bureau else None,  # its period is not the filter's
-        "runs": PrepaymentRun.objects.order_by("-started_at")[:8] if bureau or user.role == User.Role.BUREAU_AUDITOR
-        else [],
+        "runs": _runs(user),
+        "can_review": user.role == User.Role.BUREAU_STAFF,
         "can_approve": user.role == User.Role.BUREAU_AUDITOR,
         "can_co_sign": user.role == User.Role.FINANCE_OFFICER,
     })
 
 
+def _runs(user) -> list:
+    """The latest prepayment runs the user sees, each with how many of its orders in the user's
+    scope wait for the bureau's review (复核)."""
+    runs = runs_seen(user=user, limit=8)
+    for run in runs:
+        run.unreviewed = unreviewed_orders(run, user).count() if run.status == PrepaymentRun.Status.SUCCEEDED else 0
+    return runs
+
+
 def _post(request) -> None:
     user = request.user
     step = request.POST.get("step")
+    if step == "review_run":
+        run = next((r for r in runs_seen(user=user, pk=request.POST.get("run") or 0)), None)
+        if run is None:
+            raise PermissionDenied
+        try:
+            n = prepayment_run_review(run=run, user=user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return
+        messages.success(request, _("%(n)s orders reviewed; an auditor other than you approves them.") % {"n": n})
+        return
     if step == "run":
         if not can_write(user, AnnualBudget):
             raise PermissionDenied
@@ -97,8 +119,9 @@ def _post(request) -> None:
             return
         try:
             run = prepayment_run_start(period=form.cleaned_data["period"], user=user)
-        except ValueError as error:
-            messages.error(request, str(error))
+        except (ValueError, ValidationError) as error:
+            for message in getattr(error, "messages", [str(error)]):
+                messages.error(request, message)
             return
         transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
         messages.success(request, _("Run %(id)s for %(period)s started.") % {"id": run.pk, "period": run.period})

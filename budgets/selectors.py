@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import chinese_calendar
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.selectors import agreement_parameters_for, register_scope, scope_queryset
@@ -14,7 +14,7 @@ from evaluation.models import Evaluation
 
 from .engine.rules import workday_deadline
 from .models import CO_MANAGED_PAYEE as CO_MANAGED
-from .models import AnnualBudget, Clearing, JournalEntry, PaymentOrder, YearActuals
+from .models import NEEDS_CO_SIGNATURE, AnnualBudget, Clearing, ClearingRun, JournalEntry, PaymentOrder, YearActuals
 
 for _model in (AnnualBudget, YearActuals, PaymentOrder, Clearing):
     register_scope(
@@ -127,11 +127,14 @@ def waiting_for(*, user, limit: int = 50) -> dict[str, list]:
             status=Evaluation.Status.SUBMITTED)).select_related("consortium").exclude(submitted_by=user))
     orders = scope_queryset(user, PaymentOrder.objects.filter(status=PaymentOrder.Status.PENDING)
                             .select_related("agreement__consortium"))
-    if user.role == User.Role.BUREAU_AUDITOR:
-        orders = orders.exclude(created_by=user).exclude(channel=PaymentOrder.Channel.CO_MANAGED,
-                                                         co_signed_by__isnull=True)
+    unreviewed = Q(created_by__isnull=True, reviewed_by__isnull=True)
+    if user.role == User.Role.BUREAU_AUDITOR:  # as payments._may_approve: not their own, reviewed, co-signed
+        orders = (orders.exclude(created_by=user).exclude(reviewed_by=user).exclude(unreviewed)
+                  .exclude(NEEDS_CO_SIGNATURE & Q(co_signed_by__isnull=True)))
     elif user.role == User.Role.FINANCE_OFFICER:
-        orders = orders.filter(channel=PaymentOrder.Channel.CO_MANAGED, co_signed_by__isnull=True)
+        orders = orders.filter(NEEDS_CO_SIGNATURE, co_signed_by__isnull=True)
+    elif user.role == User.Role.BUREAU_STAFF:  # 复核 of what the schedule made
+        orders = orders.filter(unreviewed)
     else:
         orders = orders.none()
     waiting["orders"] = list(orders[:limit])
@@ -167,3 +170,26 @@ def overview_rows(*, user, today: datetime.date) -> list[dict]:
             "burn": fund_burn(agreement=agreement, today=today, budget=budgets.get(key)) if agreement else None,
         })
     return rows
+
+
+def runs_visible(*, user, queryset: QuerySet) -> QuerySet:
+    """Money runs the user may see: those started in their county (or province), and those of
+    every county (the schedule's, the administrator's). Finance officers see none: they see the
+    orders."""
+    if user.is_superuser or user.role == User.Role.ADMINISTRATOR:
+        return queryset
+    if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) and user.county_id:
+        return queryset.filter(Q(county_id=user.county_id) | Q(county__isnull=True))
+    if user.role == User.Role.PROVINCIAL_REVIEWER and user.province_id:
+        return queryset.filter(Q(county__city__province_id=user.province_id) | Q(county__isnull=True))
+    return queryset.none()
+
+
+def run_lines_in_scope(*, user, run) -> None:
+    """Cuts a run's per-agreement lines (errors, results) down to the agreements the user sees."""
+    lines = list(run.errors or []) + list(getattr(run, "results", None) or [])
+    ids = {line.get("agreement") for line in lines}
+    seen = set(scope_queryset(user, ServiceAgreement.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    run.errors = [line for line in run.errors or [] if line.get("agreement") in seen]
+    if isinstance(run, ClearingRun):
+        run.results = [line for line in run.results or [] if line.get("agreement") in seen]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,11 +31,13 @@ from .forms import (
     registry_members,
     scenario_from_forms,
 )
-from .models import Clearing, PaymentOrder, YearActuals
+from .models import Clearing, ClearingRun, PaymentOrder, YearActuals
 from .selectors import disbursement_schedule, overview_rows, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
+from .services.runs import runs_seen
 from .simulations import present, present_output, scenario_parse, simulation_run
+from .tasks import clearing_run_execute
 
 
 def _registry_members(request) -> tuple[list[dict], Consortium | None]:
@@ -132,8 +135,9 @@ def clearing_page(request, agreement_pk: int):
     rule, approve it (a second person), download the statement."""
     agreement = get_object_or_404(scope_queryset(request.user, ServiceAgreement.objects.select_related("consortium")),
                                   pk=agreement_pk)
-    clearings = list(agreement.clearings.order_by("-computed_at", "-pk"))
-    chosen = next((c for c in clearings if str(c.pk) == request.GET.get("clearing")), clearings[0] if clearings else None)
+    clearings = list(agreement.clearings.select_related("computed_by", "approved_by").order_by("-computed_at", "-pk"))
+    chosen = next((c for c in clearings if str(c.pk) == request.GET.get("clearing")), None) \
+        or clearing_services.clearing_shown(agreement=agreement, clearings=clearings)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "from_claims":
@@ -144,8 +148,11 @@ def clearing_page(request, agreement_pk: int):
             elif request.POST.get("action") == "compute":
                 if not can_write(request.user, YearActuals):
                     raise PermissionDenied
-                chosen = clearing_services.clearing_compute(agreement=agreement, user=request.user)
-                messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
+                run = clearing_services.clearing_run_start(year=agreement.year, agreement=agreement, user=request.user)
+                transaction.on_commit(lambda: clearing_run_execute.delay(run.pk))
+                messages.success(request, _("The clearing is being computed on the current figures; this page shows "
+                                            "it when it is done. Check it, then ask a colleague to approve it."))
+                return redirect(request.path)
             elif request.POST.get("action") == "approve" and chosen is not None:
                 if request.POST.get("confirm") != "yes":
                     raise ValidationError(_("Tick the box to confirm that you checked the statement."))
@@ -157,19 +164,33 @@ def clearing_page(request, agreement_pk: int):
             for message in error.messages:
                 messages.error(request, message)
         return redirect(f"{request.path}?clearing={chosen.pk}" if chosen else request.path)
+    runs = runs_seen(user=request.user, model=ClearingRun, limit=1, agreement=agreement)
+    run = runs[0] if runs else None
+    current = clearing_services.clearing_is_current(clearing=chosen) if chosen else False
     return render(request, "budgets/clearing.html", {
         "agreement": agreement,
         "clearings": clearings,
         "chosen": chosen,
+        "run": run,
+        "running": run is not None and run.status in (ClearingRun.Status.QUEUED, ClearingRun.Status.RUNNING),
         "shown": present_output(agreement.scheme, chosen.result) if chosen else None,
         "tiers": _surplus_by_tier(agreement, chosen),
-        "current": clearing_services.clearing_is_current(clearing=chosen) if chosen else False,
+        "current": current,
+        "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
         "capitation": capitation_consumption(agreement=agreement) if agreement.scheme == "tianjin-2021" else [],
         "cost_shift": cost_shift_monitor(agreement=agreement) if agreement.scheme == "tianjin-2021" else None,
         "can_approve": bureau_signs(request.user),
     })
+
+
+def _changes(clearing) -> list[dict]:
+    """What changed since the clearing was computed, in the clerk's words."""
+    from .simulations import field_display
+
+    return [{**change, "label": field_display(change["field"])}
+            for change in clearing_services.clearing_changes(clearing=clearing)]
 
 
 @login_required

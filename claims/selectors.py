@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from consortia.models import ServiceAgreement, User
 from consortia.selectors import register_scope
 
@@ -84,8 +86,10 @@ def monthly_fund_paid(*, agreement: ServiceAgreement) -> dict[str, list[Decimal]
     return series
 
 
-def fourth_quarter_flags(*, agreement: ServiceAgreement) -> list[dict]:
-    """J8: members whose fourth-quarter visits lie outside ±15% of their Q1-Q3 quarterly mean."""
+def fourth_quarter_flags(*, agreement: ServiceAgreement, today: datetime.date | None = None) -> list[dict]:
+    """J8: members whose fourth-quarter visits lie outside ±15% of their Q1-Q3 quarterly mean. A
+    fourth quarter of zero visits is outside the band, once the fourth quarter is there to judge:
+    the year has ended, or the consortium's claims of the fourth quarter have started to arrive."""
     from budgets.engine.rules import fourth_quarter_outside_band
 
     year = agreement.year
@@ -94,9 +98,12 @@ def fourth_quarter_flags(*, agreement: ServiceAgreement) -> list[dict]:
                                        month__lte=datetime.date(year, 12, 1))
     for code, month, claims in rows.values_list("institution__code", "month", "claims"):
         counts.setdefault(code, [0, 0, 0, 0])[(month.month - 1) // 3] += claims
+    year_over = (today or timezone.localdate()) > datetime.date(year, 12, 31)
+    if not year_over and not any(quarters[3] for quarters in counts.values()):
+        return []
     flags = []
     for code, (q1, q2, q3, q4) in sorted(counts.items()):
-        if q1 + q2 + q3 and q4 and fourth_quarter_outside_band(Decimal(q1), Decimal(q2), Decimal(q3), Decimal(q4)):
+        if q1 + q2 + q3 and fourth_quarter_outside_band(Decimal(q1), Decimal(q2), Decimal(q3), Decimal(q4)):
             mean = Decimal(q1 + q2 + q3) / 3
             flags.append({"member": code, "quarters": [q1, q2, q3, q4],
                           "change": ((Decimal(q4) - mean) / mean).quantize(Decimal("0.0001"))})
@@ -189,3 +196,8 @@ def cost_shift_monitor(*, agreement: ServiceAgreement) -> dict | None:
     ratio = cost_shift_ratio(base_to_date, current_to_date, g) if through else None
     return {"rows": rows, "through": through, "growth_factor": g, "expected": (base_to_date * g).quantize(
         Decimal("0.01")), "current": current_to_date, "ratio": ratio, "flagged": ratio is not None and ratio > 1}
+
+
+def claims_loaded(*, agreement: ServiceAgreement) -> bool:
+    """Whether any claim of the agreement's county and year has been imported."""
+    return ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
+from consortia.permissions import can_write
 from consortia.schemes import TIANJIN_2021
 from consortia.selectors import agreement_parameters_for
 
@@ -122,6 +123,8 @@ def budget_update(*, budget: AnnualBudget, fund: dict, members: list[dict], user
 @transaction.atomic
 def budget_submit(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    if not can_write(user, AnnualBudget, budget):  # the page, the admin and the API alike
+        raise ValidationError(_("Bureau staff of the county submit its budgets."))
     if budget.status != AnnualBudget.Status.DRAFT:
         raise ValidationError(_("Only a draft budget can be submitted."))
     budget.status, budget.submitted_by = AnnualBudget.Status.SUBMITTED, user

@@ -35,16 +35,26 @@ def _payer_account(order: PaymentOrder) -> LedgerAccount:
 
 def _check_co_managed(payer: LedgerAccount, payee: LedgerAccount, order: PaymentOrder) -> None:
     """S11, on the books: the co-managed account receives only from the bureau and pays only
-    members and the bureau, each payment with both signatures."""
-    approvals = {name for name, user in (("bureau_auditor", order.approved_by_id),
-                                         ("finance_officer", order.co_signed_by_id)) if user}
+    members and the bureau, each payment out of it with both signatures. Which way money goes is
+    read from the sign: a negative order to the account (money back to the bureau) pays out of it.
+    A reversal undoes a movement the account was allowed to make, with the signatures it needs."""
+    signed = {name for name, user in (("bureau_auditor", order.approved_by_id),
+                                      ("finance_officer", order.co_signed_by_id)) if user}
+    both = {"bureau_auditor", "finance_officer"}
+    words = {LedgerAccount.Kind.BUREAU_FUND: "bureau", LedgerAccount.Kind.MEMBER: "member"}
+    first = order.reverses if order.kind == PaymentOrder.Kind.REVERSAL else order
+    origin, target = (payer, payee) if first.amount > 0 else (payee, payer)
+    source = payer if order.amount > 0 else payee
     try:
-        if payee.kind == LedgerAccount.Kind.CO_MANAGED:
-            source = "bureau" if payer.kind == LedgerAccount.Kind.BUREAU_FUND else payer.kind
-            co_managed_transfer_check(direction="in", counterparty=source, approvals=approvals)
-        if payer.kind == LedgerAccount.Kind.CO_MANAGED:
-            target = {"bureau_fund": "bureau", "member": "member"}.get(payee.kind, payee.kind)
-            co_managed_transfer_check(direction="out", counterparty=target, approvals=approvals)
+        if target.kind == LedgerAccount.Kind.CO_MANAGED:
+            co_managed_transfer_check(direction="in", counterparty=words.get(origin.kind, origin.kind),
+                                      approvals=both)
+        if origin.kind == LedgerAccount.Kind.CO_MANAGED:
+            co_managed_transfer_check(direction="out", counterparty=words.get(target.kind, target.kind),
+                                      approvals=both)
+        if source.kind == LedgerAccount.Kind.CO_MANAGED:  # money leaves the account now
+            co_managed_transfer_check(direction="out", counterparty="bureau" if source is payee else "member",
+                                      approvals=signed)
     except InputError as error:
         raise ValidationError([row["message"] for row in problem_list(error)]) from None
 

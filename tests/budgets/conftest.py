@@ -22,7 +22,7 @@ class County:
         self.auditor = f.user(R.BUREAU_AUDITOR, "auditor", county=self.county)
         self.auditor2 = f.user(R.BUREAU_AUDITOR, "auditor2", county=self.county)
 
-    def agreement(self, case: str, approve: bool = True):
+    def agreement(self, case: str, approve: bool = True, parameters: dict | None = None):
         """An active agreement under the scenario's scheme, its members in the registry, and (by
         default) its budget entered by one clerk and approved by an auditor."""
         data = json.loads((SCENARIOS / f"{case}.json").read_text(encoding="utf-8"))
@@ -42,7 +42,8 @@ class County:
                 ownership="private" if m["tier"] == "private" else "public", placement="in_consortium",
             )
         agreement = registry.agreement_create(consortium=consortium, year=data["year"], scheme=data["scheme"],
-                                              signed_date=datetime.date(data["year"], 1, 5), user=self.staff)
+                                              signed_date=datetime.date(data["year"], 1, 5), user=self.staff,
+                                              parameters=parameters)
         registry.agreement_activate(agreement=agreement, user=self.staff)
         agreement.refresh_from_db()
         finance = f.user(User.Role.FINANCE_OFFICER, f"fo-{consortium.code}", consortium=consortium)

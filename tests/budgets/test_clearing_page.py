@@ -8,14 +8,16 @@ from openpyxl import load_workbook
 from budgets.models import Clearing, PaymentOrder
 
 
-def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county):
+def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county, django_capture_on_commit_callbacks):
     agreement, _budget, finance, data = county.agreement("guangdong-2019-surplus")
     county.actuals(agreement, data)
     url = reverse("clearing-page", args=[agreement.pk])
     client.force_login(county.staff)
     assert "尚未进行清算" in client.get(url).content.decode()
-    page = client.post(url, {"action": "compute"}, follow=True)
-    body = page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "compute"}, follow=True)
+    body = client.get(url).content.decode()
+    assert "清算运行" in body and "已完成" in body  # the run's row
     assert "¥376,489,960.00" in body  # the entitlement W
     assert "G4: W = P + risk_fund_released = 376489960.00" in body
     clearing = Clearing.objects.get()
@@ -42,12 +44,13 @@ def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county):
     assert rows["清算应拨付"] == 277724527.9
 
 
-def test_another_consortium_cannot_see_the_statement(client, county):
+def test_another_consortium_cannot_see_the_statement(client, county, django_capture_on_commit_callbacks):
     agreement, _budget, _finance, data = county.agreement("guangdong-2019-surplus")
     _other, _b, other_finance, _d = county.agreement("shexian-2025-target-two")
     county.actuals(agreement, data)
     client.force_login(county.staff)
-    client.post(reverse("clearing-page", args=[agreement.pk]), {"action": "compute"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("clearing-page", args=[agreement.pk]), {"action": "compute"})
     clearing = Clearing.objects.get()
     client.force_login(other_finance)
     assert client.get(reverse("clearing-page", args=[agreement.pk])).status_code == 404
@@ -71,12 +74,13 @@ def test_the_overview_flags_money_not_passed_on_in_time(client, county):
     assert "2025-02-13" in body and "¥90,499,500.00" in body
 
 
-def test_a_finance_officer_cannot_approve_a_clearing(client, county):
+def test_a_finance_officer_cannot_approve_a_clearing(client, county, django_capture_on_commit_callbacks):
     agreement, _budget, finance, data = county.agreement("guangdong-2019-surplus")
     county.actuals(agreement, data)
     client.force_login(county.staff)
     url = reverse("clearing-page", args=[agreement.pk])
-    client.post(url, {"action": "compute"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "compute"})
     clearing = Clearing.objects.get()
     client.force_login(finance)
     page = client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"}, follow=True)

@@ -109,7 +109,9 @@ def test_quarter_start_run_pays_into_the_co_managed_account(county):
     call_command("run_prepayment", "--period", "2025-Q2")
     order = PaymentOrder.objects.get(agreement=agreement)
     assert (order.period, order.payee_code, order.amount) == ("2025-Q2", CO_MANAGED_PAYEE, D("90499500.00"))
-    assert PrepaymentRun.objects.get().trigger == "manual"
+    run = PrepaymentRun.objects.get()
+    assert (run.trigger, run.started_by) == ("command", None)
+    assert order.created_by is None  # nobody made it: bureau staff review it before it is signed
 
 
 def test_jiangmen_working_capital_in_january_and_march(county):
@@ -169,14 +171,15 @@ def test_twenty_concurrent_runs_create_one_order_per_agreement():
 
 def test_maker_is_never_checker(county):
     county.agreement("guangdong-2019-surplus")
-    prepayment_run(period="2025-01", user=county.auditor)
+    with pytest.raises(ValidationError):
+        prepayment_run(period="2025-01", user=county.auditor)  # auditors sign, they do not make orders
+    prepayment_run(period="2025-01", user=county.staff)
     order = PaymentOrder.objects.get()
+    assert order.created_by == county.staff
     with pytest.raises(ValidationError):
-        payments.order_approve(order=order, user=county.auditor)  # made it
-    with pytest.raises(ValidationError):
-        payments.order_approve(order=order, user=county.staff)  # not an auditor
+        payments.order_approve(order=order, user=county.staff)  # made it, and is no auditor
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentOrder.objects.filter(pk=order.pk).update(status="approved", approved_by=county.auditor)
+        PaymentOrder.objects.filter(pk=order.pk).update(status="approved", approved_by=county.staff)
     payments.order_approve(order=order, user=county.auditor2)
 
 
@@ -256,7 +259,7 @@ def test_the_co_managed_account_pays_nobody_else(county):
     agreement, _budget, _fo, _data = county.agreement("shexian-2025-target-two")
     co_managed = account(kind="co_managed", consortium=agreement.consortium)
     other = account(kind="co_managed", consortium=county.agreement("shexian-2025-target-two")[0].consortium)
-    order = PaymentOrder(agreement=agreement, kind="disbursement", channel="co_managed")
+    order = PaymentOrder(agreement=agreement, kind="disbursement", channel="co_managed", amount=D("1.00"))
     with pytest.raises(ValidationError):
         _check_co_managed(co_managed, other, order)
 
@@ -518,9 +521,13 @@ def test_spot_check_refusals_and_own_audit_recoveries_enter_the_clearing(county)
     AuditRecovery.objects.create(consortium=agreement.consortium, year=2017, recovered=D("120000.00"),
                                  own_penalty=D("50000.00"), description="自查自纠")
     clearing = clearing_services.clearing_compute(agreement=agreement, user=county.staff)
-    assert clearing.inputs["spot_check_refusals"] == {"JM-H02": "2000000.00"}
+    assert clearing.inputs["actuals"]["refused"] == {"JM-H02": "2000000.00"}
     h02 = next(line for line in clearing.result["members"] if line["code"] == "JM-H02")
-    assert h02["actual"] == "213000000.00"
+    # J7: the clearing runs on the actual as paid; the final payment falls by exactly the refusal.
+    assert h02["actual"] == "215000000.00"
+    unrefused = next(line for line in expected("jiangmen-2016-total-control")["members"] if line["code"] == "JM-H02")
+    assert D(unrefused["final_payment"]) - D(h02["final_payment"]) == D("2000000.00")
+    assert h02["refused"] == "2000000.00"
     c = clearing.result["clearing"]
     assert (c["credited_to_consortium"], c["penalty_charged"]) == ("120000.00", "50000.00")  # S10: not netted
     _clearing, orders = clearing_services.clearing_approve(clearing=clearing, user=county.auditor)

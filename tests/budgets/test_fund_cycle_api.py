@@ -35,8 +35,13 @@ def test_orders_are_signed_through_the_api_by_the_rules(client, county, two, dja
     assert refused.status_code == 400 and "财务审核" in str(refused.json())
     client.force_login(county.auditor)
     assert post(client, url).status_code == 200
-    paid = post(client, reverse("order-pay", args=[order.pk]), {"paid_on": "2025-05-31", "bank_reference": "B1"})
+    pay = reverse("order-pay", args=[order.pk])
+    refused = post(client, pay, {"paid_on": "2025-05-31", "bank_reference": "B1"})  # 出纳 ≠ 审核
+    assert refused.status_code == 400 and "批准付款单的人不能登记其付款" in str(refused.json())
+    client.force_login(county.staff)
+    paid = post(client, pay, {"paid_on": "2025-05-31", "bank_reference": "B1"})
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
+    assert paid.json()["paid_by"] == county.staff.pk
     assert post(client, reverse("order-void", args=[order.pk]), {"reason": "x"}).status_code == 400
 
 
