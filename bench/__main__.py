@@ -44,10 +44,10 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         call_command("load_demo", claims=0, stdout=io.StringIO())
-        from bench import claims_import, reads, runs
+        from bench import claims_import, reads, runs, scenarios
         from claims.demo import demo_claims
 
-        results = []
+        results = scenarios.run()
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             demo_claims(rows=options.small_claims, seed=7)
             small = reads.latency("small")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consortia.models import ServiceAgreement
+from consortia.parsers import body_within_limit
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
@@ -34,6 +35,7 @@ class DecimalJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        body_within_limit(parser_context)
         try:
             return scenario_parse(stream.read())
         except ValueError as error:

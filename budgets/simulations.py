@@ -3,6 +3,7 @@ or several schemes, its problems and its trace in the clerk's language. Nothing 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,10 +11,15 @@ from decimal import Decimal
 from django.utils.translation import gettext, gettext_lazy as _
 
 from .engine import InputError, Result, loads, run_scenario
+from .engine.scenario import TooDeep
 from .engine.core import LABELS, Step
 
 # The clerk's words for the fields of a scenario, used when a problem names one.
 FIELD_LABELS = {
+    "fund": _("fund figures"),
+    "actuals": _("actual expenditure"),
+    "evaluation": _("evaluation"),
+    "enrollment": _("enrollment"),
     "format": _("file format"),
     "scheme": _("payment scheme"),
     "year": _("year"),
@@ -100,7 +106,15 @@ def scenario_parse(text: str | bytes):
     """The scenario JSON, numbers as Decimal; raises ValueError with the clerk's message."""
     try:
         return loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise ValueError(gettext("The file is not UTF-8 text; save it as UTF-8 and upload it again.")) from None
+    except TooDeep as error:
+        raise ValueError(gettext("The file nests more than %(n)s levels deep; it is no scenario.")
+                         % {"n": error.args[0]}) from None
+    except json.JSONDecodeError as error:
+        raise ValueError(gettext("The file is not valid JSON: line %(line)s, column %(column)s.")
+                         % {"line": error.lineno, "column": error.colno}) from None
+    except ValueError as error:  # numbers Decimal cannot read, and the like
         raise ValueError(gettext("The file is not valid JSON: %(error)s") % {"error": error}) from None
 
 

@@ -1,5 +1,6 @@
 """REST API v1 for the registry, scoped exactly like the admin screens."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .models import (
     RosterEntry,
     ServiceAgreement,
 )
+from .parsers import too_big_message
 from .permissions import can_write
 from .selectors import agreement_current_parameters, jobs_visible, scope_queryset
 
@@ -34,6 +36,8 @@ def api_exception_handler(exc, context):
             {"detail": _("Other records still refer to this one; it cannot be deleted.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, RequestDataTooBig):  # DRF reads JSON and forms through request.body, which checks
+        return Response({"detail": too_big_message()}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail)

@@ -105,8 +105,14 @@ def _clean_rate(spec: Spec, value: Any) -> tuple[Any, list[Problem]]:
     return (None if number is None else _text(number)), problems
 
 
+MONEY_LIMIT = Decimal(10) ** 13  # amounts lie below 10,000,000,000,000 yuan (a province's decades)
+
+
 def _clean_money(spec: Spec, value: Any) -> tuple[Any, list[Problem]]:
     number, problems = _number_in_bounds(spec, value, spec.name)
+    if number is not None and number >= MONEY_LIMIT:
+        return None, [Problem(spec.name, gettext_noop("%(label)s (%(field)s) must be below 10,000,000,000,000."),
+                              {"label": spec.label, "field": spec.name})]
     if number is not None and number.as_tuple().exponent < -2:
         problems = [
             Problem(
@@ -365,6 +371,17 @@ def validate_parameters(scheme: str, values: dict[str, Any] | None) -> dict[str,
         value, found = spec.clean(values.get(name, spec.default))
         problems += found
         cleaned[name] = value
+    if not problems and scheme == GUANGDONG_2019:
+        if Decimal(cleaned["adjustment_fund_rate"]) + Decimal(cleaned["risk_fund_rate"]) > 1:
+            problems.append(
+                Problem(
+                    "risk_fund_rate",
+                    gettext_noop(
+                        "The adjustment fund rate and the risk fund rate together may not exceed 1: "
+                        "the package is what remains of the revenue (G1)."
+                    ),
+                )
+            )
     if not problems and scheme == SHEXIAN_2025:
         if Decimal(cleaned["assessment_reserve_rate"]) > Decimal(cleaned["advance_rate"]):
             problems.append(

@@ -244,10 +244,11 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
     has_add_permission = has_delete_permission = has_change_permission
 
-    @admin.action(description=_("Copy as a new version (for next year)"))
+    @admin.action(description=_("Copy as a new version (for next year)"), permissions=["change"])
     def new_version(self, request, queryset):
         for template in queryset:
-            copy = services.template_new_version(template=template, valid_from_year=template.valid_from_year + 1)
+            copy = services.template_new_version(template=template, valid_from_year=template.valid_from_year + 1,
+                                                 user=request.user)
             self.message_user(request, gettext("Version %(v)s made; reword it before it is used.")
                               % {"v": copy.version}, messages.SUCCESS)
 

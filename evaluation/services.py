@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.models import Consortium, Job, User
+from consortia.selectors import sees_everything
 
 from . import checklist
 from .indicators import item_figure, negative_signals
@@ -57,8 +58,11 @@ def template_for(year: int) -> ChecklistTemplate:
 
 
 @transaction.atomic
-def template_new_version(*, template: ChecklistTemplate, valid_from_year: int) -> ChecklistTemplate:
-    """A copy of a template, items and weights included, to be reworded for later years."""
+def template_new_version(*, template: ChecklistTemplate, valid_from_year: int, user) -> ChecklistTemplate:
+    """A copy of a template, items and weights included, to be reworded for later years. The
+    checklist is the administrator's."""
+    if not sees_everything(user):
+        raise ValidationError(_("Only the administrator keeps the checklist template."))
     latest = ChecklistTemplate.objects.filter(code=template.code).order_by("-version").first()
     copy = ChecklistTemplate.objects.create(code=template.code, version=latest.version + 1,
                                             valid_from_year=valid_from_year, title=template.title,

@@ -8,7 +8,6 @@ from typing import Any
 
 from consortia.schemes import Problem, gettext_noop
 
-from .money import text
 
 
 class InputError(ValueError):
@@ -35,7 +34,7 @@ class Member:
     assessment_deduction: Decimal = Decimal("0.00")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One named amount and where it came from: `rule` (POLICY id), the formula in symbols and
     the values of the symbols, so a statement can explain the number."""
@@ -63,9 +62,13 @@ class Step:
 
 
 def _shown(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return text(value) if value.as_tuple().exponent >= -2 else format(value, "f")
-    return value
+    """Amounts with exactly two decimals; rates and factors with the places they have. (Read off
+    the text, not the digits tuple: a county's output has hundreds of thousands of figures.)"""
+    if not isinstance(value, Decimal):
+        return value
+    shown = format(value, "f")
+    whole, dot, places = shown.partition(".")
+    return f"{whole}.{places:0<2}" if len(places) <= 2 else shown
 
 
 class Trace:

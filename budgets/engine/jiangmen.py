@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .core import Member, Result, Trace
-from .money import ZERO, allocate, exact, money
+from consortia.schemes import Problem, gettext_noop
+
+from .core import InputError, Member, Result, Trace
+from .money import ZERO, allocate, exact, money, text
 
 SCHEME = "jiangmen-2016"
 
@@ -51,6 +53,12 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                            control_reserve_rate=p["control_reserve_rate"])
         T = t.record("control_target", "J1", "T = B − Σ deductions − control_reserve", B - deductions - reserve,
                      B=B, deductions=deductions, control_reserve=reserve)
+        if T < 0:
+            raise InputError([Problem("fund.deductions", gettext_noop(
+                "The deductions (%(deductions)s) and the control reserve (%(reserve)s) exceed the fund budget "
+                "(%(budget)s): the control target would be negative (J1)."),
+                {"field": "fund.deductions", "deductions": text(deductions), "reserve": text(reserve),
+                 "budget": text(B)})])
         bases = [money(sum((w * h for w, h in zip(weights, m.history, strict=True)), Decimal(0))) for m in members]  # J2
         allocations = allocate(T, [base * m.coefficient for base, m in zip(bases, members, strict=True)])  # J2
 

@@ -8,6 +8,7 @@ field, so the command line, the API and the web page say the same thing.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -28,11 +29,34 @@ from .core import InputError, Member, Result
 
 FORMAT = "scenario/1"
 MISSING = object()
+INVALID = object()  # a section refused for its shape: its fields are not looked for
+NUMBER_LIMIT = Decimal(10) ** 13  # amounts lie below 10,000,000,000,000 yuan; no figure here is larger
+
+
+MAX_DEPTH = 32  # a scenario nests a few levels; deeper is not a scenario
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON with every number read as an exact Decimal."""
+    """JSON with every number read as an exact Decimal. Raises ValueError for anything that is
+    not JSON, nested too deeply (before the parser recurses into it) included."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    depth = 0
+    for token in _BRACKETS.finditer(text):  # brackets outside strings, counted without recursion
+        if token.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooDeep(MAX_DEPTH)
+        elif token.group() in "]}":
+            depth -= 1
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than any scenario is."""
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a whole string, or a bracket
 
 
 class Reader:
@@ -47,11 +71,22 @@ class Reader:
 
     def get(self, node: Any, path: str, key: str, required: bool = True) -> Any:
         full = f"{path}.{key}" if path else key
+        if node is not MISSING and not isinstance(node, dict):
+            return MISSING  # the section itself was refused, once, by `section`
         if not isinstance(node, dict) or key not in node:
             if required:
                 self.fail(full, gettext_noop("%(field)s is missing."))
             return MISSING
         return node[key]
+
+    def section(self, node: Any, path: str, key: str, required: bool = True) -> Any:
+        """A part of the scenario that must be an object ({...}); anything else is refused once."""
+        value = self.get(node, path, key, required)
+        full = f"{path}.{key}" if path else key
+        if value is not MISSING and not isinstance(value, dict):
+            self.fail(full, gettext_noop("%(field)s must be an object ({...}), not a list, a text or a number."))
+            return INVALID
+        return value
 
     def number(self, value: Any, path: str) -> Decimal | None:
         if value is MISSING:
@@ -67,6 +102,9 @@ class Reader:
         if not number.is_finite():
             self.fail(path, gettext_noop("%(field)s must be a number; %(value)s is not."), value=str(value)[:40])
             return None
+        if abs(number) >= NUMBER_LIMIT:
+            self.fail(path, gettext_noop("%(field)s must be below 10,000,000,000,000."))
+            return None
         return number
 
     def amount(self, value: Any, path: str) -> Decimal | None:
@@ -74,7 +112,7 @@ class Reader:
         number = self.number(value, path)
         if number is None:
             return None
-        if number < 0:
+        if number < 0 or number.is_signed():  # -0 too: a sign where none belongs
             self.fail(path, gettext_noop("%(field)s must not be negative."))
             return None
         if number.as_tuple().exponent < -2:
@@ -107,8 +145,9 @@ class Reader:
         if not isinstance(node, dict):
             self.fail(path, gettext_noop("%(field)s must list an amount for each member code."))
             return {}
+        known = set(codes)  # a county may list tens of thousands of members
         for code in node:
-            if code not in codes:
+            if code not in known:
                 self.fail(f"{path}.{code}", gettext_noop("%(field)s names no member of the scenario."))
         found = {}
         for code in codes:
@@ -127,6 +166,9 @@ def _members(r: Reader, scheme: str) -> tuple[Member, ...]:
     members, seen = [], set()
     for index, item in enumerate(raw):
         path = f"members[{index}]"
+        if not isinstance(item, dict):
+            r.fail(path, gettext_noop("%(field)s must be an object ({...}), not a list, a text or a number."))
+            continue
         code = r.get(item, path, "code")
         if code is not MISSING and (not isinstance(code, str) or not code.strip()):
             r.fail(f"{path}.code", gettext_noop("%(field)s must be a non-empty text."))
@@ -171,7 +213,7 @@ def _members(r: Reader, scheme: str) -> tuple[Member, ...]:
 
 
 def _actuals(r: Reader, members: tuple[Member, ...]) -> tuple[dict[str, Decimal], Decimal | None]:
-    actuals = r.get(r.data, "", "actuals")
+    actuals = r.section(r.data, "", "actuals")
     inside = r.get(actuals, "actuals", "in_consortium")
     codes = [m.code for m in members]
     in_consortium = r.amounts_by_code(inside, "actuals.in_consortium", codes) if inside is not MISSING else {}
@@ -211,12 +253,12 @@ def _refused(r: Reader, codes: list[str] | None) -> dict[str, Decimal]:
 
 
 def _score(r: Reader) -> Decimal | None:
-    evaluation = r.get(r.data, "", "evaluation")
+    evaluation = r.section(r.data, "", "evaluation")
     return r.field(evaluation, "evaluation", "score", r.score) if evaluation is not MISSING else None
 
 
 def _guangdong(r: Reader, year: int):
-    fund = r.get(r.data, "", "fund")
+    fund = r.section(r.data, "", "fund")
     revenue = r.field(fund, "fund", "revenue", r.amount) if fund is not MISSING else None
     members = _members(r, GUANGDONG_2019)
     in_consortium, outside = _actuals(r, members)
@@ -230,7 +272,7 @@ def _guangdong(r: Reader, year: int):
 
 
 def _shexian(r: Reader, year: int):
-    fund = r.get(r.data, "", "fund")
+    fund = r.section(r.data, "", "fund")
     values = {
         key: r.field(fund, "fund", key, r.amount) if fund is not MISSING else None
         for key in ("raised", "risk_adjustment_remittance", "critical_illness_premium",
@@ -251,7 +293,7 @@ def _shexian(r: Reader, year: int):
 
 
 def _jiangmen(r: Reader, year: int):
-    fund = r.get(r.data, "", "fund")
+    fund = r.section(r.data, "", "fund")
     budget = r.field(fund, "fund", "budget", r.amount) if fund is not MISSING else None
     raw = r.get(fund, "fund", "deductions") if fund is not MISSING else MISSING
     deductions = {}
@@ -275,10 +317,10 @@ def _jiangmen(r: Reader, year: int):
 
 
 def _tianjin(r: Reader, year: int):
-    fund = r.get(r.data, "", "fund")
+    fund = r.section(r.data, "", "fund")
     purchase = r.field(fund, "fund", "purchase_total", r.amount) if fund is not MISSING else None
     baseline_total = r.field(fund, "fund", "baseline_year_total", r.positive_amount) if fund is not MISSING else None
-    enrollment = r.get(r.data, "", "enrollment")
+    enrollment = r.section(r.data, "", "enrollment")
     baselines, heads = (), ()
     if enrollment is not MISSING:
         raw = r.get(enrollment, "enrollment", "monthly_baseline")
@@ -299,7 +341,7 @@ def _tianjin(r: Reader, year: int):
                         r.fail(f"enrollment.monthly_headcount[{i}]", gettext_noop("%(field)s must be a whole number."))
                     counts.append(int(n) if n is not None and n == n.to_integral_value() else 0)
                 heads = tuple(counts)
-    actuals = r.get(r.data, "", "actuals")
+    actuals = r.section(r.data, "", "actuals")
     spent = r.field(actuals, "actuals", "enrollee_expenditure", r.amount) if actuals is not MISSING else None
     score = _score(r)
     refused = sum(_refused(r, None).values(), Decimal("0.00"))
@@ -337,7 +379,7 @@ def run_scenario(data: Any, scheme: str | None = None) -> Result:
     read, compute = SCHEMES[scheme]
     build = read(r, int(year) if year is not None else 0)
     parameters = None
-    raw_parameters = data.get("parameters", {})
+    raw_parameters = r.section(data, "", "parameters", required=False)
     try:
         parameters = validate_parameters(scheme, raw_parameters if isinstance(raw_parameters, dict) else None)
     except ParameterError as error:

@@ -9,7 +9,9 @@ from django.db import IntegrityError, connection, transaction
 
 from budgets.services.clearing import clearing_compute
 from evaluation import services
-from evaluation.models import Evaluation, ItemResult, NegativeFinding
+from consortia.models import User
+from evaluation.models import ChecklistTemplate, Evaluation, ItemResult, NegativeFinding
+from tests.consortia import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -126,7 +128,25 @@ def test_a_template_in_use_is_not_reworded_but_copied_to_a_new_version(yangxi):
         services.template_check_editable(template)
     with pytest.raises(IntegrityError), transaction.atomic():
         template.items.filter(number=1).update(text="改写")
-    newer = services.template_new_version(template=template, valid_from_year=2026)
+    with pytest.raises(ValidationError):  # the checklist is the administrator's
+        services.template_new_version(template=template, valid_from_year=2026, user=staff)
+    admin = f.user(User.Role.ADMINISTRATOR, "tpl-admin")
+    newer = services.template_new_version(template=template, valid_from_year=2026, user=admin)
     newer.items.filter(number=1).update(text="建设人、财、物统一管理的紧密型医共体。")
     assert services.template_for(2026) == newer and services.template_for(2025) == template
     assert evaluation.results.get(item__number=1).item.text == "建设人、财、物实现统一的紧密型医共体。"
+
+
+def test_only_the_administrator_copies_the_checklist_template_in_the_admin(client, yangxi):
+    from django.urls import reverse
+
+    template = services.template_for(2025)
+    before = ChecklistTemplate.objects.count()
+    client.force_login(yangxi.county.staff)
+    client.post(reverse("admin:evaluation_checklisttemplate_changelist"),
+                {"action": "new_version", "_selected_action": [template.pk]})
+    assert ChecklistTemplate.objects.count() == before
+    client.force_login(f.user(User.Role.ADMINISTRATOR, "tpl-admin2"))
+    client.post(reverse("admin:evaluation_checklisttemplate_changelist"),
+                {"action": "new_version", "_selected_action": [template.pk]})
+    assert ChecklistTemplate.objects.count() == before + 1
