@@ -11,7 +11,7 @@ from django.db import transaction
 
 from consortia.models import Consortium, ServiceAgreement, User
 
-from .models import PaymentOrder
+from .models import PaymentOrder, YearActuals
 from .selectors import budget_in_force
 from .services import budgets as budget_services
 from .services import payments
@@ -71,3 +71,18 @@ def demo_fund_cycle() -> None:
     payments.disbursements_create(order=quarter, user=sx_finance)
     for period, day in (("2025-01", datetime.date(2025, 1, 31)), ("2025-02", datetime.date(2025, 2, 28))):
         _pay(PaymentOrder.objects.get(agreement=yx, period=period), yx_auditor, yx_staff, day)
+    _entered_actuals(yx, yx_staff)
+
+
+def _entered_actuals(agreement: ServiceAgreement, staff: User) -> None:
+    """阳西县 has no claims in the demo: its bureau entered the year's actuals by hand (each member
+    at 97% of its prior-year payment), so its clearing can be run and read too."""
+    if YearActuals.objects.filter(agreement=agreement).exists():
+        return
+    budget = budget_in_force(agreement=agreement)
+    inside = {m["code"]: format((Decimal(m["prior_year_paid"]) * Decimal("0.97")).quantize(Decimal("0.01")), "f")
+              for m in budget.members}
+    actuals = YearActuals(agreement=agreement, in_consortium=inside, out_of_consortium=Decimal("61250000.00"),
+                          evaluation_score=Decimal("92"), entered_by=staff, source=YearActuals.Source.ENTERED)
+    actuals.full_clean()
+    actuals.save()

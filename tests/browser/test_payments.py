@@ -43,14 +43,19 @@ def test_a_quarter_is_run_approved_by_another_and_paid(page):
     page.get_by_role("button", name="审核通过勾选的支付单").click()
     expect(page.get_by_text("已签批 1 笔支付单。")).to_be_visible()
     page.get_by_role("link", name=order.payee_name).first.click()
+    expect(page.get_by_role("button", name="登记支付")).to_have_count(0)  # 出纳 ≠ 审核: not the approver
+    _sign_out(page)
+
+    sign_in(page, "sx_staff")
+    page.goto(f"{page.live_url}/payments/{order.pk}/")
     page.get_by_label("支付日期").fill("2025-04-03")
     page.get_by_label("银行流水号").fill("ICBC-20250403-001")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登记支付").click()
     expect(page.locator("#order-status")).to_have_text("已支付")
     order.refresh_from_db()
-    assert (order.status, order.bank_reference, order.approved_by.username) == ("paid", "ICBC-20250403-001",
-                                                                                "sx_auditor")
+    assert (order.status, order.bank_reference, order.approved_by.username, order.paid_by.username) == (
+        "paid", "ICBC-20250403-001", "sx_auditor", "sx_staff")
 
 
 def test_the_finance_officer_co_signs_disbursements_and_exports_the_list(page):

@@ -4,9 +4,10 @@ changes nothing beyond the documented tie-break (one fen)."""
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from budgets.engine import run_scenario
+from budgets.engine import InputError, run_scenario
 from budgets.engine.money import allocate, even_split, money
 from consortia.schemes import TIERS
 
@@ -63,12 +64,18 @@ def with_actuals(rows):
            "overspend_fund_share_rate": rates}))
 def test_guangdong_identities(year, revenue, score, rows, outside, parameters):
     member_rows, inside = with_actuals(rows)
-    out = run_scenario({
+    scenario = {
         "scheme": "guangdong-2019", "year": year, "fund": {"revenue": str(revenue)}, "members": member_rows,
         "actuals": {"in_consortium": inside, "out_of_consortium": str(outside)}, "evaluation": {"score": str(score)},
         "parameters": {k: str(v) for k, v in parameters.items()},
-    }).as_dict()
+    }
+    if parameters["adjustment_fund_rate"] + parameters["risk_fund_rate"] > 1:  # G1: no negative package
+        with pytest.raises(InputError, match="may not exceed 1"):
+            run_scenario(scenario)
+        return
+    out = run_scenario(scenario).as_dict()
     p, c = out["package"], out["clearing"]
+    assert D(p["package"]) >= 0
     assert D(p["revenue"]) == D(p["package"]) + D(p["adjustment_fund"]) + D(p["risk_fund"])  # G1
     assert total(out["prepayments"], "amount") == D(p["prepayment_total"]) == money(D(p["package"]) * parameters["prepay_rate"])
     assert len({D(r["amount"]) for r in out["prepayments"]}) <= 2
