@@ -150,8 +150,13 @@ def clearing_page(request, agreement_pk: int):
                     raise PermissionDenied
                 run = clearing_services.clearing_run_start(year=agreement.year, agreement=agreement, user=request.user)
                 transaction.on_commit(lambda: clearing_run_execute.delay(run.pk))
-                messages.success(request, _("The clearing is being computed on the current figures; this page shows "
-                                            "it when it is done. Check it, then ask a colleague to approve it."))
+                run.refresh_from_db()  # done already where tasks run in the web process
+                if run.status == ClearingRun.Status.SUCCEEDED and not run.errors:
+                    messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
+                elif run.status in (ClearingRun.Status.QUEUED, ClearingRun.Status.RUNNING):
+                    messages.success(request, _("The clearing is being computed on the current figures; this page "
+                                                "shows it when it is done. Check it, then ask a colleague to approve "
+                                                "it."))
                 return redirect(request.path)
             elif request.POST.get("action") == "approve" and chosen is not None:
                 if request.POST.get("confirm") != "yes":
@@ -186,11 +191,18 @@ def clearing_page(request, agreement_pk: int):
 
 
 def _changes(clearing) -> list[dict]:
-    """What changed since the clearing was computed, in the clerk's words."""
-    from .simulations import field_display
+    """What changed since the clearing was computed, in the clerk's words: the field, the member
+    it concerns by name, amounts as amounts."""
+    from .simulations import _value, field_display
 
-    return [{**change, "label": field_display(change["field"])}
-            for change in clearing_services.clearing_changes(clearing=clearing)]
+    names = {m.get("code"): m.get("name") or m.get("code") for m in clearing.inputs.get("members") or []}
+    rows = []
+    for change in clearing_services.clearing_changes(clearing=clearing):
+        code = change["field"].rsplit(".", 1)[-1]
+        label = field_display(change["field"])
+        rows.append({"label": f"{label} · {names[code]}" if code in names else label,
+                     "before": _value(change["before"]), "after": _value(change["after"])})
+    return rows
 
 
 @login_required

@@ -173,4 +173,6 @@ LABELS = {
     "fund_recovered": gettext_noop("Recovered by the fund"),
     "family_doctor_fee": gettext_noop("Family-doctor fee"),
     "refused": gettext_noop("Refused by spot checks"),
+    "credited_to_consortium": gettext_noop("Own-audit recoveries credited to the consortium"),
+    "penalty_charged": gettext_noop("Own penalties charged to the lead hospital"),
 }

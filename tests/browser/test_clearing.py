@@ -32,7 +32,7 @@ def test_the_clearing_takes_the_claims_and_the_score_and_is_approved_by_another(
     page.get_by_role("row").filter(has_text="歙县人民医院紧密型县域医共体").get_by_role("link", name="查看").click()
     page.get_by_role("button", name="按导入的结算数据汇总本年度实际支出").click()
     page.get_by_role("button", name="按当前数据进行清算").click()
-    expect(page.get_by_text("正在按现有数据计算清算，完成后本页即显示结果。")).to_be_visible()
+    expect(page.get_by_text("清算已测算。请核对后交由其他同事审批。")).to_be_visible()
     expect(page.get_by_role("heading", name="清算运行 #")).to_contain_text("已完成")
     clearing = Clearing.objects.get(agreement__consortium__code="SX-YGT-01")
     assert clearing.inputs["evaluation"]["score"] == "92.00"

@@ -166,7 +166,7 @@ def test_the_clearing_page_says_what_changed_and_offers_to_compute_again(client,
     actuals.save()
     client.force_login(county.staff)
     body = client.get(reverse("clearing-page", args=[agreement.pk])).content.decode()
-    assert "变化的数据" in body and "98765432.10" in body and "1.00" in body
+    assert "变化的数据" in body and "¥98,765,432.10" in body and "¥1.00" in body
     assert "按现有数据重新计算" in body
 
 
