@@ -23,8 +23,8 @@ from .selectors import run_lines_in_scope, runs_visible
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
-from .services.prepayments import may_run, prepayment_run_review, prepayment_run_start
-from .services.runs import runs_checked
+from .services.prepayments import prepayment_run_review, prepayment_run_start
+from .services.runs import may_run, runs_checked
 from .simulations import scenario_parse, simulation_run
 from .tasks import clearing_run_execute, prepayment_run_execute
 

@@ -305,5 +305,6 @@ def _pending(user) -> list[dict]:
               "url": reverse("budget-page", args=[b.agreement_id])} for b in waiting["budgets"]]
             + [{"what": _("Evaluation to confirm"), "name": str(e), "url": reverse("evaluation-page", args=[e.pk])}
                for e in waiting["evaluations"]]
-            + [{"what": _("Payment order to sign"), "name": f"{o.period} {o.payee_name} {o.amount}",
+            + [{"what": _("Payment order to review") if user.role == User.Role.BUREAU_STAFF
+                else _("Payment order to sign"), "name": f"{o.period} {o.payee_name} {o.amount}",
                 "url": reverse("payment-order", args=[o.pk])} for o in waiting["orders"]])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.models import ServiceAgreement, User
-from consortia.selectors import object_in_scope, scope_queryset, sees_everything
+from consortia.selectors import object_in_scope, scope_queryset
 from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, SHEXIAN_2025, TIANJIN_2021
 
 from ..engine import InputError, run_scenario
@@ -24,7 +24,7 @@ from ..models import CO_MANAGED_PAYEE, Clearing, ClearingRun, PaymentOrder, Year
 from ..selectors import budget_in_force
 from ..simulations import problem_list
 from .budgets import budget_scenario, bureau_signs
-from .runs import run_execute, run_heartbeat
+from .runs import may_run, run_county, run_execute, run_heartbeat
 
 PREPAID_KINDS = (PaymentOrder.Kind.PREPAYMENT, PaymentOrder.Kind.WORKING_CAPITAL,
                  PaymentOrder.Kind.EXTRA_WORKING_CAPITAL)
@@ -318,8 +318,6 @@ def clearing_approve(*, clearing: Clearing, user: User) -> tuple[Clearing, list[
 def clearing_run_start(*, year: int, user: User | None, agreement: ServiceAgreement | None = None,
                        trigger: str = ClearingRun.Trigger.MANUAL) -> ClearingRun:
     """The row users watch; the work is `clearing_run_execute`, here or in a worker."""
-    from .prepayments import may_run
-
     if user is not None and not may_run(user):
         raise ValidationError(_("Bureau staff run the year-end clearing."))
     if user is not None and agreement is not None and not object_in_scope(user, agreement):
@@ -327,7 +325,7 @@ def clearing_run_start(*, year: int, user: User | None, agreement: ServiceAgreem
     if not 2000 <= year <= 2100:
         raise ValidationError(_("Give a year such as 2025."))
     return ClearingRun.objects.create(year=year, agreement=agreement, started_by=user, trigger=trigger,
-                                      county=user.county if user is not None and not sees_everything(user) else None)
+                                      county=run_county(user))
 
 
 def clearing_run_agreements(run: ClearingRun):

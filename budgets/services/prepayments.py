@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
 from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, SHEXIAN_2025, TIANJIN_2021
-from consortia.selectors import agreement_parameters_for, scope_queryset, sees_everything
+from consortia.selectors import agreement_parameters_for, scope_queryset
 
 from ..engine.tianjin import family_doctor_fees
 from ..models import CO_MANAGED_PAYEE, MoneyRun, PaymentOrder, PrepaymentRun
@@ -29,7 +30,7 @@ from ..periods import Period, parse_period
 from ..selectors import budget_in_force
 from .budgets import budget_lock
 from .payments import order_review
-from .runs import run_execute, run_heartbeat
+from .runs import may_run, run_county, run_execute, run_heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def _family_doctor_fees(agreement: ServiceAgreement, period: Period) -> list[dic
     """T4: the fee of every month up to this one whose roster is in, to the lead hospital, on
     its own channel outside the quota. A month already ordered keeps its order; the last month
     takes the difference to the annual fee once the whole year's rosters are in."""
+    prefetch_related_objects([agreement], "parameter_versions")  # twelve months, one query
     heads: dict[int, set] = {}
     for month, enrollee in RosterEntry.objects.filter(agreement=agreement).values_list("month", "enrollee_id"):
         heads.setdefault(month.month, set()).add(enrollee)
@@ -145,12 +147,6 @@ def due_agreements(period: Period, user: User | None = None):
     return agreements if user is None else scope_queryset(user, agreements)
 
 
-def may_run(user: User) -> bool:
-    """Who starts a money run: bureau staff (their county) and the administrator (every county)."""
-    return bool(user.is_authenticated and user.is_active
-                and (sees_everything(user) or (user.role == User.Role.BUREAU_STAFF and user.county_id)))
-
-
 def prepayment_run_start(*, period: str, user: User | None, trigger: str = PrepaymentRun.Trigger.MANUAL
                          ) -> PrepaymentRun:
     """The row users watch; the work is `prepayment_run_execute`, here or in a worker."""
@@ -158,7 +154,7 @@ def prepayment_run_start(*, period: str, user: User | None, trigger: str = Prepa
     if user is not None and not may_run(user):
         raise ValidationError(_("Bureau staff start prepayment runs."))
     return PrepaymentRun.objects.create(period=str(parsed), started_by=user, trigger=trigger,
-                                        county=user.county if user is not None and not sees_everything(user) else None)
+                                        county=run_county(user))
 
 
 def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:

@@ -17,6 +17,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortia.models import User
+from consortia.selectors import sees_everything
+
 from ..models import ClearingRun, MoneyRun, PrepaymentRun
 from ..selectors import run_lines_in_scope, runs_visible
 
@@ -25,6 +28,18 @@ log = logging.getLogger(__name__)
 LOCK_CLASS = {PrepaymentRun: 7301, ClearingRun: 7302}  # advisory lock key: (kind of run, run id)
 STALE_AFTER = datetime.timedelta(minutes=15)  # no sign of life for this long: dead (no advisory locks)
 QUEUED_LIMIT = datetime.timedelta(hours=6)  # as long as the broker keeps an unacknowledged task
+
+
+def may_run(user) -> bool:
+    """Who starts a money run: bureau staff (their county) and the administrator (every county)."""
+    return bool(user.is_authenticated and user.is_active
+                and (sees_everything(user) or (user.role == User.Role.BUREAU_STAFF and user.county_id)))
+
+
+def run_county(user):
+    """The county a run started by `user` belongs to: their own, or none (every county) for the
+    administrator and the schedule."""
+    return user.county if user is not None and not sees_everything(user) else None
 
 
 def _key(run: MoneyRun) -> tuple[int, int]:

@@ -367,3 +367,57 @@ def test_read_only_roles_cannot_submit_a_budget(client, county, world):
     budget_submit(budget=budget, user=county.staff)
     budget.refresh_from_db()
     assert budget.status == "submitted"
+
+
+# --- J8: a fourth quarter of zero visits is outside the band ------------------------------------------
+
+def test_a_fourth_quarter_of_no_visits_is_flagged(county):
+    from claims.selectors import fourth_quarter_flags
+
+    agreement, _budget, _fo, _data = county.agreement("jiangmen-2016-total-control")
+    for month in (2, 5, 8):
+        _claims(agreement, month, "JM-T02", D("100.00"))  # 10 visits a quarter, then none
+        _claims(agreement, month, "JM-T01", D("100.00"))
+    assert fourth_quarter_flags(agreement=agreement, today=datetime.date(2017, 10, 20)) == []  # Q4 not in yet
+    _claims(agreement, 11, "JM-T01", D("100.00"))  # the fourth quarter's claims arrive
+    flags = fourth_quarter_flags(agreement=agreement, today=datetime.date(2017, 12, 10))
+    assert flags == [{"member": "JM-T02", "quarters": [10, 10, 10, 0], "change": D("-1.0000")}]
+    after_the_year = fourth_quarter_flags(agreement=agreement, today=datetime.date(2018, 1, 10))
+    assert [f["member"] for f in after_the_year] == ["JM-T02"]
+
+
+# --- two clearing runs at once make one clearing --------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clearing_runs_at_once_make_one_clearing():
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.budgets.conftest import County
+
+    county = County()
+    agreement, _budget, _fo, data = county.agreement("guangdong-2019-surplus")
+    county.actuals(agreement, data)
+    runs = [clearing_services.clearing_run_start(year=2025, user=county.staff) for _ in range(2)]
+    done, barrier = [], threading.Barrier(2)
+
+    def clear(run):
+        try:
+            barrier.wait(timeout=30)
+            done.append(clearing_services.clearing_run_execute(run=run))
+        finally:
+            connections.close_all()
+
+    if connection.vendor == "sqlite":  # one writer at a time: the second run finds the first's clearing
+        for run in runs:
+            done.append(clearing_services.clearing_run_execute(run=run))
+    else:
+        threads = [threading.Thread(target=clear, args=(run,)) for run in runs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert [run.status for run in done] == ["succeeded", "succeeded"]
+    assert Clearing.objects.filter(agreement=agreement).count() == 1
+    assert {run.results[0]["clearing"] for run in done} == {Clearing.objects.get().pk}
