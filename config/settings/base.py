@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; the money runs share theirs.
+    "ENUM_NAME_OVERRIDES": {
+        "MoneyRunStatusEnum": "budgets.models.MoneyRun.Status",
+    },
 }
 
 # Celery: with no broker configured the tasks run eagerly in-process (the embedded default).
