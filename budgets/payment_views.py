@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from consortia.models import Consortium, User
 from consortia.permissions import can_write
-from consortia.selectors import scope_queryset
+from consortia.selectors import scope_queryset, sees_everything
 from consortia.xlsx import csv_cell
 
 from .forms import PayForm, ReasonForm, RunForm
@@ -86,10 +86,15 @@ def payments_page(request):
 
 def _runs(user) -> list:
     """The latest prepayment runs the user sees, each with how many of its orders in the user's
-    scope wait for the bureau's review (复核)."""
+    scope wait for the bureau's review (复核). A run of every county (the schedule's) counts the
+    orders it made in the user's scope."""
     runs = runs_seen(user=user, limit=8)
     for run in runs:
+        mine = scope_queryset(user, run.orders.all())
+        if run.county_id is None and not sees_everything(user):
+            run.orders_created, run.orders_existing = mine.count(), None
         run.unreviewed = unreviewed_orders(run, user).count() if run.status == PrepaymentRun.Status.SUCCEEDED else 0
+        run.reviewed = mine.filter(created_by__isnull=True, reviewed_by__isnull=False).exists()
     return runs
 
 
