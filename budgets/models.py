@@ -20,6 +20,14 @@ USER = settings.AUTH_USER_MODEL
 NEEDS_CO_SIGNATURE = Q(channel="co_managed") | Q(payee_code=CO_MANAGED_PAYEE, amount__lt=0)
 
 
+def two_people(name: str, one: str, other: str, message=None) -> models.CheckConstraint:
+    """The two signatures `one` and `other`, where both are given, are two different people."""
+    extra = {"violation_error_message": message} if message else {}
+    return models.CheckConstraint(
+        name=name, condition=Q(**{f"{one}__isnull": True}) | Q(**{f"{other}__isnull": True}) | ~Q(**{one: F(other)}),
+        **extra)
+
+
 class AnnualBudget(models.Model):
     """One version of an agreement's budget for its year: the fund inputs its scheme needs and
     the members' figures, with what the engine derived from them (package, schedule, member
@@ -55,11 +63,8 @@ class AnnualBudget(models.Model):
         ordering = ["agreement", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "version"], name="budget_version_unique"),
-            models.CheckConstraint(
-                name="budget_approver_is_not_creator",
-                condition=Q(approved_by__isnull=True) | Q(created_by__isnull=True) | ~Q(approved_by=F("created_by")),
-                violation_error_message=_("A budget is approved by someone other than its author."),
-            ),
+            two_people("budget_approver_is_not_creator", "approved_by", "created_by",
+                       _("A budget is approved by someone other than its author.")),
             models.CheckConstraint(
                 name="budget_approved_has_approver",
                 condition=Q(status__in=["draft", "submitted"]) | Q(approved_by__isnull=False),
@@ -250,15 +255,9 @@ class PaymentOrder(models.Model):
             # The business key: a repeated, concurrent or redelivered run creates nothing new.
             models.UniqueConstraint(fields=["agreement", "period", "kind", "payee_code"],
                                     condition=~Q(kind="reversal"), name="payment_order_business_key"),
-            models.CheckConstraint(
-                name="payment_order_maker_is_not_checker",
-                condition=Q(approved_by__isnull=True) | Q(created_by__isnull=True) | ~Q(approved_by=F("created_by")),
-                violation_error_message=_("An order is approved by someone other than the person who made it."),
-            ),
-            models.CheckConstraint(
-                name="payment_order_signers_differ",
-                condition=Q(approved_by__isnull=True) | Q(co_signed_by__isnull=True) | ~Q(approved_by=F("co_signed_by")),
-            ),
+            two_people("payment_order_maker_is_not_checker", "approved_by", "created_by",
+                       _("An order is approved by someone other than the person who made it.")),
+            two_people("payment_order_signers_differ", "approved_by", "co_signed_by"),
             models.CheckConstraint(name="payment_order_amount_not_zero", condition=~Q(amount=0)),
             models.CheckConstraint(
                 name="payment_order_signed_before_paid",
@@ -280,16 +279,10 @@ class PaymentOrder(models.Model):
                 violation_error_message=_("An order made by the schedule is reviewed by bureau staff before an "
                                           "auditor approves it."),
             ),
-            models.CheckConstraint(
-                name="payment_order_reviewer_is_not_approver",
-                condition=Q(approved_by__isnull=True) | Q(reviewed_by__isnull=True) | ~Q(approved_by=F("reviewed_by")),
-                violation_error_message=_("An order is approved by someone other than the person who reviewed it."),
-            ),
-            models.CheckConstraint(
-                name="payment_order_payer_is_not_approver",
-                condition=Q(approved_by__isnull=True) | Q(paid_by__isnull=True) | ~Q(approved_by=F("paid_by")),
-                violation_error_message=_("The person who approved an order does not record its payment."),
-            ),
+            two_people("payment_order_reviewer_is_not_approver", "approved_by", "reviewed_by",
+                       _("An order is approved by someone other than the person who reviewed it.")),
+            two_people("payment_order_payer_is_not_approver", "approved_by", "paid_by",
+                       _("The person who approved an order does not record its payment.")),
             models.CheckConstraint(
                 name="payment_order_paid_has_reference",
                 condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(bank_reference="")),
@@ -406,11 +399,8 @@ class Clearing(models.Model):
             models.UniqueConstraint(fields=["agreement", "inputs_hash"], name="clearing_inputs_unique"),
             models.UniqueConstraint(fields=["agreement"], condition=Q(status="approved"),
                                     name="one_approved_clearing_per_agreement"),
-            models.CheckConstraint(
-                name="clearing_approver_is_not_computer",
-                condition=Q(approved_by__isnull=True) | Q(computed_by__isnull=True) | ~Q(approved_by=F("computed_by")),
-                violation_error_message=_("A clearing is approved by someone other than the person who ran it."),
-            ),
+            two_people("clearing_approver_is_not_computer", "approved_by", "computed_by",
+                       _("A clearing is approved by someone other than the person who ran it.")),
             models.CheckConstraint(name="clearing_approved_has_approver",
                                    condition=~Q(status="approved") | Q(approved_by__isnull=False)),
         ]
