@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import chinese_calendar
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from consortia.calendar import WorkCalendar
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.selectors import agreement_parameters_for, register_scope, scope_queryset
 from evaluation.models import Evaluation
@@ -33,14 +33,16 @@ def budget_in_force(*, agreement: ServiceAgreement) -> AnnualBudget | None:
             .order_by("-version").first())
 
 
-def disbursement_deadline(*, order: PaymentOrder) -> datetime.date | None:
-    """S3: the day a paid quarterly prepayment must have been passed on to the members by."""
+def disbursement_deadline(*, order: PaymentOrder, calendar: WorkCalendar | None = None) -> datetime.date | None:
+    """S3: the day a paid quarterly prepayment must have been passed on to the members by, in
+    Chinese working days of the bureau's holiday table (Monday to Friday for a year not entered:
+    `calendar.unknown_years` then says the deadline is provisional)."""
     if order.kind != PaymentOrder.Kind.PREPAYMENT or order.channel != PaymentOrder.Channel.BUREAU \
             or order.status != PaymentOrder.Status.PAID or order.payee_code != CO_MANAGED:
         return None
     parameters = agreement_parameters_for(agreement=order.agreement, period=order.paid_on)
     days = int(parameters.values.get("disbursement_workdays", 10))
-    return workday_deadline(order.paid_on, days, chinese_calendar.is_workday)
+    return workday_deadline(order.paid_on, days, (calendar or WorkCalendar()).is_workday)
 
 
 def disbursement_schedule(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
@@ -51,13 +53,16 @@ def disbursement_schedule(*, orders: QuerySet[PaymentOrder], today: datetime.dat
     paid_on = Prefetch("disbursements", queryset=PaymentOrder.objects.filter(status=PaymentOrder.Status.PAID),
                        to_attr="passed_on")
     # Two queries for a province's quarters, not two per quarter.
+    calendar = WorkCalendar()
     for order in (received.select_related("agreement__consortium")
                   .prefetch_related(paid_on, "agreement__parameter_versions").order_by("paid_on", "pk")):
-        deadline = disbursement_deadline(order=order)
+        deadline = disbursement_deadline(order=order, calendar=calendar)
         late_paid = sum(1 for d in order.passed_on if deadline and d.paid_on > deadline)
         unpaid = order.amount - sum((d.amount for d in order.passed_on), 0)
+        provisional = sorted(y for y in range(order.paid_on.year, deadline.year + 1) if not calendar.known(y))
         found.append({"order": order, "deadline": deadline, "unpaid": unpaid, "late_payments": late_paid,
-                      "overdue": bool((unpaid > 0 and today > deadline) or late_paid)})
+                      "overdue": bool((unpaid > 0 and today > deadline) or late_paid),
+                      "provisional": provisional})
     return found
 
 

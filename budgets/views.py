@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
-from consortia.selectors import scope_queryset
+from consortia.selectors import scope_queryset, sees_everything
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import (
@@ -227,6 +227,8 @@ def home(request):
         if pictures and row["burn"]:
             row["charts"] = _charts(row["agreement"], row["burn"], row["consortium"].pk)
     return render(request, "home.html", {
+        "unknown_years": sorted({year for row in schedule for year in row["provisional"]}),
+        "can_enter_holidays": sees_everything(user),
         "rows": rows,
         "scope_name": scope,
         "overdue": [r for r in schedule if r["overdue"]],

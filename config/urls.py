@@ -12,6 +12,7 @@ from claims import apis as claim_apis
 from claims import views as claim_views
 from consortia import agreement_views
 from consortia import apis as registry_apis
+from consortia import holiday_views
 from consortia import registry_views as registry_pages
 from consortia import views as registry_views
 from evaluation import apis as evaluation_apis
@@ -49,6 +50,7 @@ urlpatterns = [
     path("registry/", registry_pages.registry_page, name="registry"),
     path("registry/<int:pk>/", registry_pages.registry_page, name="registry-institution"),
     path("checks/", claim_views.checks_page, name="checks"),
+    path("holidays/", holiday_views.holidays_page, name="holidays"),
     path("dip/", claim_views.dip_page, name="dip"),
     path("benefit-rules/", claim_views.benefit_rules_page, name="benefit-rules"),
     path("agreements/<int:agreement_pk>/clearing/", budget_views.clearing_page, name="clearing-page"),

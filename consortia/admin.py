@@ -16,6 +16,8 @@ from .models import (
     City,
     Consortium,
     County,
+    HolidayDay,
+    HolidayNotice,
     Institution,
     Job,
     Province,
@@ -340,3 +342,25 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         services.user_apply_role(obj)
         super().save_model(request, obj, form, change)
+
+
+class HolidayDayInline(admin.TabularInline):
+    model = HolidayDay
+    fields = ["date", "kind", "name"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(HolidayNotice)
+class HolidayNoticeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Read here with its history; entered and corrected on the holidays page."""
+
+    list_display = ["year", "notice_number", "published_on", "source", "entered_by"]
+    inlines = [HolidayDayInline]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or request.user.role == User.Role.ADMINISTRATOR)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)

@@ -230,3 +230,43 @@ class LabelledRows(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Leave out")
             form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Leave out row %(row)s") % {
                 "row": (index if index is not None else 0) + 1}
+
+
+class HolidayNoticeForm(forms.Form):
+    """A year's holiday arrangement from the State Council's notice: typed, one day per line
+    (date, 休 or 班, the holiday), or a CSV file of the same three columns."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    notice_number = forms.CharField(label=_("Notice number (e.g. 国办发明电〔2026〕7号)"), max_length=100)
+    published_on = forms.DateField(label=_("Published on"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.CharField(label=_("Days off and make-up working days, one per line: date, 休 or 班, holiday"),
+                           required=False, widget=forms.Textarea(attrs={"rows": 12, "cols": 48}))
+    file = forms.FileField(label=_("Or a CSV file with the same three columns"), required=False)
+
+    def clean(self):
+        import csv
+        import io
+
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("days") or ""
+        if upload is not None:
+            if upload.size > 1024 * 1024:
+                raise ValidationError(_("The file is larger than 1 MB; a year's arrangement is a few dozen lines."))
+            raw = upload.read()
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise ValidationError(_("The file is not valid UTF-8 or GB18030 text; save it again as CSV UTF-8."))
+        lines = list(csv.reader(io.StringIO(text.replace("，", ",").replace("\t", ","))))
+        if cleaned.get("year") is not None:
+            from .services import holiday_lines_parse
+
+            cleaned["parsed"], problems = holiday_lines_parse(year=cleaned["year"], lines=lines)
+            for problem in problems[:50]:
+                self.add_error("days", problem)
+        return cleaned

@@ -441,3 +441,52 @@ class Job(models.Model):
         if not self.progress_total:
             return 100 if self.status == self.Status.SUCCEEDED else 0
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class HolidayNotice(models.Model):
+    """The State Council's arrangement of one year's public holidays (国务院办公厅关于某年部分节假日
+    安排的通知): kept by the administrator as data, since it is published each November for the next
+    year. A year without a notice has no known arrangement: working days are then Monday to Friday,
+    and deadlines computed from them are provisional (S3)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice_number = models.CharField(_("notice number"), max_length=100, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(name="holiday_notice_year_range", condition=Q(year__gte=2000) & Q(year__lte=2100)),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.notice_number}".strip()
+
+
+class HolidayDay(models.Model):
+    """One day of a year's arrangement: a day off (holiday) or a weekend day worked (make-up)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("day off")
+        WORKDAY = "workday", _("make-up working day")
+
+    notice = models.ForeignKey(HolidayNotice, on_delete=models.CASCADE, related_name="days",
+                               verbose_name=_("holiday arrangement"))
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("holiday"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("holiday arrangement day")
+        verbose_name_plural = _("holiday arrangement days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()

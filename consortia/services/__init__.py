@@ -15,3 +15,4 @@ from .jobs import job_create, job_fail, job_finish, job_progress, job_start  # n
 from .records import registry_record_save  # noqa: F401
 from .roster import roster_import_enqueue, roster_import_run  # noqa: F401
 from .users import user_apply_role, user_create  # noqa: F401
+from .holidays import holiday_lines_parse, holiday_notice_save  # noqa: F401
