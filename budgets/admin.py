@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
 from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
+from consortia.selectors import scope_queryset
 
 from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, Clearing, ClearingRun, JournalEntry, MoneyRun, PaymentOrder, PrepaymentRun, YearActuals
@@ -154,7 +155,8 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         """Start a run by hand (a catch-up, say): queued after commit, watched in the list."""
         if not can_write(request.user, AnnualBudget):
             raise PermissionDenied
-        form = RunForm(request.POST or None)
+        form = RunForm(request.POST or None, agreements=scope_queryset(request.user, ServiceAgreement.objects.filter(
+            status=ServiceAgreement.Status.ACTIVE)))
         if request.method == "POST" and form.is_valid():
             try:
                 run = prepayment_run_start(period=form.cleaned_data["period"], user=request.user)
@@ -213,7 +215,8 @@ class PaymentOrderAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         if step not in forms_by_step:
             raise PermissionDenied
         form_class = forms_by_step[step]
-        form = form_class(request.POST or None) if form_class else None
+        extra = {"order": order} if form_class is PayForm else {}
+        form = form_class(request.POST or None, **extra) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             data = form.cleaned_data if form else {}
             try:

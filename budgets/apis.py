@@ -259,6 +259,12 @@ class PayInput(serializers.Serializer):
     paid_on = serializers.DateField()
     bank_reference = serializers.CharField(max_length=64)
 
+    def validate_paid_on(self, value):
+        problem = payments.paid_on_problem(order=self.context["order"], paid_on=value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
 
 class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
@@ -287,9 +293,10 @@ class OrderViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PayInput)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        data = PayInput(data=request.data)
+        order = self.get_object()
+        data = PayInput(data=request.data, context={"order": order})
         data.is_valid(raise_exception=True)
-        return self._done(payments.order_pay(order=self.get_object(), user=request.user, **data.validated_data))
+        return self._done(payments.order_pay(order=order, user=request.user, **data.validated_data))
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])

@@ -204,13 +204,48 @@ class ScenarioUploadForm(forms.Form):
 
 
 class RunForm(forms.Form):
+    """A period typed for a run: a month or a quarter of a year whose agreements the person may
+    run (`agreements`: the active ones of their scope)."""
+
     period = forms.CharField(label=_("Period (2025-03 or 2025-Q2)"), max_length=7)
     confirm = forms.BooleanField(label=_("I want the payment orders of this period made now."))
 
+    def __init__(self, *args, agreements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreements = agreements
+
+    def clean_period(self):
+        from .periods import parse_period
+
+        try:
+            period = parse_period(self.cleaned_data["period"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        if self.agreements is not None and not self.agreements.filter(year=period.year).exists():
+            raise forms.ValidationError(_("No active agreement of %(year)s is yours to pay: check the year.")
+                                        % {"year": period.year})
+        return str(period)
+
 
 class PayForm(forms.Form):
+    """A transfer recorded as it happened: its date (not in the future, not before the approval of
+    `order`) and the bank's reference."""
+
     paid_on = forms.DateField(label=_("paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     bank_reference = forms.CharField(label=_("bank reference"), max_length=64)
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+
+    def clean_paid_on(self):
+        from .services.payments import paid_on_problem
+
+        paid_on = self.cleaned_data["paid_on"]
+        problem = paid_on_problem(order=self.order, paid_on=paid_on) if self.order is not None else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return paid_on
 
 
 class ReasonForm(forms.Form):

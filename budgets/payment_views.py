@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
-from consortia.models import Consortium, User
+from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.xlsx import csv_cell
@@ -76,12 +76,17 @@ def payments_page(request):
     query.pop("page", None)
     return render(request, "budgets/payments.html", {
         "filter": found, "page": page, "total": total, "count": page.paginator.count, "query": query.urlencode(),
-        "run_form": RunForm(prefix="run") if bureau else None,  # its period is not the filter's
+        "run_form": RunForm(prefix="run", agreements=_runnable(user)) if bureau else None,  # not the filter's
         "runs": _runs(user),
         "can_review": user.role == User.Role.BUREAU_STAFF,
         "can_approve": user.role == User.Role.BUREAU_AUDITOR,
         "can_co_sign": user.role == User.Role.FINANCE_OFFICER,
     })
+
+
+def _runnable(user):
+    """The active agreements a run started by this user would act on."""
+    return scope_queryset(user, ServiceAgreement.objects.filter(status=ServiceAgreement.Status.ACTIVE))
 
 
 def _runs(user) -> list:
@@ -116,7 +121,7 @@ def _post(request) -> None:
     if step == "run":
         if not can_write(user, AnnualBudget):
             raise PermissionDenied
-        form = RunForm(request.POST, prefix="run")
+        form = RunForm(request.POST, prefix="run", agreements=_runnable(user))
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
@@ -166,16 +171,24 @@ def _csv(orders) -> HttpResponse:
 def order_page(request, pk: int):
     user = request.user
     order = get_object_or_404(_orders(user), pk=pk)
-    pay_form, void_form = PayForm(prefix="pay"), ReasonForm(prefix="void")
+    pay_form, void_form = PayForm(prefix="pay", order=order), ReasonForm(prefix="void")
+    reverse_form = ReasonForm(prefix="reverse")
     if request.method == "POST":
         step = request.POST.get("step")
         try:
             if step in BULK_STEPS:
                 BULK_STEPS[step](order=order, user=user)
             elif step == "pay":
-                pay_form = PayForm(request.POST, prefix="pay")
+                pay_form = PayForm(request.POST, prefix="pay", order=order)
                 if pay_form.is_valid():
                     payments.order_pay(order=order, user=user, **pay_form.cleaned_data)
+            elif step == "reverse":  # 冲正: a reversing order, signed and paid like any other
+                reverse_form = ReasonForm(request.POST, prefix="reverse")
+                if reverse_form.is_valid():
+                    reversal = payments.order_reverse(order=order, user=user,
+                                                      reason=reverse_form.cleaned_data["reason"])
+                    messages.success(request, _("Reversing order made; an auditor other than you approves it."))
+                    return redirect("payment-order", reversal.pk)
             elif step == "pass_on":
                 made = payments.disbursements_create(order=order, user=user)
                 messages.success(request, _("%(n)s orders to the members made; co-sign them, then the auditor "
@@ -189,11 +202,12 @@ def order_page(request, pk: int):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-        if not (pay_form.errors or void_form.errors):
+        if not (pay_form.errors or void_form.errors or reverse_form.errors):
             return redirect("payment-order", order.pk)
         order.refresh_from_db()
     return render(request, "budgets/order.html", {
-        "order": order, "pay_form": pay_form, "void_form": void_form,
+        "order": order, "pay_form": pay_form, "void_form": void_form, "reverse_form": reverse_form,
+        "reversed_by": PaymentOrder.objects.filter(reverses=order).first(),
         "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
         "steps": payments.order_steps(order=order, user=user),
     })

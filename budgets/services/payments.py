@@ -75,6 +75,20 @@ def _may_pay(user: User, order: PaymentOrder) -> None:
         raise ValidationError(_("The person who approved an order does not record its payment."))
 
 
+def paid_on_problem(*, order: PaymentOrder, paid_on: datetime.date, today: datetime.date | None = None) -> str:
+    """What is wrong with a payment date a person typed, or "": a transfer is recorded after it
+    happened (never in the future) and after the order was approved."""
+    today = today or timezone.localdate()
+    if paid_on > today:
+        return _("The payment date %(day)s is in the future; record a transfer once the bank has made it.") % {
+            "day": paid_on.isoformat()}
+    approved = timezone.localdate(order.approved_at) if order.approved_at else None
+    if approved and paid_on < approved:
+        return _("The payment date %(day)s is before the order was approved (%(approved)s).") % {
+            "day": paid_on.isoformat(), "approved": approved.isoformat()}
+    return ""
+
+
 def _may_void(user: User, order: PaymentOrder) -> None:
     _operates(user, order)
     if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
@@ -98,8 +112,16 @@ def _may_review(user: User, order: PaymentOrder) -> None:
         raise ValidationError(_("Bureau staff review the orders the schedule made."))
 
 
+def _may_reverse(user: User, order: PaymentOrder) -> None:
+    _operates(user, order)
+    if order.status != PaymentOrder.Status.PAID or order.kind == PaymentOrder.Kind.REVERSAL:
+        raise ValidationError(_("Only a paid order can be reversed."))
+    if PaymentOrder.objects.filter(reverses=order).exists():
+        raise ValidationError(_("This order has been reversed already."))
+
+
 STEPS = {"review": _may_review, "approve": _may_approve, "co_sign": _may_co_sign, "pay": _may_pay, "void": _may_void,
-         "pass_on": _may_pass_on}
+         "pass_on": _may_pass_on, "reverse": _may_reverse}
 
 
 def order_steps(*, order: PaymentOrder, user: User) -> set[str]:
@@ -192,11 +214,7 @@ def order_reverse(*, order: PaymentOrder, user: User, reason: str) -> PaymentOrd
     signed and paid like any other."""
     order = _locked(order)
     _in_scope(user, order)
-    _operates(user, order)
-    if order.status != PaymentOrder.Status.PAID or order.kind == PaymentOrder.Kind.REVERSAL:
-        raise ValidationError(_("Only a paid order can be reversed."))
-    if PaymentOrder.objects.filter(reverses=order).exists():
-        raise ValidationError(_("This order has been reversed already."))
+    _may_reverse(user, order)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
     reversal = PaymentOrder(

@@ -3,6 +3,7 @@ the clerk's own), the payment is recorded; the finance officer co-signs the disb
 co-managed account. Every step asks first."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from budgets.models import PaymentOrder
@@ -48,7 +49,7 @@ def test_a_quarter_is_run_approved_by_another_and_paid(page):
 
     sign_in(page, "sx_staff")
     page.goto(f"{page.live_url}/payments/{order.pk}/")
-    page.get_by_label("支付日期").fill("2025-04-03")
+    page.get_by_label("支付日期").fill(timezone.localdate().isoformat())  # after the approval
     page.get_by_label("银行流水号").fill("ICBC-20250403-001")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登记支付").click()

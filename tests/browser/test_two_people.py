@@ -5,6 +5,7 @@ figures changed says what changed and is computed again before anyone may approv
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from budgets.models import Clearing, PaymentOrder, PrepaymentRun, YearActuals
@@ -50,7 +51,7 @@ def test_the_schedule_s_order_is_reviewed_approved_by_another_and_paid_by_a_thir
 
     sign_in(page, "yx_staff")
     page.goto(f"{page.live_url}/payments/{order.pk}/")
-    page.get_by_label("支付日期").fill("2025-04-30")
+    page.get_by_label("支付日期").fill(timezone.localdate().isoformat())  # after the approval
     page.get_by_label("银行流水号").fill("YX-20250430")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登记支付").click()

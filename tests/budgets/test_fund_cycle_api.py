@@ -1,9 +1,11 @@
 """The fund cycle through the API: the same rules, the same scope."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets.models import Clearing, PaymentOrder, PrepaymentRun
 from budgets.services.prepayments import prepayment_run
@@ -36,10 +38,15 @@ def test_orders_are_signed_through_the_api_by_the_rules(client, county, two, dja
     client.force_login(county.auditor)
     assert post(client, url).status_code == 200
     pay = reverse("order-pay", args=[order.pk])
-    refused = post(client, pay, {"paid_on": "2025-05-31", "bank_reference": "B1"})  # 出纳 ≠ 审核
+    today = timezone.localdate().isoformat()  # recorded after the approval, never before
+    refused = post(client, pay, {"paid_on": today, "bank_reference": "B1"})  # 出纳 ≠ 审核
     assert refused.status_code == 400 and "批准付款单的人不能登记其付款" in str(refused.json())
     client.force_login(county.staff)
-    paid = post(client, pay, {"paid_on": "2025-05-31", "bank_reference": "B1"})
+    early = post(client, pay, {"paid_on": "2025-05-31", "bank_reference": "B1"})
+    assert early.status_code == 400 and "早于付款单的审批日期" in early.json()["paid_on"][0]
+    future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    assert "晚于今天" in post(client, pay, {"paid_on": future, "bank_reference": "B1"}).json()["paid_on"][0]
+    paid = post(client, pay, {"paid_on": today, "bank_reference": "B1"})
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
     assert paid.json()["paid_by"] == county.staff.pk
     assert post(client, reverse("order-void", args=[order.pk]), {"reason": "x"}).status_code == 400
@@ -105,12 +112,12 @@ def test_the_admin_starts_a_run_and_records_a_payment(client, county, two, djang
     assert order.status == "approved"
     client.force_login(a_finance)  # a finance officer does not record the bureau's payments
     client.post(reverse("admin:budgets_paymentorder_step", args=[order.pk, "pay"]),
-                {"paid_on": "2025-08-29", "bank_reference": "X1"})
+                {"paid_on": timezone.localdate().isoformat(), "bank_reference": "X1"})
     order.refresh_from_db()
     assert order.status == "approved"
     client.force_login(county.staff)
     page = client.post(reverse("admin:budgets_paymentorder_step", args=[order.pk, "pay"]),
-                       {"paid_on": "2025-08-29", "bank_reference": "ICBC-0829-01"})
+                       {"paid_on": timezone.localdate().isoformat(), "bank_reference": "ICBC-0829-01"})
     assert page.status_code == 302
     order.refresh_from_db()
     assert (order.status, order.bank_reference) == ("paid", "ICBC-0829-01")
