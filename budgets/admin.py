@@ -141,8 +141,25 @@ class YearActualsAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class RunAdminMixin:
+    """Money runs, read by the bureau and the administrator: those of the user's county and of
+    every county, a dead one marked failed first."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR,
+                                                                User.Role.ADMINISTRATOR) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        visible = runs_visible(user=request.user, queryset=super().get_queryset(request))
+        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
+        return visible
+
+
 @admin.register(PrepaymentRun)
-class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PrepaymentRunAdmin(RunAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["period", "status", "trigger", "started_by", "started_at", "orders_created", "orders_existing"]
     list_filter = ["status", "period"]
     change_list_template = "admin/budgets/prepaymentrun/change_list.html"
@@ -171,27 +188,12 @@ class PrepaymentRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                    "title": gettext("Start a prepayment run")}
         return TemplateResponse(request, "admin/budgets/simple_form.html", context)
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR,
-                                                                User.Role.ADMINISTRATOR) or request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def get_queryset(self, request):
-        """Runs of the user's county and of every county; a dead one marked failed first."""
-        visible = runs_visible(user=request.user, queryset=super().get_queryset(request))
-        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
-        return visible
 
 
 @admin.register(ClearingRun)
-class ClearingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ClearingRunAdmin(RunAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["year", "agreement", "status", "trigger", "started_by", "started_at", "done", "total"]
     list_filter = ["status", "year"]
-    has_module_permission = PrepaymentRunAdmin.has_module_permission
-    has_view_permission = PrepaymentRunAdmin.has_view_permission
-    get_queryset = PrepaymentRunAdmin.get_queryset
 
 
 @admin.register(PaymentOrder)

@@ -6,10 +6,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import schemes, services
-from .admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
+from .admin_base import HistoryAdmin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
 from .forms import AgreementParametersForm, RosterUploadForm
 from .models import (
     AgreementParameters,
@@ -324,7 +323,7 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "county", "consortium", "province", "is_active"]
     list_filter = ["role", "is_active", "county", "consortium", "province"]
     fieldsets = BaseUserAdmin.fieldsets[:2] + (
@@ -353,7 +352,7 @@ class HolidayDayInline(admin.TabularInline):
 
 
 @admin.register(HolidayNotice)
-class HolidayNoticeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class HolidayNoticeAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read here with its history; entered and corrected on the holidays page."""
 
     list_display = ["year", "notice_number", "published_on", "source", "entered_by"]

@@ -3,6 +3,7 @@ rights by role, and the audit history."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .permissions import can_write, has_role
@@ -52,7 +53,17 @@ class ScopedAdminMixin:
         return can_write(request.user, self.model, obj) and request.user.is_superuser
 
 
-class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, answering 404 (not 500) for a history address that names no
+    version: the user change form's relative link to ../password/ lands on one from a version's page."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not str(version_id).isdigit():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdmin(ScopedAdminMixin, HistoryAdmin):
     """A registry screen with its change history."""
 
 

@@ -11,9 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from consortia.admin_base import ScopedAdminMixin, ScopedInline
+from consortia.admin_base import HistoryAdmin, ScopedAdminMixin, ScopedInline
 from consortia.models import Province
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -114,7 +113,7 @@ class SummaryForm(forms.Form):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EvaluationAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["consortium", "year", "status", "total_score", "created_by", "submitted_by", "confirmed_by"]
     list_filter = ["year", "status"]
     search_fields = ["consortium__name", "consortium__code"]
@@ -254,7 +253,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(NegativeFinding)
-class NegativeFindingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class NegativeFindingAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["consortium", "year", "situation", "source", "status", "recorded_by", "reviewed_by"]
     list_filter = ["year", "situation", "source", "status"]
     search_fields = ["consortium__name", "description"]
