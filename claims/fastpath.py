@@ -19,6 +19,7 @@ import io
 import logging
 from typing import Callable
 
+import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
@@ -49,13 +50,35 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+ISO_DAY = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+AMOUNT = r"^[0-9]{1,16}([.][0-9]{1,%s})?$"  # what numeric(18, 2) (scores: (12, 4)) holds, no sign
+
+
+def _day(text: str) -> str:
+    """The text cast to a date only when it is one (day within its month), else NULL: no cast here
+    ever raises, so PostgreSQL never logs a failing value."""
+    month_end = f"(date_trunc('month', (substr({text}, 1, 7) || '-01')::date) + interval '1 month - 1 day')"
+    # Nested: CASE, unlike AND, decides in order, so nothing is cast before its pattern is known.
+    return (f"CASE WHEN {text} ~ '{ISO_DAY}' THEN CASE WHEN substr({text}, 9, 2)::int <= "
+            f"extract(day FROM {month_end}) THEN left({text}, 10)::date END END")
+
+
+def _amount(text: str, places: int) -> str:
+    return f"CASE WHEN {text} ~ '{AMOUNT % places}' THEN {text}::numeric END"
+
+
+def _plain(name: str) -> str:
+    return f"replace(t.{name}, ',', '')"  # thousands separators allowed
+
+
 def _typing(found: dict[str, int]) -> tuple[str, str, str]:
     """Three layers over the raw text columns: the trimmed texts (t), the texts cast (c), and
     the condition that keeps a row only when each cast gives back its text exactly: an ISO date
     (optionally followed by a time), a plain amount with at most two decimals (thousands
-    separators allowed), a plain score with at most four. Anything else the casts accept
-    (1e3, NaN, 2025-3-1, .5) drops the row, and text they cannot read raises: both send the
-    file to the row-by-row import."""
+    separators allowed), a plain score with at most four. A cast is made only of a text its pattern
+    has admitted, and the condition holds every CHECK of the claims table and its column sizes, so
+    the statement never fails on a row (and PostgreSQL never writes a row's values into its log):
+    a row outside all this is left out, and the file goes to the row-by-row import."""
     texts = ", ".join(
         (f"coalesce(btrim(c{found[name]}, %(ws)s), '')" if name in found else "''") + f" AS {name}"
         for name in COLUMNS
@@ -66,17 +89,19 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
         [f"left(t.{name}, 40) AS {name}" if name in TRUNCATED else f"t.{name}"
          for name in COLUMNS if name not in words and name not in DATES and name not in NUMBERS]
         + [f"{expression} AS {name}" for name, expression in words.items()]
-        + [f"NULLIF(left(t.{name}, 10), '')::date AS {name}, t.{name} AS {name}_text" for name in DATES]
-        + [f"NULLIF(replace(t.{name}, ',', ''), '')::numeric AS {name}, replace(t.{name}, ',', '') AS {name}_text"
+        + [f"{_day('t.' + name)} AS {name}, t.{name} AS {name}_text" for name in DATES]
+        + [f"{_amount(_plain(name), 4 if name == 'dip_score' else 2)} AS {name}, {_plain(name)} AS {name}_text"
            for name in NUMBERS]
     )
-    checks = ["c.claim_no <> ''", "c.person_id <> ''"]
+    checks = ["c.claim_no <> ''", "c.person_id <> ''", "length(c.claim_no) <= 40", "length(c.person_id) <= 40",
+              "length(c.institution_code) <= 40", "c.visit_type IS NOT NULL", "c.referral_direction IS NOT NULL",
+              "c.fund_paid <= c.total_cost", "(c.discharged_on IS NULL OR c.discharged_on >= c.admitted_on)"]
     for name in DATES:
         check = (f"c.{name}::text = left(c.{name}_text, 10) AND (length(c.{name}_text) = 10 OR "
                  f"(substr(c.{name}_text, 11, 1) IN (' ', 'T') AND strpos(c.{name}_text, E'\\n') = 0))")
         checks.append(f"(c.{name}_text = '' OR {check})" if name in OPTIONAL else f"({check})")
     for name in NUMBERS:
-        check = f"c.{name}::text = c.{name}_text AND scale(c.{name}) <= {4 if name == 'dip_score' else 2}"
+        check = f"c.{name}::text = c.{name}_text"
         checks.append(f"(c.{name}_text = '' OR {check})" if name in OPTIONAL else f"({check})")
     return texts, casts, " AND ".join(checks)
 
@@ -110,7 +135,8 @@ def claims_copy_import(*, job: Job, county: County, stream,
                 if rows == 0 or moved != rows:
                     raise _NotClean
                 months = rollups_add(cursor, job)
-        except (DatabaseError, _NotClean) as problem:
+        except (DatabaseError, psycopg.Error, _NotClean) as problem:  # the COPY is psycopg's own
+            # Only the kind of problem: its text may quote a row of the file.
             logger.info("claims import %s: row by row (%s)", job.pk, type(problem).__name__)
             return None
         finally:
@@ -156,7 +182,8 @@ def _insert(cursor, raw, job, county, found) -> int:
         SELECT %(county)s, i.id, i.placement, i.consortium_id, %(job)s, {", ".join(values)}
         FROM (SELECT {casts} FROM (SELECT {texts} FROM {raw} OFFSET 0) t OFFSET 0) c
         JOIN {Institution._meta.db_table} i ON i.county_id = %(county)s AND i.code = c.institution_code
-        WHERE {checks}""", {"ws": WHITESPACE, "county": county.pk, "job": job.pk})
+        WHERE {checks}
+        ON CONFLICT (county_id, claim_no) DO NOTHING""", {"ws": WHITESPACE, "county": county.pk, "job": job.pk})
     moved = cursor.rowcount
     cursor.execute("RESET enable_nestloop")
     cursor.execute("RESET datestyle")

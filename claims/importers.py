@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consortia.models import County, Job
-from consortia.services import job_create, job_fail, job_finish, job_progress, job_start
+from consortia.services import job_create, job_fail, job_finish, job_guarded, job_progress, job_start
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
 from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
@@ -31,7 +31,6 @@ from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
-MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_REPORTED = 1000
 BATCH = 5000
 STAGED_FIELDS = [f.name for f in ClaimStaging._meta.fields if f.name not in ("id", "job")]
@@ -216,8 +215,10 @@ def _finish(job: Job, rows: int, moved: int, months: list[datetime.date], path: 
 
 
 def claims_import_enqueue(*, county: County, upload, user) -> Job:
-    if upload.size > MAX_FILE_BYTES:
-        raise ValidationError({"file": [_("The file is larger than allowed (2 GB).")]})
+    limit = settings.CLAIMS_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": [_("The file is larger than the %(mb)s MB allowed.") % {
+            "mb": f"{limit // 2**20:,}"}]})
     job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=user, county=county, parameters={"county": county.pk},
                      upload=upload)
     from .tasks import claims_import
@@ -228,7 +229,7 @@ def claims_import_enqueue(*, county: County, upload, user) -> Job:
 
 def claims_import_run(*, job: Job) -> Job:
     with translation.override(settings.LANGUAGE_CODE):  # the report is stored for everyone
-        return _run(job)
+        return job_guarded(job=job, work=lambda: _run(job))
 
 
 def _run(job: Job) -> Job:
@@ -286,7 +287,7 @@ def _run(job: Job) -> Job:
         _finish(job, rows, moved, months, "rows")
         return job
     except TableError as problem:
-        job_fail(job=job, errors=[RowError(0, "", problem.message).as_dict()], result={"rows": rows})
+        job_fail(job=job, errors=[RowError(problem.row, "", problem.message).as_dict()], result={"rows": rows})
         return job
     finally:
         ClaimStaging.objects.filter(job=job).delete()

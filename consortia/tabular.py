@@ -19,6 +19,10 @@ from django.utils.translation import gettext as _
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 ENCODINGS = ("utf-8-sig", "gb18030")
+# A settlement row is well under a kilobyte; no cell may grow past this (an unterminated quote or a
+# file without line breaks would otherwise be read whole into one cell).
+MAX_CELL_CHARS = 64 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,12 @@ class RowError:
 
 
 class TableError(Exception):
-    """The file cannot be read as a table at all."""
+    """The file cannot be read as a table at all (from `row` on, where it says)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, row: int = 0):
         super().__init__(message)
         self.message = message
+        self.row = row
 
 
 def header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=frozenset()) -> dict[str, int]:
@@ -74,11 +79,19 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list]:
     encoding = csv_encoding(stream)
     if encoding is not None:
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        reader = csv.reader(text)
         try:
-            yield from csv.reader(text)
+            yield from reader
         except UnicodeDecodeError:
             raise TableError(
-                _("The file is not valid UTF-8 or GB18030 text; save it again as CSV UTF-8.")
+                _("The file is not valid UTF-8 or GB18030 text throughout (from about line %(line)s); save it "
+                  "again as CSV UTF-8.") % {"line": reader.line_num + 1}, row=reader.line_num + 1
+            ) from None
+        except csv.Error:
+            raise TableError(
+                _("From line %(line)s the file cannot be read as CSV: a quote is not closed, or a line is longer "
+                  "than %(kb)s KB. Save the file again from the settlement system or Excel as CSV.")
+                % {"line": reader.line_num, "kb": MAX_CELL_CHARS // 1024}, row=reader.line_num
             ) from None
         finally:
             text.detach()
@@ -147,9 +160,14 @@ def read_table(
         for number, row in enumerate(rows, start=1):
             if columns is None:
                 columns = header_map(row, aliases, optional)
+                width = len(row)
                 continue
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
+            if len(row) > width and any(v is not None and str(v).strip() != "" for v in row[width:]):
+                raise TableError(_("Row %(row)s has %(values)s values but the first row names %(columns)s columns: "
+                                   "a comma inside a value needs quotes, or a column is missing its name.")
+                                 % {"row": number, "values": len(row), "columns": width}, row=number)
             yield number, {name: (row[index] if index < len(row) else None) for name, index in columns.items()}
     finally:
         rows.close()  # while the file is still open, whatever stopped the reading

@@ -7,3 +7,9 @@ from .models import Job
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def roster_import(job_id: int) -> None:
     services.roster_import_run(job=Job.objects.get(pk=job_id))
+
+
+@shared_task
+def jobs_sweep() -> None:
+    """Every few minutes (beat): jobs that stopped moving are marked failed with the reason."""
+    services.jobs_sweep()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .models import Job
 from .selectors import jobs_visible, scope_queryset
+from .services.jobs import jobs_checked
 from .xlsx import csv_cell
 
 SHOWN_ERRORS = 200
@@ -69,7 +70,7 @@ def roster_page(request):
 
 @login_required
 def job_page(request, pk: int):
-    job = _job(request, pk)
+    (job,) = jobs_checked([_job(request, pk)])  # one that stopped moving is marked failed, with why
     return render(request, "jobs/job.html", {
         "job": job, "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0),
         "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),

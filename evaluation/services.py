@@ -254,7 +254,13 @@ def province_export_enqueue(*, year: int, user: User, province=None) -> Job:
 
 def province_export_run(*, job) -> None:
     """Writes the summary of the consortia the job's creator may see (of one province if given)
-    to a temporary file, streamed, then keeps it as the job's output."""
+    to a temporary file, streamed, then keeps it as the job's output; the job always ends."""
+    from consortia.services import job_guarded
+
+    job_guarded(job=job, work=lambda: _province_export(job))
+
+
+def _province_export(job) -> None:
     import tempfile
 
     from django.core.files import File

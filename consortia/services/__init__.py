@@ -11,7 +11,16 @@ from .agreements import (  # noqa: F401
     parameter_errors,
     parameters_validate,
 )
-from .jobs import job_create, job_fail, job_finish, job_progress, job_start  # noqa: F401
+from .jobs import (  # noqa: F401
+    job_create,
+    job_fail,
+    job_finish,
+    job_guarded,
+    job_progress,
+    job_start,
+    jobs_checked,
+    jobs_sweep,
+)
 from .records import registry_record_save  # noqa: F401
 from .roster import roster_import_enqueue, roster_import_run  # noqa: F401
 from .users import user_apply_role, user_create  # noqa: F401

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Job, RosterEntry, ServiceAgreement
 from ..tabular import RowError, TableError, money_cell, read_table, text_cell
-from .jobs import job_create, job_fail, job_finish, job_progress, job_start
+from .jobs import job_create, job_fail, job_finish, job_guarded, job_progress, job_start
 
 ROSTER_COLUMNS = {
     "enrollee_id": ("人员编号", "签约居民编号", "居民编号"),
@@ -25,7 +25,6 @@ ROSTER_COLUMNS = {
     "category": ("费用类别", "类别"),
     "baseline_cost": ("基线年费用", "基线费用"),
 }
-MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_REPORTED_ERRORS = 1000
 BATCH = 5000
 
@@ -38,8 +37,10 @@ def roster_import_enqueue(*, agreement: ServiceAgreement, month: datetime.date, 
         raise ValidationError(_("The agreement is closed; its roster can no longer change."))
     if month.year != agreement.year:
         raise ValidationError({"month": [_("Choose a month of %(year)s.") % {"year": agreement.year}]})
-    if upload.size > MAX_FILE_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 100 MB.")]})
+    limit = settings.ROSTER_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": [_("The file is larger than the %(mb)s MB allowed.") % {
+            "mb": f"{limit // 2**20:,}"}]})
     job = job_create(
         kind=Job.Kind.ROSTER_IMPORT,
         user=user,
@@ -95,14 +96,14 @@ def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
                 if rows % BATCH == 0:
                     job_progress(job=job, done=rows)
         except TableError as problem:
-            errors.append(RowError(0, "", problem.message))
+            errors.append(RowError(problem.row, "", problem.message))
     return entries, errors, rows
 
 
 def roster_import_run(*, job: Job) -> Job:
     # The report is stored and read later by anyone: it is written in the default language.
     with translation.override(settings.LANGUAGE_CODE):
-        return _roster_import_run(job)
+        return job_guarded(job=job, work=lambda: _roster_import_run(job))
 
 
 def _roster_import_run(job: Job) -> Job:

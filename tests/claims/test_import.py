@@ -25,12 +25,6 @@ def row(no, institution, fund="800.00", total="1000.00", visit="住院", admitte
             f"{max(Decimal(0), Decimal(total) - Decimal(fund))},{fund},300.00,20.00,,,{settled}")
 
 
-@pytest.fixture
-def codes(world):
-    inside = world.consortium_a1x.lead_hospital.code
-    return inside, world.outside_a1.code
-
-
 def run(world, content, name="claims.csv", encoding="utf-8"):
     data = content.encode(encoding) if isinstance(content, str) else content
     job = claims_import_enqueue(county=world.county_a1, upload=SimpleUploadedFile(name, data), user=world.staff_a1)
@@ -400,12 +394,10 @@ def test_hostile_workbooks_are_refused_safely(world, codes, index):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_file_far_larger_than_allowed_is_refused_before_reading(world, monkeypatch):
+def test_a_file_far_larger_than_allowed_is_refused_before_reading(world, settings):
     from django.core.exceptions import ValidationError
 
-    from claims import importers
-
-    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 10)
+    settings.CLAIMS_UPLOAD_MAX_BYTES = 10  # configurable: CLAIMS_UPLOAD_MAX_BYTES
     with pytest.raises(ValidationError):
         run(world, csv())
     assert not Job.objects.exists()
