@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consortia.admin_base import ReadOnlyMixin, ScopedAdminMixin
+from consortia.admin_base import MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin
 from consortia.models import County
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
@@ -20,39 +20,22 @@ from .forms import UploadForm
 from .importers import COLUMNS
 from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
-from .selectors import person_id_shown
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["claim_no", "person", "institution", "placement", "visit_type", "settled_on", "total_cost",
+class ClaimAdmin(MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["claim_no", "person_id", "institution", "placement", "visit_type", "settled_on", "total_cost",
                     "fund_paid"]
     list_filter = ["placement", "visit_type", "settled_on", "consortium"]
     search_fields = ["claim_no", "institution__name", "diagnosis"]
     list_select_related = ["institution"]
     exclude = ["person_id"]
+    masked_fields = ("person_id",)
     change_list_template = "admin/claims/claim/change_list.html"
     show_full_result_count = False
 
-    def _masked(self, request):
-        """The person's id as this user may see it (health data: masked unless the role needs it)."""
-
-        def person(obj):
-            return person_id_shown(request.user, obj.person_id)
-
-        person.short_description = _("insured person id")
-        return person
-
-    @admin.display(description=_("insured person id"))
-    def person(self, obj):
-        """Without a request to judge by, fully masked; the lists use `_masked` instead."""
-        return "*" * len(obj.person_id)
-
-    def get_list_display(self, request):
-        return [self._masked(request) if name == "person" else name for name in super().get_list_display(request)]
-
     def get_readonly_fields(self, request, obj=None):
-        return [self._masked(request), "benefit"]
+        return [self._masked(request, "person_id"), "benefit"]
 
     @admin.display(description=_("What the benefit rules give"))
     def benefit(self, obj):

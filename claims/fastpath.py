@@ -94,6 +94,8 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
            for name in NUMBERS]
     )
     checks = ["c.claim_no <> ''", "c.person_id <> ''", "length(c.claim_no) <= 40", "length(c.person_id) <= 40",
+              *[f"left(c.{name}, 1) NOT IN ('=', '+', '-', '@')" for name in ("claim_no", "person_id",
+                                                                               "institution_code")],
               "length(c.institution_code) <= 40", "c.visit_type IS NOT NULL", "c.referral_direction IS NOT NULL",
               "c.fund_paid <= c.total_cost", "(c.discharged_on IS NULL OR c.discharged_on >= c.admitted_on)"]
     for name in DATES:

@@ -30,6 +30,7 @@ from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
 from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
+IDENTIFIER_NEVER_STARTS = ("=", "+", "-", "@")  # (tabs and line ends are trimmed off first)
 DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
 MAX_REPORTED = 1000
 BATCH = 5000
@@ -82,6 +83,8 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
             fail(column, _("empty"))
         elif len(values[column]) > 40:
             fail(column, _("longer than 40 characters"))
+        elif values[column].startswith(IDENTIFIER_NEVER_STARTS):
+            fail(column, _("an identifier does not begin with = + - or @ (a spreadsheet would run it)"))
     visit = VISIT_TYPES.get(text_cell(row["visit_type"]))
     if visit is None:
         fail("visit_type", _("must be 住院, 门诊 or 门特"))

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from consortia.models import ServiceAgreement, User
-from consortia.selectors import register_scope
+from consortia.models import ServiceAgreement
+from consortia.selectors import person_id_shown, register_scope, sees_full_ids  # noqa: F401  (the claims' too)
 
 from .models import AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 
@@ -21,18 +21,6 @@ register_scope(SpotCheck, consortium="institution__consortium_id", county="count
                province="county__city__province_id")
 for _model in (DipPeriod, BenefitRuleSet):
     register_scope(_model, county="county_id", city="county__city_id", province="county__city__province_id")
-
-# Who reads an insured person's id in full: the bureau's own staff, who audit claims.
-FULL_ID_ROLES = {User.Role.BUREAU_STAFF, User.Role.ADMINISTRATOR}
-
-
-def person_id_shown(user, person_id: str) -> str:
-    if user.is_superuser or user.role in FULL_ID_ROLES:
-        return person_id
-    if len(person_id) <= 4:
-        return "*" * len(person_id)
-    return person_id[:2] + "*" * (len(person_id) - 4) + person_id[-2:]
-
 
 def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]) -> dict[tuple, dict]:
     """{group values: {"n": rows, field: exact sum}} of a queryset's money fields: summed by the

@@ -131,7 +131,7 @@ def _export(user, claims) -> StreamingHttpResponse:
         for c in claims.values_list("claim_no", "person_id", "institution__name", "placement", "visit_type",
                                     "admitted_on", "settled_on", "total_cost", "fund_paid", "self_pay_full"
                                     ).iterator(chunk_size=5000):
-            yield writer.writerow([csv_cell(c[0]), person_id_shown(user, c[1]), csv_cell(c[2]), placements[c[3]],
+            yield writer.writerow([csv_cell(c[0]), csv_cell(person_id_shown(user, c[1])), csv_cell(c[2]), placements[c[3]],
                                    visits[c[4]], c[5], c[6], c[7], c[8], c[9]])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

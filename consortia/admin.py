@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
 from . import schemes, services
-from .admin_base import HistoryAdmin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
+from .admin_base import HistoryAdmin, MaskedIdsMixin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
 from .forms import AgreementParametersForm, RosterUploadForm
 from .models import (
     AgreementParameters,
@@ -233,8 +233,9 @@ class ServiceAgreementAdmin(ScopedAdmin):
 
 
 @admin.register(RosterEntry)
-class RosterEntryAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+class RosterEntryAdmin(MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["month", "enrollee_id", "team", "category", "baseline_cost", "agreement"]
+    masked_fields = ("enrollee_id",)
     list_filter = ["month", "category", "agreement__consortium"]
     search_fields = ["enrollee_id", "team"]
     list_select_related = ["agreement__consortium"]

@@ -7,7 +7,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .permissions import can_write, has_role
-from .selectors import object_in_scope, scope_queryset
+from .selectors import object_in_scope, person_id_shown, scope_queryset, sees_full_ids
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -82,3 +82,33 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MaskedIdsMixin:
+    """Personal ids (`masked_fields`) shown masked to a role that may not read them in full, and
+    never a filter, a search or a sort on them for such a role: ?person_id__startswith= recovered
+    a full id one digit at a time, since the admin allows lookups on any field of the model."""
+
+    masked_fields: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in self.masked_fields and (request is None or not sees_full_ids(request.user)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_full_ids(request.user):
+            return fields
+        return [f for f in fields if f.lstrip("^=@").split("__")[0] not in self.masked_fields]
+
+    def get_list_display(self, request):
+        return [self._masked(request, name) if name in self.masked_fields else name
+                for name in super().get_list_display(request)]
+
+    def _masked(self, request, name):
+        def shown(obj):
+            return person_id_shown(request.user, getattr(obj, name))
+
+        shown.short_description = self.model._meta.get_field(name).verbose_name
+        return shown

@@ -25,7 +25,7 @@ from .models import (
 )
 from .parsers import too_big_message
 from .permissions import can_write
-from .selectors import agreement_current_parameters, jobs_visible, scope_queryset
+from .selectors import agreement_current_parameters, jobs_visible, person_id_shown, scope_queryset, sees_full_ids
 
 
 def api_exception_handler(exc, context):
@@ -145,9 +145,14 @@ class ParameterChangeSerializer(serializers.Serializer):
 
 
 class RosterEntrySerializer(serializers.ModelSerializer):
+    enrollee_id = serializers.SerializerMethodField()
+
     class Meta:
         model = RosterEntry
         fields = ["id", "agreement", "month", "enrollee_id", "team", "category", "baseline_cost"]
+
+    def get_enrollee_id(self, obj) -> str:
+        return person_id_shown(self.context["request"].user, obj.enrollee_id)
 
 
 class RosterImportSerializer(serializers.Serializer):
@@ -302,6 +307,14 @@ class RosterEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
+
+    def initial(self, request, *args, **kwargs):
+        """No filter or search on an enrollee's id for a role that sees it masked."""
+        super().initial(request, *args, **kwargs)
+        if not sees_full_ids(request.user):
+            self.search_fields = ["team"]
+            if "enrollee_id" in request.query_params:
+                raise PermissionDenied(_("Your role sees enrollees' ids masked and may not look for one."))
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -64,6 +64,23 @@ register_scope(
 )
 
 
+# Who reads an insured person's id in full (人员编号、身份证号): the bureau's own staff, who audit
+# claims and rosters. Everyone else sees it masked, and may not filter or search by it.
+FULL_ID_ROLES = {User.Role.BUREAU_STAFF, User.Role.ADMINISTRATOR}
+
+
+def sees_full_ids(user) -> bool:
+    return bool(user.is_superuser or user.role in FULL_ID_ROLES)
+
+
+def person_id_shown(user, person_id: str) -> str:
+    if sees_full_ids(user):
+        return person_id
+    if len(person_id) <= 4:
+        return "*" * len(person_id)
+    return person_id[:2] + "*" * (len(person_id) - 4) + person_id[-2:]
+
+
 def user_binding(user: User) -> dict[str, int]:
     """The ids of the places the user is bound to, from their own level upward."""
     if user.role == User.Role.FINANCE_OFFICER and user.consortium_id:

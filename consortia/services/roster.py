@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Job, RosterEntry, ServiceAgreement
 from ..tabular import RowError, TableError, money_cell, read_table, text_cell
+from ..xlsx import FORMULA_STARTS
 from .jobs import job_create, job_fail, job_finish, job_guarded, job_progress, job_start
 
 ROSTER_COLUMNS = {
@@ -70,6 +71,9 @@ def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
                 for column, value in (("enrollee_id", enrollee), ("team", team), ("category", category)):
                     if not value:
                         errors.append(RowError(number, ROSTER_COLUMNS[column][0], _("empty")))
+                    elif value.startswith(FORMULA_STARTS):
+                        errors.append(RowError(number, ROSTER_COLUMNS[column][0], _(
+                            "an identifier does not begin with = + - or @ (a spreadsheet would run it)")))
                 try:
                     cost = money_cell(row["baseline_cost"])
                 except ValueError as problem:
