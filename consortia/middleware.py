@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 STARTED = "session_started_at"
@@ -63,3 +64,24 @@ def client_ip(request) -> str | None:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
+
+
+EXEMPT_FROM_CSP = ("/api/v1/docs/", "/api/v1/redoc/")  # Swagger and ReDoc pages carry inline script
+
+
+class PrivateResponsesMiddleware:
+    """What a signed-in user is shown (scoped data, personal ids, downloads) is never kept by a
+    browser or a proxy cache: `Cache-Control: no-store`. With CONTENT_SECURITY_POLICY set
+    (production), every page but the API's documentation gets it: the pages need no inline script."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True, no_cache=True, max_age=0)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and not request.path.startswith(EXEMPT_FROM_CSP):
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "consortia.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "consortia.middleware.PrivateResponsesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response the user sees.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,7 +95,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "consortia.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -143,6 +144,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Sent with every page when set (production sets it; the demo's debug pages need inline script).
+CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default="")
 # The largest settlement file and roster file accepted for import (bytes); nginx's
 # client_max_body_size must allow at least as much.
 CLAIMS_UPLOAD_MAX_BYTES = env.int("CLAIMS_UPLOAD_MAX_BYTES", default=2 * 1024 ** 3)
