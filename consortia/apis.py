@@ -283,7 +283,7 @@ class SchemeSerializer(serializers.Serializer):
 
 
 class SchemeViewSet(viewsets.ViewSet):
-    """The payment scheme presets with their parameter defaults (POLICY.md)."""
+    """The payment scheme presets with their parameter defaults (docs/rules.md)."""
 
     @extend_schema(responses=SchemeSerializer(many=True))
     def list(self, request):

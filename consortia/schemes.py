@@ -1,4 +1,4 @@
-"""The payment-scheme presets and their parameters (POLICY.md, M6 and each preset's list).
+"""The payment-scheme presets and their parameters (docs/rules.md, M6 and each preset's list).
 
 Pure Python, no Django import: the service agreement validates its parameters here and the money
 engine (budgets/engine) reads the same definitions, so a default or a bound lives in one place.

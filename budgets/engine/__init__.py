@@ -1,4 +1,4 @@
-"""The money engine: the payment rules of POLICY.md as pure Python (no Django), one module per
+"""The money engine: the payment rules of docs/rules.md as pure Python (no Django), one module per
 scheme over `money.py`. Inputs in, Decimal results with their rule trace out; the month-end job,
 the clearing, the feasibility study and the tests all call the same functions."""
 

@@ -36,7 +36,7 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One named amount and where it came from: `rule` (POLICY id), the formula in symbols and
+    """One named amount and where it came from: `rule` (the id in docs/rules.md), the formula in symbols and
     the values of the symbols, so a statement can explain the number."""
 
     name: str

@@ -1,4 +1,4 @@
-"""guangdong-2019: Annex 1 of 粤医保发〔2019〕25号 (POLICY G1-G8)."""
+"""guangdong-2019: Annex 1 of 粤医保发〔2019〕25号 (docs/rules.md G1-G8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""jiangmen-2016: 江人社发〔2016〕440号, total-budget control per institution (POLICY J1-J8)."""
+"""jiangmen-2016: 江人社发〔2016〕440号, total-budget control per institution (docs/rules.md J1-J8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money arithmetic of the engine (POLICY M1-M4): Decimal yuan, rounded once, half-up, to the fen;
+"""Money arithmetic of the engine (docs/rules.md M1-M4): Decimal yuan, rounded once, half-up, to the fen;
 splits and allocations that always sum to their total."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""shexian-2025: 歙县 county-consortium package payment (POLICY S1-S11)."""
+"""shexian-2025: 歙县 county-consortium package payment (docs/rules.md S1-S11)."""
 
 from __future__ import annotations
 

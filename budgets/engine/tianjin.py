@@ -1,4 +1,4 @@
-"""tianjin-2021: 津医保局发〔2021〕116号, capitation for family-doctor enrollees (POLICY T1-T5)."""
+"""tianjin-2021: 津医保局发〔2021〕116号, capitation for family-doctor enrollees (docs/rules.md T1-T5)."""
 
 from __future__ import annotations
 

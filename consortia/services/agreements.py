@@ -41,7 +41,7 @@ def agreement_create(
     signed_date: datetime.date | None = None,
     parameters: dict | None = None,
 ) -> ServiceAgreement:
-    """A draft agreement with its first parameter version (the POLICY.md defaults overlaid with
+    """A draft agreement with its first parameter version (the defaults of docs/rules.md overlaid with
     `parameters`), in force from 1 January of the year."""
     values = parameters_validate(scheme=scheme, values=parameters)
     agreement = ServiceAgreement(

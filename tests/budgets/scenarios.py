@@ -1,8 +1,7 @@
-"""Where the golden scenarios are: `../shared/scenarios` beside the project (as CI lays it out),
-or the folder SHARED_DIR names."""
+"""Where the golden scenarios are: `tests/scenarios` in the project (inputs and the exact expected
+outputs; the format is docs/scenarios.md)."""
 
-import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = Path(os.environ.get("SHARED_DIR") or ROOT.parent / "shared") / "scenarios"
+SCENARIOS = ROOT / "tests" / "scenarios"

@@ -1,4 +1,4 @@
-"""The edge cases POLICY.md names, with the numbers worked out by hand."""
+"""The edge cases docs/rules.md names, with the numbers worked out by hand."""
 
 from decimal import Decimal as D
 

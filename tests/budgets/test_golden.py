@@ -1,4 +1,5 @@
-"""The golden scenarios of ../shared/scenarios, exactly, through the engine, the command and the API."""
+"""The golden scenarios of tests/scenarios, exactly, through the engine, the command and the API: the
+four public ones of the policy documents, and one for each rule clarified since (J4, J7, S5, T4)."""
 
 import json
 import subprocess
@@ -13,9 +14,11 @@ from budgets.engine import loads, run_scenario
 CASES = sorted(p.name.removesuffix(".expected.json") for p in SCENARIOS.glob("*.expected.json"))
 
 
-def test_the_four_golden_scenarios_are_there():
+def test_the_golden_scenarios_are_there():
     assert CASES == [
-        "guangdong-2019-surplus", "jiangmen-2016-total-control", "shexian-2025-target-two", "tianjin-2021-capitation",
+        "guangdong-2019-surplus", "jiangmen-2016-band-limit-at-odd-fen", "jiangmen-2016-spot-check-refusal",
+        "jiangmen-2016-total-control", "shexian-2025-deficit-cut-no-target-met", "shexian-2025-target-two",
+        "tianjin-2021-capitation", "tianjin-2021-fee-months",
     ]
 
 

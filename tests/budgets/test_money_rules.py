@@ -1,4 +1,4 @@
-"""The rules clarified in POLICY J4, J7, J8, S5 and T4, with the amounts a clerk would read,
+"""The rules clarified in docs/rules.md (J4, J7, J8, S5 and T4), with the amounts a clerk would read,
 worked out by hand. Each of these failed before the clarification was built."""
 
 from decimal import Decimal as D

@@ -1,4 +1,4 @@
-"""Parameter validation (POLICY M6 and each preset's list) and agreement versioning."""
+"""Parameter validation (docs/rules.md M6 and each preset's list) and agreement versioning."""
 
 import datetime
 
