@@ -8,6 +8,8 @@ import json
 import random
 import time
 
+from payrules import SHEXIAN
+
 from .claims_import import Result
 
 TIERS = ("county", "private", "township", "village")
@@ -24,7 +26,7 @@ def scenario(members: int, seed: int) -> bytes:
                      "score": str(rng.randint(60, 100))})
         inside[code] = f"{rng.randint(1_000, 1_000_000)}.{rng.randint(0, 99):02d}"
     return json.dumps({
-        "format": "scenario/1", "scheme": "shexian-2025", "year": 2025,
+        "format": "scenario/1", "scheme": SHEXIAN.id, "year": 2025,
         "fund": {"raised": "4680000000.00", "risk_adjustment_remittance": "93600000.00",
                  "critical_illness_premium": "327600000.00", "prior_year_expenditure": "4520000000.00",
                  "prior_year_deficit_subsidy": "261200000.00"},
@@ -43,7 +45,7 @@ def _best(fn, times: int = 3) -> float:
 
 
 def run() -> list[Result]:
-    from budgets.engine import loads, run_scenario
+    from payrules import loads, run_scenario
 
     def study(text: bytes, write: bool):
         result = run_scenario(loads(text))

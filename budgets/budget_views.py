@@ -30,7 +30,7 @@ def budget_page(request, agreement_pk: int):
     revising = bool(request.GET.get("revise")) and latest is not None and latest.status in (
         AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED)
     editing = writer and (latest is None or latest.status == AnnualBudget.Status.DRAFT or revising)
-    members_needed = agreement.scheme != "tianjin-2021"
+    members_needed = agreement.rules.members
     source = latest if latest is not None else None
     form = BudgetForm(scheme=agreement.scheme, initial=BudgetForm.initial_from(source.fund) if source else None)
     rows = [member_initial(m) for m in source.members] if source else registry_members(agreement.consortium)

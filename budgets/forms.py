@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consortia.forms import LabelledRows, label_cells
-from consortia.models import Institution, ServiceAgreement
+from consortia.models import SCHEME_CHOICES, Institution
 
-from .engine.scenario import FORMAT
+from payrules import FORMAT, SCHEMES
 
 MONTHS = range(1, 13)
 JIANGMEN_DEDUCTIONS = {
@@ -45,7 +45,7 @@ class ScenarioForm(forms.Form):
     name = forms.CharField(label=_("Name of the study"), required=False, max_length=200)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     schemes = forms.MultipleChoiceField(
-        label=_("Payment schemes to compare"), choices=ServiceAgreement.Scheme.choices,
+        label=_("Payment schemes to compare"), choices=SCHEME_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
     score = forms.DecimalField(label=_("Evaluation score (0-100)"), required=False, min_value=0, max_value=100,
@@ -252,31 +252,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-SCHEME_FUND = {  # the fund figures each scheme's budget is computed from
-    "guangdong-2019": ["revenue"],
-    "shexian-2025": ["raised", "risk_adjustment_remittance", "critical_illness_premium", "prior_year_expenditure",
-                     "prior_year_deficit_subsidy"],
-    "jiangmen-2016": ["budget"],
-    "tianjin-2021": ["purchase_total", "baseline_year_total"],
-}
-
-
 class BudgetForm(forms.Form):
     """A budget's fund figures: those of the agreement's scheme only, all required."""
 
     def __init__(self, *args, scheme: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scheme = scheme
-        for key in SCHEME_FUND[scheme]:
+        self.amounts = [key for key in SCHEMES[scheme].fund_fields if key != "deductions"]
+        for key in self.amounts:
             self.fields[key] = _amount(FUND_FIELDS[key][0])
             self.fields[key].required = True
-        if scheme == "jiangmen-2016":
+        if "deductions" in SCHEMES[scheme].fund_fields:  # an amount per item
             for key, label in JIANGMEN_DEDUCTIONS.items():
                 self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": label})
 
     def fund(self) -> dict:
         data = self.cleaned_data
-        fund = {key: _text(data[key]) for key in SCHEME_FUND[self.scheme]}
+        fund = {key: _text(data[key]) for key in self.amounts}
         deductions = {k: _text(data[f"deduction_{k}"]) for k in JIANGMEN_DEDUCTIONS
                       if data.get(f"deduction_{k}") is not None}
         if deductions:

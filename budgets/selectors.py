@@ -12,7 +12,7 @@ from consortia.models import Consortium, ServiceAgreement, User
 from consortia.selectors import agreement_parameters_for, register_scope, scope_queryset
 from evaluation.models import Evaluation
 
-from .engine.rules import workday_deadline
+from payrules.rules import workday_deadline
 from .models import CO_MANAGED_PAYEE as CO_MANAGED
 from .models import NEEDS_CO_SIGNATURE, AnnualBudget, Clearing, ClearingRun, JournalEntry, PaymentOrder, YearActuals
 
@@ -72,10 +72,6 @@ def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.dat
 
 
 
-PACKAGE_KEY = {"guangdong-2019": "package", "shexian-2025": "target_one", "jiangmen-2016": "control_target",
-               "tianjin-2021": "quota"}
-
-
 def budgets_in_force(*, agreements) -> dict[int, AnnualBudget]:
     """`budget_in_force` of many agreements in one query: {agreement id: budget}."""
     found: dict[int, AnnualBudget] = {}
@@ -96,16 +92,17 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: Annu
     budget = budget or budget_in_force(agreement=agreement)
     if budget is None:
         return None
-    package = Decimal(budget.computed["package"][PACKAGE_KEY[agreement.scheme]])
+    rules = agreement.rules
+    package = Decimal(budget.computed["package"][rules.package_key])
     cost_shift = None
-    if agreement.scheme == "tianjin-2021":
+    if rules.consumption == "enrollees":
         consumed = sum((row["consumed"] for row in capitation_consumption(agreement=agreement)), Decimal("0.00"))
         outside = Decimal("0.00")  # the quota pays enrollees' care anywhere in the city alike
         cost_shift = cost_shift_monitor(agreement=agreement)
     else:
         inside, outside = year_fund_paid(agreement=agreement)
         inside_total = sum(inside.values(), Decimal("0.00"))
-        consumed = inside_total if agreement.scheme == "jiangmen-2016" else inside_total + outside
+        consumed = inside_total if rules.consumption == "inside" else inside_total + outside
     start = datetime.date(agreement.year, 1, 1)
     days = (datetime.date(agreement.year + 1, 1, 1) - start).days
     elapsed_days = min(max((today - start).days + 1, 0), days)

@@ -10,9 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy as _
 
-from .engine import InputError, Result, loads, run_scenario
-from .engine.scenario import TooDeep
-from .engine.core import LABELS, Step
+from payrules import SCHEMES, InputError, Result, TooDeep, loads, run_scenario
+from payrules.core import LABELS, Step
 
 # The clerk's words for the fields of a scenario, used when a problem names one.
 FIELD_LABELS = {
@@ -132,9 +131,8 @@ def _value(value):
 
 def present_output(scheme: str, output: dict | None, errors: list | None = None) -> dict:
     """An engine output (as stored or returned) laid out: labelled rows, member lines, the trace."""
-    from consortia.schemes import SCHEME_LABELS
-
-    shown = {"scheme": scheme, "title": gettext(SCHEME_LABELS.get(scheme, "")) or scheme, "errors": errors or []}
+    shown = {"scheme": scheme, "title": gettext(SCHEMES[scheme].label) if scheme in SCHEMES else scheme,
+             "errors": errors or []}
     if output is None:
         return shown
     shown["package"] = [(label(k), _value(v)) for k, v in output["package"].items()]

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from consortia import services as registry
 from consortia.models import City, Consortium, County, Institution, Province, ServiceAgreement, User
+from payrules import SHEXIAN
 
 from .services import budgets as budget_services
 
@@ -77,7 +78,7 @@ def county_generate(*, code: str, insured: int, year: int, seed: int) -> Synthet
                                  county=county)
     auditor = registry.user_create(username=f"syn_auditor_{code}", password=None, role=User.Role.BUREAU_AUDITOR,
                                    county=county)
-    agreement = registry.agreement_create(consortium=consortium, year=year, scheme="shexian-2025", user=staff,
+    agreement = registry.agreement_create(consortium=consortium, year=year, scheme=SHEXIAN.id, user=staff,
                                           signed_date=datetime.date(year - 1, 12, 20))
     registry.agreement_activate(agreement=agreement, user=staff)
 

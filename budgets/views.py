@@ -183,9 +183,9 @@ def clearing_page(request, agreement_pk: int):
         "current": current,
         "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),
-        "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.scheme == "jiangmen-2016" else [],
-        "capitation": capitation_consumption(agreement=agreement) if agreement.scheme == "tianjin-2021" else [],
-        "cost_shift": cost_shift_monitor(agreement=agreement) if agreement.scheme == "tianjin-2021" else None,
+        "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.rules.volume_check else [],
+        "capitation": capitation_consumption(agreement=agreement) if agreement.rules.capitation else [],
+        "cost_shift": cost_shift_monitor(agreement=agreement) if agreement.rules.capitation else None,
         "can_approve": bureau_signs(request.user),
     })
 
@@ -264,11 +264,12 @@ def _charts(agreement, burn: dict, ident) -> dict:
 
     from consortia.charts import burn_up, stacked_months
 
-    if agreement.scheme == "tianjin-2021":
+    consumption = agreement.rules.consumption
+    if consumption == "enrollees":
         series = {"in_consortium": [row["consumed"] for row in capitation_consumption(agreement=agreement)]}
     else:
         series = monthly_fund_paid(agreement=agreement)
-        if agreement.scheme == "jiangmen-2016":  # J: the members' own consumption only
+        if consumption == "inside":  # the members' own consumption only
             series = {"in_consortium": series["in_consortium"]}
     monthly = [sum((values[m] for values in series.values()), Decimal("0.00")) for m in range(12)]
     through = max([m + 1 for m, amount in enumerate(monthly) if amount] or [0])

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from budgets.engine import InputError
-from budgets.engine.rules import spot_check_refusal
+from payrules import InputError
+from payrules.rules import spot_check_refusal
 
 from .models import AuditRecovery, SpotCheck
 

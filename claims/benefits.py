@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.engine.money import money
-from budgets.engine.rules import referral_pair_deductibles
+from payrules.money import money
+from payrules.rules import referral_pair_deductibles
 from consortia.models import County, Institution
 
 from .models import BenefitRate, BenefitRuleSet, Claim

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.engine.rules import dip_case_payment, dip_case_score, dip_point_value
+from payrules.rules import dip_case_payment, dip_case_score, dip_point_value
 from consortia.models import County, Institution, ServiceAgreement, User
 
 from .models import Claim, DipPeriod

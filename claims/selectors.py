@@ -78,7 +78,7 @@ def fourth_quarter_flags(*, agreement: ServiceAgreement, today: datetime.date | 
     """J8: members whose fourth-quarter visits lie outside ±15% of their Q1-Q3 quarterly mean. A
     fourth quarter of zero visits is outside the band, once the fourth quarter is there to judge:
     the year has ended, or the consortium's claims of the fourth quarter have started to arrive."""
-    from budgets.engine.rules import fourth_quarter_outside_band
+    from payrules.rules import fourth_quarter_outside_band
 
     year = agreement.year
     counts: dict[str, list[int]] = {}
@@ -161,7 +161,7 @@ def cost_shift_monitor(*, agreement: ServiceAgreement) -> dict | None:
     date against their baseline inpatient cost (the roster's monitored category) grown by the
     growth factor g. A ratio above 1 is flagged as possible cost shifting. None when inpatient
     care is paid by the quota, no baseline is on the roster or no budget gives g."""
-    from budgets.engine.rules import cost_shift_ratio
+    from payrules.rules import cost_shift_ratio
     from budgets.selectors import budget_in_force
 
     _enrollees, _b, paid_types = _roster(agreement, monitored=False)

@@ -7,7 +7,9 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
-from . import schemes, services
+from payrules import schemes_with
+
+from . import services
 from .admin_base import HistoryAdmin, MaskedIdsMixin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
 from .forms import AgreementParametersForm, RosterUploadForm
 from .models import (
@@ -250,7 +252,7 @@ class RosterEntryAdmin(MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, admin.Mo
         if not can_write(request.user, ServiceAgreement):
             raise PermissionDenied
         agreements = scope_queryset(
-            request.user, ServiceAgreement.objects.filter(scheme__in=list(schemes.CAPITATION_SCHEMES)).exclude(status=ServiceAgreement.Status.CLOSED)
+            request.user, ServiceAgreement.objects.filter(scheme__in=schemes_with(capitation=True)).exclude(status=ServiceAgreement.Status.CLOSED)
         )
         form = RosterUploadForm(request.POST or None, request.FILES or None, agreements=agreements)
         if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 
-from . import schemes
 from .forms import (AgreementCreateForm, AgreementDraftForm, AgreementParametersForm, add_service_errors,
                     parameter_rows)
 from .models import Consortium, ServiceAgreement
@@ -119,7 +118,7 @@ def agreement_page(request, pk: int):
     return render(request, "consortia/agreement.html", {
         "agreement": agreement, "writer": writer, "draft": draft, "draft_form": draft_form,
         "versions": [(v, parameter_rows(agreement.scheme, v.values)) for v in versions],
-        "capitation": agreement.scheme in schemes.CAPITATION_SCHEMES,
+        "capitation": agreement.rules.capitation,
         "history": agreement.history.select_related("history_user").order_by("-history_date")[:20],
     })
 

@@ -11,7 +11,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from . import filters, schemes, services
+from payrules import SCHEMES
+
+from . import filters, services
 from .models import (
     AgreementParameters,
     City,
@@ -289,12 +291,8 @@ class SchemeViewSet(viewsets.ViewSet):
     def list(self, request):
         return Response(
             [
-                {
-                    "id": scheme,
-                    "label": _(schemes.SCHEME_LABELS[scheme]),
-                    "default_parameters": schemes.default_parameters(scheme),
-                }
-                for scheme in schemes.PRESETS
+                {"id": scheme.id, "label": _(scheme.label), "default_parameters": scheme.default_parameters()}
+                for scheme in SCHEMES.values()
             ]
         )
 

@@ -7,6 +7,8 @@ import datetime
 
 from django.db import transaction
 
+from payrules import GUANGDONG, SHEXIAN
+
 from . import services
 from .models import City, Consortium, County, Institution, Province, ServiceAgreement, User
 
@@ -114,7 +116,7 @@ def _shexian():
     _outside(county, "H34100000102", "黄山首康医院", pl.IN_CITY, lvl.SECONDARY, ownership="private")
     _outside(county, "H34010000101", "中国科学技术大学附属第一医院（安徽省立医院）", pl.OUT_OF_CITY, lvl.TERTIARY)
     _outside(county, "H33010000101", "浙江大学医学院附属第一医院", pl.OUT_OF_CITY, lvl.TERTIARY)
-    _agreement(consortium, "shexian-2025", datetime.date(2025, 1, 10))
+    _agreement(consortium, SHEXIAN.id, datetime.date(2025, 1, 10))
     return anhui, county, consortium
 
 
@@ -135,7 +137,7 @@ def _yangxi():
              tier=Institution.Tier.PRIVATE)
     _outside(county, "H44170000101", "阳江市人民医院", pl.IN_CITY, lvl.TERTIARY)
     _outside(county, "H44010000101", "中山大学附属第一医院", pl.OUT_OF_CITY, lvl.TERTIARY)
-    _agreement(consortium, "guangdong-2019", datetime.date(2025, 1, 6))
+    _agreement(consortium, GUANGDONG.id, datetime.date(2025, 1, 6))
     return guangdong, county, consortium
 
 

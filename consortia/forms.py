@@ -7,8 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
-from . import schemes
-from .models import Consortium, Institution, ServiceAgreement
+from payrules import SCHEMES
+from payrules.parameters import GRADES, TIER_GROUPS, Spec
+from .models import SCHEME_CHOICES, Consortium, Institution, ServiceAgreement
 
 SEP = "__"
 WEIGHT_LABELS = (_("oldest year"), _("middle year"), _("latest year"))
@@ -24,7 +25,7 @@ def _decimal_field(label, help_text, **kwargs):
     return forms.DecimalField(label=label, help_text=help_text, max_digits=18, decimal_places=6, **kwargs)
 
 
-def _fields_for(spec: schemes.Spec) -> dict[str, forms.Field]:
+def _fields_for(spec: Spec) -> dict[str, forms.Field]:
     label = gettext(spec.label)
     help_text = _("Rule %(rule)s.") % {"rule": spec.rule}
     if spec.kind in ("rate", "money", "integer"):
@@ -35,12 +36,12 @@ def _fields_for(spec: schemes.Spec) -> dict[str, forms.Field]:
     if spec.kind == "tier_ratio":
         return {
             f"{spec.name}{SEP}{key}": _decimal_field(f"{label}: {TIER_GROUP_LABELS[key]}", help_text)
-            for key in schemes.TIER_GROUPS
+            for key in TIER_GROUPS
         }
     if spec.kind == "grade_rates":
         return {
             f"{spec.name}{SEP}{grade}": _decimal_field(f"{label}: {grade}", help_text)
-            for grade in schemes.GRADES
+            for grade in GRADES
         }
     if spec.kind == "weights":
         return {
@@ -64,7 +65,7 @@ def _fields_for(spec: schemes.Spec) -> dict[str, forms.Field]:
     raise ValueError(spec.kind)
 
 
-def flatten(spec: schemes.Spec, value) -> dict:
+def flatten(spec: Spec, value) -> dict:
     if spec.kind in ("tier_ratio", "grade_rates"):
         return {f"{spec.name}{SEP}{k}": v for k, v in value.items()}
     if spec.kind == "weights":
@@ -78,14 +79,14 @@ def flatten(spec: schemes.Spec, value) -> dict:
     return {spec.name: value}
 
 
-def _gather(spec: schemes.Spec, data: dict):
+def _gather(spec: Spec, data: dict):
     def text(value):
         if value is None or isinstance(value, int):
             return value
         return format(value, "f")
 
     if spec.kind in ("tier_ratio", "grade_rates"):
-        keys = schemes.TIER_GROUPS if spec.kind == "tier_ratio" else schemes.GRADES
+        keys = TIER_GROUPS if spec.kind == "tier_ratio" else GRADES
         return {k: text(data.get(f"{spec.name}{SEP}{k}")) for k in keys}
     if spec.kind == "weights":
         return [text(data.get(f"{spec.name}{SEP}{i}")) for i in range(3)]
@@ -118,7 +119,7 @@ class AgreementParametersForm(forms.Form):
     def __init__(self, *args, agreement: ServiceAgreement, initial_values: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.agreement = agreement
-        self.specs = schemes.PRESETS[agreement.scheme]
+        self.specs = agreement.rules.parameters
         if agreement.status == ServiceAgreement.Status.ACTIVE:
             self.fields["effective_from"] = forms.DateField(
                 label=_("Applies from (first day of a month)"),
@@ -167,7 +168,7 @@ class RosterUploadForm(forms.Form):
 def parameter_rows(scheme: str, values: dict) -> list[tuple[str, object]]:
     """A parameter version as the clerk reads it: each field's label and its value."""
     rows = []
-    for spec in schemes.PRESETS[scheme].values():
+    for spec in SCHEMES[scheme].parameters.values():
         flat = flatten(spec, values.get(spec.name, spec.default))
         for name, field in _fields_for(spec).items():
             value = flat.get(name)
@@ -179,7 +180,7 @@ def parameter_rows(scheme: str, values: dict) -> list[tuple[str, object]]:
 class AgreementCreateForm(forms.Form):
     consortium = forms.ModelChoiceField(label=_("Consortium"), queryset=Consortium.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=ServiceAgreement.Scheme.choices)
+    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES)
     signed_date = forms.DateField(label=_("Signed on (may be entered later)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -189,7 +190,7 @@ class AgreementCreateForm(forms.Form):
 
 
 class AgreementDraftForm(forms.Form):
-    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=ServiceAgreement.Scheme.choices,
+    scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES,
                                help_text=_("A new scheme starts again from its default parameters."))
     signed_date = forms.DateField(label=_("Signed on"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))

@@ -11,7 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import schemes
+from payrules import SCHEMES, Scheme, scheme_choices
+
+# The payment schemes, each labelled in the clerk's language.
+SCHEME_CHOICES = [(scheme, _(label)) for scheme, label in scheme_choices()]
 
 
 class Place(models.Model):
@@ -176,12 +179,6 @@ class Institution(models.Model):
 class ServiceAgreement(models.Model):
     """The yearly service agreement (医保服务协议) between the bureau and a consortium."""
 
-    class Scheme(models.TextChoices):
-        GUANGDONG_2019 = schemes.GUANGDONG_2019, _(schemes.SCHEME_LABELS[schemes.GUANGDONG_2019])
-        SHEXIAN_2025 = schemes.SHEXIAN_2025, _(schemes.SCHEME_LABELS[schemes.SHEXIAN_2025])
-        JIANGMEN_2016 = schemes.JIANGMEN_2016, _(schemes.SCHEME_LABELS[schemes.JIANGMEN_2016])
-        TIANJIN_2021 = schemes.TIANJIN_2021, _(schemes.SCHEME_LABELS[schemes.TIANJIN_2021])
-
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
@@ -191,7 +188,7 @@ class ServiceAgreement(models.Model):
         Consortium, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("consortium")
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    scheme = models.CharField(_("payment scheme"), max_length=20, choices=Scheme.choices)
+    scheme = models.CharField(_("payment scheme"), max_length=20, choices=SCHEME_CHOICES)
     signed_date = models.DateField(_("signed on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -226,7 +223,7 @@ class ServiceAgreement(models.Model):
             ),
             models.CheckConstraint(
                 name="agreement_scheme_known",
-                condition=Q(scheme__in=list(schemes.PRESETS)),
+                condition=Q(scheme__in=list(SCHEMES)),
             ),
             models.CheckConstraint(name="burn_margin_is_a_share",
                                    condition=Q(burn_warning_margin__gte=0) & Q(burn_warning_margin__lte=1)),
@@ -241,8 +238,13 @@ class ServiceAgreement(models.Model):
         return f"{self.consortium.name} {self.year}"
 
     @property
+    def rules(self) -> Scheme:
+        """Everything about the agreement's payment scheme (payrules): ask it, never its name."""
+        return SCHEMES[self.scheme]
+
+    @property
     def is_capitation(self):
-        return self.scheme in schemes.CAPITATION_SCHEMES
+        return self.rules.capitation
 
 
 class AgreementParameters(models.Model):

@@ -152,6 +152,6 @@ def agreement_current_parameters(*, agreement: ServiceAgreement) -> AgreementPar
 
 def consortium_members(consortium: Consortium) -> list[Institution]:
     """A consortium's members, lead hospital first, then by tier (M5) and code."""
-    from .schemes import TIERS
+    from payrules.parameters import TIERS
 
     return sorted(consortium.members.all(), key=lambda m: (TIERS.index(m.tier), m.code))

@@ -43,10 +43,11 @@ def _job(request, pk: int) -> Job:
 
 def capitation_agreements(user):
     """The open capitation agreements the user may see: those that have an enrollment roster."""
-    from . import schemes
+    from payrules import schemes_with
+
     from .models import ServiceAgreement
 
-    return scope_queryset(user, ServiceAgreement.objects.filter(scheme__in=list(schemes.CAPITATION_SCHEMES))
+    return scope_queryset(user, ServiceAgreement.objects.filter(scheme__in=schemes_with(capitation=True))
                           .exclude(status=ServiceAgreement.Status.CLOSED))
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import Consortium
 from consortia.xlsx import FORMULA_STARTS, put
+from payrules import schemes_with
 
 from .indicators import jiangmen_quarterly, supervision_indicators
 from .models import Evaluation, NegativeFinding
@@ -129,7 +130,8 @@ def annex2_workbook(evaluation: Evaluation, out: IO[bytes]) -> None:
     _printable(sheet, header_row=header_row)
     _indicator_sheet(workbook, evaluation)
     _negative_sheet(workbook, evaluation)
-    if evaluation.consortium.agreements.filter(year=evaluation.year, scheme="jiangmen-2016").exists():
+    if evaluation.consortium.agreements.filter(year=evaluation.year,
+                                               scheme__in=schemes_with(quarterly_indicators=True)).exists():
         _quarterly_sheet(workbook, evaluation)
     workbook.save(out)
 

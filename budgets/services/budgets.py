@@ -13,11 +13,9 @@ from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
 from consortia.permissions import can_write
-from consortia.schemes import TIANJIN_2021
 from consortia.selectors import agreement_parameters_for
+from payrules import FORMAT, InputError, run_scenario
 
-from ..engine import InputError, run_scenario
-from ..engine.scenario import FORMAT
 from ..models import AnnualBudget
 from ..simulations import problem_list
 
@@ -66,7 +64,7 @@ def budget_scenario(*, budget: AnnualBudget, actuals=None, prepaid=None) -> dict
                        if actuals and actuals.evaluation_score is not None else PLACEHOLDER_SCORE},
         "parameters": parameters.values if parameters else {},
     }
-    if agreement.scheme == TIANJIN_2021:
+    if agreement.rules.capitation:  # T2: the monthly rosters
         scenario["enrollment"] = _enrollment(agreement)
         spent = actuals.enrollee_expenditure if actuals and actuals.enrollee_expenditure is not None else 0
         scenario["actuals"]["enrollee_expenditure"] = format(Decimal(spent), "f")

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 
 from consortia.models import ServiceAgreement, User
 from consortia.selectors import object_in_scope, scope_queryset
-from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, SHEXIAN_2025, TIANJIN_2021
+from payrules import InputError, run_scenario
+from payrules.rules import recoveries_and_penalties
 
-from ..engine import InputError, run_scenario
-from ..engine.rules import recoveries_and_penalties
 from ..models import CO_MANAGED_PAYEE, Clearing, ClearingRun, PaymentOrder, YearActuals
 from ..selectors import budget_in_force
 from ..simulations import problem_list
@@ -35,7 +34,7 @@ def _paid(agreement: ServiceAgreement, budget) -> dict:
     paid = PaymentOrder.objects.filter(agreement=agreement, status=PaymentOrder.Status.PAID)
     prepayments = paid.filter(kind__in=PREPAID_KINDS)
     reversals = paid.filter(kind=PaymentOrder.Kind.REVERSAL, reverses__kind__in=PREPAID_KINDS)
-    if agreement.scheme == JIANGMEN_2016:
+    if agreement.rules.working_capital:
         # J3: a member whose working capital was 0.00 had no order and counts as 0.00 paid.
         by_member = {m["code"]: Decimal("0.00") for m in budget.members}
         for order in list(prepayments) + list(reversals):
@@ -54,11 +53,11 @@ def actuals_from_claims(*, agreement: ServiceAgreement, user: User | None) -> Ye
     from claims.selectors import year_fund_paid
 
     inside, outside = year_fund_paid(agreement=agreement)
-    if agreement.scheme == GUANGDONG_2019:  # G8: points inside the city, as settled beyond it
+    if agreement.rules.points_outside:  # G8: points inside the city, as settled beyond it
         priced = out_of_consortium_priced(agreement=agreement)
         outside = outside if priced is None else priced
     actuals, _created = YearActuals.objects.select_for_update().get_or_create(agreement=agreement)
-    if agreement.scheme == TIANJIN_2021:  # T2, T3: the enrollees' claims, matched to the monthly roster
+    if agreement.rules.capitation:  # T2, T3: the enrollees' claims, matched to the monthly roster
         from claims.selectors import capitation_consumption
 
         actuals.enrollee_expenditure = sum((row["consumed"] for row in capitation_consumption(agreement=agreement)),
@@ -119,7 +118,7 @@ def clearing_inputs(*, agreement: ServiceAgreement) -> dict:
     if actuals is None:
         raise ValidationError(_("Enter the year's actual expenditure before running the clearing."))
     actuals.evaluation_score = _evaluation_score(actuals)
-    if agreement.scheme != TIANJIN_2021:
+    if agreement.rules.members:
         codes = {m["code"] for m in budget.members}
         missing = sorted(codes - set(actuals.in_consortium))
         if missing:
@@ -246,7 +245,7 @@ def _consortium_payee(agreement: ServiceAgreement) -> tuple[str, str, object]:
     """Where money owed to the consortium as a whole goes: its co-managed account where the scheme
     has one (S2, S11), else its lead hospital."""
     consortium = agreement.consortium
-    if agreement.scheme == SHEXIAN_2025:
+    if agreement.rules.consortium_payee == "co_managed":
         return CO_MANAGED_PAYEE, _("co-managed account of %(consortium)s") % {"consortium": consortium.name}, None
     lead = consortium.lead_hospital
     return lead.code, lead.name, lead
@@ -263,7 +262,7 @@ def _final_orders(clearing: Clearing) -> list[PaymentOrder]:
     members = {m.code: m for m in consortium.members.all()}
     trace = [s for s in result.get("trace", []) if s["name"] == "final_payment"]
     rows = []
-    if agreement.scheme == JIANGMEN_2016:
+    if agreement.rules.final_to_members:
         for line in result["members"]:
             member = members.get(line["code"])
             rows.append((PaymentOrder.Kind.FINAL_PAYMENT, line["code"], member.name if member else line["code"],

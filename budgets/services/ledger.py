@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..engine import InputError
-from ..engine.rules import co_managed_transfer_check
+from payrules import InputError
+from payrules.rules import co_managed_transfer_check
+
 from ..models import JournalEntry, LedgerAccount, PaymentOrder, Posting
 from ..simulations import problem_list
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from consortia.models import User
 from consortia.selectors import object_in_scope
 from consortia.services import agreement_mark_paid_through
+from payrules.money import allocate
 
-from ..engine.money import allocate
 from ..models import CO_MANAGED_PAYEE, PaymentOrder
 from ..periods import parse_period
 from .ledger import entry_post

@@ -21,10 +21,9 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
-from consortia.schemes import GUANGDONG_2019, JIANGMEN_2016, SHEXIAN_2025, TIANJIN_2021
 from consortia.selectors import agreement_parameters_for, scope_queryset
+from payrules import schemes_with
 
-from ..engine.tianjin import family_doctor_fees
 from ..models import CO_MANAGED_PAYEE, MoneyRun, PaymentOrder, PrepaymentRun
 from ..periods import Period, parse_period
 from ..selectors import budget_in_force
@@ -49,7 +48,7 @@ def _family_doctor_fees(agreement: ServiceAgreement, period: Period) -> list[dic
     ordered = {int(p[-2:]): amount for p, amount in PaymentOrder.objects.filter(
         agreement=agreement, kind=PaymentOrder.Kind.FAMILY_DOCTOR_FEE).exclude(
         status=PaymentOrder.Status.VOIDED).values_list("period", "amount")}
-    amounts = family_doctor_fees(counts, fees, {m: a for m, a in ordered.items() if m < 12})
+    amounts = agreement.rules.family_doctor_fee(counts, fees, {m: a for m, a in ordered.items() if m < 12})
     lead = agreement.consortium.lead_hospital
     due = []
     for month in range(1, period.month + 1):
@@ -66,30 +65,33 @@ def _family_doctor_fees(agreement: ServiceAgreement, period: Period) -> list[dic
     return due
 
 
+def _cadence(period: Period) -> str:
+    return "month" if period.month else "quarter"
+
+
 def _due(agreement: ServiceAgreement, budget, period: Period) -> list[dict]:
-    """The orders the agreement's scheme makes in this period, from the budget's schedule."""
-    schedule = budget.computed.get("prepayments") or []
+    """The orders the agreement's scheme makes in this period: the budget schedule's lines (G2 to
+    the lead hospital monthly, S2 into the co-managed account quarterly, J3 to each member), and
+    the family-doctor fee where the scheme pays one (T4)."""
+    rules = agreement.rules
+    if rules.cadence != _cadence(period):
+        return []
     consortium = agreement.consortium
-    wanted = str(period)
-    if agreement.scheme == GUANGDONG_2019 and period.month:  # G2: monthly, to the lead hospital
-        lead = consortium.lead_hospital
-        return [{"kind": PaymentOrder.Kind.PREPAYMENT, "member": lead, "payee_code": lead.code,
-                 "payee_name": lead.name, "amount": row["amount"], "rule": "G2"}
-                for row in schedule if row["period"] == wanted]
-    if agreement.scheme == SHEXIAN_2025 and period.quarter:  # S2: quarterly, into the co-managed account
-        return [{"kind": PaymentOrder.Kind.PREPAYMENT, "member": None, "payee_code": CO_MANAGED_PAYEE,
-                 "payee_name": _("co-managed account of %(consortium)s") % {"consortium": consortium.name},
-                 "amount": row["amount"], "rule": "S2"}
-                for row in schedule if row["period"] == wanted]
-    if agreement.scheme == JIANGMEN_2016 and period.month:  # J3: January and March, to each member
-        members = {m.code: m for m in consortium.members.all()}
-        return [{"kind": row["kind"], "member": members.get(row["member"]), "payee_code": row["member"],
-                 "payee_name": members[row["member"]].name if row["member"] in members else row["member"],
-                 "amount": row["amount"], "rule": "J3"}
-                for row in schedule if row["period"] == wanted]
-    if agreement.scheme == TIANJIN_2021 and period.month:  # T4: the family-doctor fee, month by month
-        return _family_doctor_fees(agreement, period)
-    return []
+    members = {m.code: m for m in consortium.members.all()}
+    due = []
+    for line in rules.prepayment_lines(budget.computed.get("prepayments") or [], str(period)):
+        if line["payee"] == "co_managed":
+            member, code = None, CO_MANAGED_PAYEE
+            name = _("co-managed account of %(consortium)s") % {"consortium": consortium.name}
+        else:
+            member = consortium.lead_hospital if line["payee"] == "lead" else members.get(line["payee"])
+            code = member.code if member else line["payee"]
+            name = member.name if member else line["payee"]
+        due.append({"kind": line["kind"], "member": member, "payee_code": code, "payee_name": name,
+                    "amount": line["amount"]})
+    if rules.family_doctor_fee:
+        due += _family_doctor_fees(agreement, period)
+    return due
 
 
 TRACED = {"package", "prepayment_total", "prepayment", "target_one", "advance", "assessment_reserve", "base",
@@ -140,9 +142,8 @@ def agreement_prepay(*, agreement: ServiceAgreement, period: Period, run: Prepay
 def due_agreements(period: Period, user: User | None = None):
     """Active agreements of the year whose scheme pays in this kind of period, within the scope
     of the person who runs it (all of them for the beat schedule)."""
-    schemes = [GUANGDONG_2019, JIANGMEN_2016, TIANJIN_2021] if period.month else [SHEXIAN_2025]
     agreements = (ServiceAgreement.objects.filter(status=ServiceAgreement.Status.ACTIVE, year=period.year,
-                                                  scheme__in=schemes)
+                                                  scheme__in=schemes_with(cadence=_cadence(period)))
                   .select_related("consortium").order_by("pk"))
     return agreements if user is None else scope_queryset(user, agreements)
 

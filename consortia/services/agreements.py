@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
-from .. import schemes
+from payrules import SCHEMES, ParameterError, Problem, gettext_noop
+
 from ..models import AgreementParameters, Consortium, ServiceAgreement, User
 
 
-def parameter_errors(error: schemes.ParameterError) -> dict[str, list[str]]:
+def parameter_errors(error: ParameterError) -> dict[str, list[str]]:
     """The engine's problems as form errors keyed by parameter name, in the active language."""
     found: dict[str, list[str]] = {}
     for problem in error.problems:
@@ -22,8 +23,11 @@ def parameter_errors(error: schemes.ParameterError) -> dict[str, list[str]]:
 
 def parameters_validate(*, scheme: str, values: dict | None) -> dict:
     try:
-        return schemes.validate_parameters(scheme, values)
-    except schemes.ParameterError as error:
+        if scheme not in SCHEMES:
+            raise ParameterError([Problem("scheme", gettext_noop("Unknown payment scheme %(scheme)s."),
+                                          {"scheme": scheme})])
+        return SCHEMES[scheme].validate(values)
+    except ParameterError as error:
         raise ValidationError(parameter_errors(error)) from None
 
 

@@ -2,9 +2,9 @@
 
 from decimal import Decimal as D
 
-from budgets.engine import run_scenario
-from budgets.engine.jiangmen import overspend_fund_share
-from budgets.engine.money import allocate, even_split
+from payrules import run_scenario
+from payrules.jiangmen import overspend_fund_share
+from payrules.money import allocate, even_split
 
 
 def guangdong(revenue="1000000.00", score="90", inside="500000.00", outside="100000.00", **parameters):

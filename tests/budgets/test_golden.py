@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.budgets.scenarios import ROOT, SCENARIOS
-from budgets.engine import loads, run_scenario
+from payrules import loads, run_scenario
 
 CASES = sorted(p.name.removesuffix(".expected.json") for p in SCENARIOS.glob("*.expected.json"))
 

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budgets.engine import run_scenario
-from budgets.engine.jiangmen import overspend_fund_share
-from budgets.engine.money import money
-from budgets.engine.tianjin import family_doctor_fees
+from payrules import run_scenario
+from payrules.jiangmen import overspend_fund_share
+from payrules.money import money
+from payrules.tianjin import family_doctor_fees
 
 BANDS = [{"up_to": "0.10", "fund_share": "0.5"}, {"up_to": None, "fund_share": "0"}]
 
@@ -78,7 +78,7 @@ def test_a_refusal_lowers_the_final_payment_by_exactly_the_refusal():
     ratio=st.decimals(min_value=D("0.001"), max_value=D("1"), places=3),
 )
 def test_every_sample_ratio_lowers_the_final_payment_by_the_scaled_refusal(violation_fen, ratio):
-    from budgets.engine.rules import spot_check_refusal
+    from payrules.rules import spot_check_refusal
 
     if ratio == 0:
         return
@@ -165,7 +165,7 @@ def test_the_family_doctor_fee_months_always_sum_to_the_annual_fee(heads, fee):
 
 def test_the_tianjin_schedule_lists_each_month_s_fee():
     from tests.budgets.test_golden import load
-    from budgets.engine import loads
+    from payrules import loads
 
     inputs, _expected = load("tianjin-2021-capitation")
     out = run_scenario(loads(inputs)).as_dict()

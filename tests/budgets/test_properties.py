@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from budgets.engine import InputError, run_scenario
-from budgets.engine.money import allocate, even_split, money
-from consortia.schemes import TIERS
+from payrules import InputError, run_scenario
+from payrules.money import allocate, even_split, money
+from payrules.parameters import TIERS
 
 EXAMPLES = settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 D = Decimal

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 import chinese_calendar
 import pytest
 
-from budgets.engine import InputError
-from budgets.engine.rules import (
+from payrules import InputError
+from payrules.rules import (
     OutsideClaim,
     co_managed_transfer_check,
     cost_shift_ratio,

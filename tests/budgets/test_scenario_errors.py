@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests.budgets.scenarios import ROOT, SCENARIOS
-from budgets.engine import InputError, loads, run_scenario
+from payrules import InputError, loads, run_scenario
 
 
 

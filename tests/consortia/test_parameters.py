@@ -7,32 +7,33 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from consortia import schemes, services
+from consortia import services
+from payrules import SCHEMES, ParameterError
 from consortia.models import AgreementParameters, ServiceAgreement
 from consortia.selectors import agreement_parameters_for
 from tests.consortia import factories as f
 
 
 def problems(scheme, values):
-    with pytest.raises(schemes.ParameterError) as caught:
-        schemes.validate_parameters(scheme, values)
+    with pytest.raises(ParameterError) as caught:
+        SCHEMES[scheme].validate(values)
     return {p.field: p.render() for p in caught.value.problems}
 
 
 def test_defaults_are_policy_values():
-    assert schemes.default_parameters("guangdong-2019") == {
+    assert SCHEMES["guangdong-2019"].default_parameters() == {
         "adjustment_fund_rate": "0.02", "risk_fund_rate": "0.08",
         "prepay_rate": "0.8", "overspend_fund_share_rate": "0.5",
     }
-    shexian = schemes.default_parameters("shexian-2025")
+    shexian = SCHEMES["shexian-2025"].default_parameters()
     assert shexian["tier_ratio"] == {"lead": "6", "township": "3", "village": "1"}
     assert shexian["disbursement_workdays"] == 10
-    jiangmen = schemes.default_parameters("jiangmen-2016")
+    jiangmen = SCHEMES["jiangmen-2016"].default_parameters()
     assert jiangmen["history_weights"] == ["0.1", "0.2", "0.7"]
     assert jiangmen["overspend_bands"] == [
         {"up_to": "0.1", "fund_share": "0.5"}, {"up_to": None, "fund_share": "0"},
     ]
-    assert schemes.default_parameters("tianjin-2021")["family_doctor_fee_per_year"] == "40.00"
+    assert SCHEMES["tianjin-2021"].default_parameters()["family_doctor_fee_per_year"] == "40.00"
 
 
 @pytest.mark.parametrize(
@@ -71,12 +72,13 @@ def test_jiangmen_reserve_above_fifteen_percent_is_refused_in_chinese():
 
 
 def test_unknown_scheme_is_refused():
-    assert "scheme" in problems("beijing-2030", {})
+    with pytest.raises(ValidationError) as caught:
+        services.parameters_validate(scheme="beijing-2030", values={})
+    assert "scheme" in caught.value.message_dict
 
 
 def test_valid_overrides_are_kept_canonically():
-    cleaned = schemes.validate_parameters(
-        "jiangmen-2016",
+    cleaned = SCHEMES["jiangmen-2016"].validate(
         {"control_reserve_rate": 0.15, "history_weights": [0.2, 0.3, 0.5],
          "overspend_bands": [{"up_to": "0.05", "fund_share": "0.7"}, {"up_to": "0.10", "fund_share": "0.5"},
                              {"up_to": None, "fund_share": 0}]},
@@ -167,7 +169,7 @@ def test_activation_needs_signature_and_lead_hospital(consortium):
 def test_changing_a_drafts_scheme_starts_from_the_new_defaults(consortium):
     agreement = f.agreement(consortium, "guangdong-2019")
     services.agreement_update(agreement=agreement, user=None, scheme="jiangmen-2016")
-    assert agreement.parameter_versions.get().values == schemes.default_parameters("jiangmen-2016")
+    assert agreement.parameter_versions.get().values == SCHEMES["jiangmen-2016"].default_parameters()
 
 
 def test_parameter_history_records_who_changed_what(world):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from consortia.schemes import Problem, gettext_noop
-
 from .core import InputError, Member, Result, Trace
 from .money import ZERO, allocate, exact, money, text
+from .parameters import GRADES, ONE, Spec, rate, specs_by_name
+from .reading import MISSING, Reader, read_actuals, read_members, read_refused
+from .scheme import Scheme
+from .words import Problem, gettext_noop
 
 SCHEME = "jiangmen-2016"
 
@@ -151,3 +153,82 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         members=lines,
         trace=t,
     )
+
+
+def _member_fields(r: Reader, item: dict, path: str) -> dict:
+    """A member's three years of history, adjustment coefficient, compliance and grade (J2-J5)."""
+    fields: dict = {}
+    history = r.get(item, path, "history")
+    if history is not MISSING:
+        if not isinstance(history, list) or len(history) != 3:
+            r.fail(f"{path}.history", gettext_noop("%(field)s must hold three yearly amounts, oldest first."))
+        else:
+            fields["history"] = tuple(r.amount(h, f"{path}.history[{i}]") for i, h in enumerate(history))
+    coefficient = r.field(item, path, "coefficient", r.number)
+    if coefficient is not None and coefficient < 0:
+        r.fail(f"{path}.coefficient", gettext_noop("%(field)s must not be negative."))
+    fields["coefficient"] = coefficient
+    compliant = r.get(item, path, "compliant_two_years")
+    if compliant is not MISSING and not isinstance(compliant, bool):
+        r.fail(f"{path}.compliant_two_years", gettext_noop("%(field)s must be true or false."))
+    fields["compliant_two_years"] = compliant is True
+    grade = r.get(item, path, "grade")
+    if grade is not MISSING and grade not in GRADES:
+        r.fail(f"{path}.grade", gettext_noop("%(field)s must be A, B or C."))
+    fields["grade"] = grade
+    fields["assessment_deduction"] = r.field(item, path, "assessment_deduction", r.amount, required=False)
+    return fields
+
+
+def read(r: Reader, year: int):
+    fund = r.section(r.data, "", "fund")
+    budget = r.field(fund, "fund", "budget", r.amount) if fund is not MISSING else None
+    raw = r.get(fund, "fund", "deductions") if fund is not MISSING else MISSING
+    deductions = {}
+    if raw is not MISSING:
+        if not isinstance(raw, dict):
+            r.fail("fund.deductions", gettext_noop("%(field)s must give an amount for each item."))
+        else:
+            deductions = {key: r.amount(value, f"fund.deductions.{key}") for key, value in raw.items()}
+    members = read_members(r, _member_fields)
+    in_consortium, _outside = read_actuals(r, members)
+    actuals = r.data.get("actuals") if isinstance(r.data, dict) else None
+    paid = None
+    if isinstance(actuals, dict) and "working_capital_paid" in actuals:
+        paid = r.amounts_by_code(actuals["working_capital_paid"], "actuals.working_capital_paid",
+                                 [m.code for m in members])
+    refused = read_refused(r, [m.code for m in members])
+    return lambda: Inputs(
+        year=year, budget=budget, deductions=deductions, members=members, actual=in_consortium,
+        working_capital_paid=paid, refused=refused,
+    )
+
+
+JIANGMEN = Scheme(
+    id=SCHEME,
+    label=gettext_noop("Jiangmen 2016 total-budget control per institution"),
+    parameters=specs_by_name(
+        # 江人社发〔2016〕440号 reserves "not more than 15% of the budget" (docs/rules.md J1).
+        rate("control_reserve_rate", gettext_noop("Control reserve rate"), "0.10", "J1", maximum=Decimal("0.15")),
+        Spec("history_weights", gettext_noop("Weights of the three history years"), "weights",
+             ["0.1", "0.2", "0.7"], rule="J2"),
+        rate("working_capital_rate", gettext_noop("Working capital rate"), "0.08", "J3"),
+        rate("extra_working_capital_rate", gettext_noop("Extra working capital rate"), "0.08", "J3"),
+        rate("deposit_rate", gettext_noop("Deposit rate"), "0.05", "J5"),
+        Spec("deposit_forfeit_rate_by_grade", gettext_noop("Deposit forfeited by grade"), "grade_rates",
+             {"A": "0", "B": "0.5", "C": "1"}, Decimal("0"), ONE, "J5"),
+        rate("surplus_retention_rate", gettext_noop("Surplus retention rate"), "0.50", "J4"),
+        Spec("overspend_bands", gettext_noop("Overspend bands"), "bands",
+             [{"up_to": "0.10", "fund_share": "0.50"}, {"up_to": None, "fund_share": "0"}], rule="J4"),
+    ),
+    read=read,
+    compute=compute,
+    fund_fields=("budget", "deductions"),
+    package_key="control_target",
+    cadence="month",  # J3: working capital in January and March, to each member
+    working_capital=True,
+    final_to_members=True,  # J6
+    consumption="inside",  # each member's own claims against its allocation
+    volume_check=True,  # J8
+    quarterly_indicators=True,  # E4
+)

@@ -1,46 +1,24 @@
-"""The payment-scheme presets and their parameters (docs/rules.md, M6 and each preset's list).
+"""The parameters of a payment scheme: each is a `Spec` (name, label, kind, default, bounds, the
+rule it serves) checked by its kind's cleaner (docs/rules.md M6). Each scheme module lists its own;
+`validate` overlays the defaults with a county's values and checks them all.
 
-Pure Python, no Django import: the service agreement validates its parameters here and the money
-engine (budgets/engine) reads the same definitions, so a default or a bound lives in one place.
+Pure Python, no Django import.
 Messages are English msgids marked with `gettext_noop`; the Django layer translates them
 (`Problem.render(gettext)`), so the zh_Hans catalogue carries the words clerks read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from .words import Problem, gettext_noop
 
-def gettext_noop(message: str) -> str:
-    """Marks a message for extraction (makemessages knows this name) without translating it."""
-    return message
-
-
-GUANGDONG_2019 = "guangdong-2019"
-SHEXIAN_2025 = "shexian-2025"
-JIANGMEN_2016 = "jiangmen-2016"
-TIANJIN_2021 = "tianjin-2021"
 
 TIERS = ("lead", "county", "private", "township", "village")  # M5
 TIER_GROUPS = ("lead", "township", "village")  # S7: the lead group holds lead, county and private
 GRADES = ("A", "B", "C")  # J5
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One violated rule: which parameter, and a message template with its values."""
-
-    field: str
-    message: str
-    params: dict = field(default_factory=dict)
-
-    def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
-        params = dict(self.params)
-        if "label" in params:
-            params["label"] = translate(params["label"])
-        return translate(self.message) % params
 
 
 class ParameterError(ValueError):
@@ -229,179 +207,30 @@ _CLEANERS = {
 ONE = Decimal("1")
 
 
-def _rate(name, label, default, rule, maximum=ONE):
+
+
+def rate(name, label, default, rule, maximum=ONE) -> Spec:
     return Spec(name, label, "rate", default, Decimal("0"), maximum, rule)
 
 
-PRESETS: dict[str, dict[str, Spec]] = {
-    GUANGDONG_2019: {
-        s.name: s
-        for s in (
-            _rate("adjustment_fund_rate", gettext_noop("Adjustment fund rate"), "0.02", "G1"),
-            _rate("risk_fund_rate", gettext_noop("Risk fund rate"), "0.08", "G1"),
-            _rate("prepay_rate", gettext_noop("Prepayment rate"), "0.80", "G2"),
-            _rate(
-                "overspend_fund_share_rate",
-                gettext_noop("Fund's share of an overspend"),
-                "0.50",
-                "G5",
-            ),
-        )
-    },
-    SHEXIAN_2025: {
-        s.name: s
-        for s in (
-            _rate("advance_rate", gettext_noop("Advance rate"), "0.95", "S2"),
-            _rate("assessment_reserve_rate", gettext_noop("Assessment reserve rate"), "0.10", "S2"),
-            _rate("finance_reward_rate", gettext_noop("Finance reward rate"), "0.50", "S5"),
-            _rate("training_fund_rate", gettext_noop("Training fund rate"), "0.20", "S5"),
-            Spec(
-                "tier_ratio",
-                gettext_noop("Tier ratio lead:township:village"),
-                "tier_ratio",
-                {"lead": "6", "township": "3", "village": "1"},
-                Decimal("0"),
-                None,
-                "S7",
-            ),
-            Spec(
-                "disbursement_workdays",
-                gettext_noop("Working days to pass money on to members"),
-                "integer",
-                10,
-                Decimal("1"),
-                Decimal("60"),
-                "S3",
-            ),
-        )
-    },
-    JIANGMEN_2016: {
-        s.name: s
-        for s in (
-            # The document reserves "not more than 15% of the budget" (001 §1).
-            _rate(
-                "control_reserve_rate",
-                gettext_noop("Control reserve rate"),
-                "0.10",
-                "J1",
-                maximum=Decimal("0.15"),
-            ),
-            Spec(
-                "history_weights",
-                gettext_noop("Weights of the three history years"),
-                "weights",
-                ["0.1", "0.2", "0.7"],
-                rule="J2",
-            ),
-            _rate("working_capital_rate", gettext_noop("Working capital rate"), "0.08", "J3"),
-            _rate(
-                "extra_working_capital_rate",
-                gettext_noop("Extra working capital rate"),
-                "0.08",
-                "J3",
-            ),
-            _rate("deposit_rate", gettext_noop("Deposit rate"), "0.05", "J5"),
-            Spec(
-                "deposit_forfeit_rate_by_grade",
-                gettext_noop("Deposit forfeited by grade"),
-                "grade_rates",
-                {"A": "0", "B": "0.5", "C": "1"},
-                Decimal("0"),
-                ONE,
-                "J5",
-            ),
-            _rate("surplus_retention_rate", gettext_noop("Surplus retention rate"), "0.50", "J4"),
-            Spec(
-                "overspend_bands",
-                gettext_noop("Overspend bands"),
-                "bands",
-                [{"up_to": "0.10", "fund_share": "0.50"}, {"up_to": None, "fund_share": "0"}],
-                rule="J4",
-            ),
-        )
-    },
-    TIANJIN_2021: {
-        s.name: s
-        for s in (
-            Spec(
-                "family_doctor_fee_per_year",
-                gettext_noop("Family-doctor fee per enrollee and year"),
-                "money",
-                "40.00",
-                Decimal("0"),
-                None,
-                "T4",
-            ),
-            _rate(
-                "overspend_fund_share_rate",
-                gettext_noop("Fund's share of an overspend"),
-                "0",
-                "T3",
-            ),
-        )
-    },
-}
-
-SCHEME_LABELS = {
-    GUANGDONG_2019: gettext_noop("Guangdong 2019 county consortium package (Yangxi model)"),
-    SHEXIAN_2025: gettext_noop("Shexian 2025 consortium package with two targets"),
-    JIANGMEN_2016: gettext_noop("Jiangmen 2016 total-budget control per institution"),
-    TIANJIN_2021: gettext_noop("Tianjin 2021 capitation for family-doctor enrollees"),
-}
-
-CAPITATION_SCHEMES = frozenset({TIANJIN_2021})
+def specs_by_name(*specs: Spec) -> dict[str, Spec]:
+    return {spec.name: spec for spec in specs}
 
 
-def default_parameters(scheme: str) -> dict[str, Any]:
-    return {name: spec.clean(spec.default)[0] for name, spec in _specs(scheme).items()}
-
-
-def validate_parameters(scheme: str, values: dict[str, Any] | None) -> dict[str, Any]:
-    """Defaults overlaid with `values`, each checked; returns the canonical JSON-safe dict or
-    raises ParameterError naming every offending field (M6)."""
-    specs = _specs(scheme)
+def validate(specs: dict[str, Spec], values: dict[str, Any] | None,
+             cross_check: Callable[[dict], list[Problem]] = lambda cleaned: []) -> dict[str, Any]:
+    """Defaults overlaid with `values`, each checked, then the checks between parameters; returns
+    the canonical JSON-safe dict or raises ParameterError naming every offending field (M6)."""
     values = dict(values or {})
-    problems = [
-        Problem(name, gettext_noop("Unknown parameter %(field)s for this scheme."), {"field": name})
-        for name in values
-        if name not in specs
-    ]
+    problems = [Problem(name, gettext_noop("Unknown parameter %(field)s for this scheme."), {"field": name})
+                for name in values if name not in specs]
     cleaned = {}
     for name, spec in specs.items():
         value, found = spec.clean(values.get(name, spec.default))
         problems += found
         cleaned[name] = value
-    if not problems and scheme == GUANGDONG_2019:
-        if Decimal(cleaned["adjustment_fund_rate"]) + Decimal(cleaned["risk_fund_rate"]) > 1:
-            problems.append(
-                Problem(
-                    "risk_fund_rate",
-                    gettext_noop(
-                        "The adjustment fund rate and the risk fund rate together may not exceed 1: "
-                        "the package is what remains of the revenue (G1)."
-                    ),
-                )
-            )
-    if not problems and scheme == SHEXIAN_2025:
-        if Decimal(cleaned["assessment_reserve_rate"]) > Decimal(cleaned["advance_rate"]):
-            problems.append(
-                Problem(
-                    "assessment_reserve_rate",
-                    gettext_noop(
-                        "The assessment reserve rate may not exceed the advance rate: the reserve "
-                        "is held back from the advance (S2)."
-                    ),
-                )
-            )
+    if not problems:
+        problems += cross_check(cleaned)
     if problems:
         raise ParameterError(problems)
     return cleaned
-
-
-def _specs(scheme: str) -> dict[str, Spec]:
-    try:
-        return PRESETS[scheme]
-    except KeyError:
-        raise ParameterError(
-            [Problem("scheme", gettext_noop("Unknown payment scheme %(scheme)s."), {"scheme": scheme})]
-        ) from None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterable
 
-from consortia.schemes import Problem, gettext_noop
+from .words import Problem, gettext_noop
 
 from .core import InputError
 from .money import ZERO, exact, money

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from consortia.schemes import TIER_GROUPS
-
 from .core import Member, Result, Trace
 from .money import ZERO, allocate, even_split, exact, money
+from .parameters import TIER_GROUPS, Spec, rate, specs_by_name
+from .reading import MISSING, Reader, paid_and_score, read_actuals, read_members, read_prepaid, read_refused
+from .scheme import Scheme
+from .words import Problem, gettext_noop
 
 SCHEME = "shexian-2025"
 # S7: the lead group holds the lead, the other county and the private hospitals.
@@ -92,7 +94,7 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         two_met = t.record("target_two_met", "S4", "X ≤ T2", X <= T2, X=X, T2=T2)
         dprev = inputs.prior_year_deficit_subsidy
         # S5: any cut in the deficit earns the finance reward, whether or not a target is met
-        # (seed 002 §六(一) rewards target two "met or partly met"); the training fund needs a target.
+        # (歙县方案 六、(一) rewards target two "met or partly met"); the training fund needs a target.
         deficit_reduction = t.record(
             "deficit_reduction", "S5", "max(0, Dprev − max(0, X − T1))",
             max(ZERO, dprev - max(ZERO, X - T1)), Dprev=dprev, X=X, T1=T1,
@@ -175,3 +177,55 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         members=lines,
         trace=t,
     )
+
+
+FUND = ("raised", "risk_adjustment_remittance", "critical_illness_premium", "prior_year_expenditure",
+        "prior_year_deficit_subsidy")
+
+
+def read(r: Reader, year: int):
+    fund = r.section(r.data, "", "fund")
+    values = {key: r.field(fund, "fund", key, r.amount) if fund is not MISSING else None for key in FUND}
+    members = read_members(r, paid_and_score)
+    in_consortium, outside = read_actuals(r, members)
+    if None not in values.values():
+        if values["raised"] < values["risk_adjustment_remittance"] + values["critical_illness_premium"]:
+            r.fail("fund.raised", gettext_noop(
+                "%(field)s must cover the risk-adjustment remittance and the critical-illness premium."))
+    prepaid = read_prepaid(r)
+    refused = sum(read_refused(r, [m.code for m in members]).values(), ZERO)
+    return lambda: Inputs(
+        year=year, members=members, in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid,
+        refused=refused, **values
+    )
+
+
+def _cross_check(cleaned: dict) -> list[Problem]:
+    if Decimal(cleaned["assessment_reserve_rate"]) > Decimal(cleaned["advance_rate"]):  # S2
+        return [Problem("assessment_reserve_rate", gettext_noop(
+            "The assessment reserve rate may not exceed the advance rate: the reserve is held back from the "
+            "advance (S2)."))]
+    return []
+
+
+SHEXIAN = Scheme(
+    id=SCHEME,
+    label=gettext_noop("Shexian 2025 consortium package with two targets"),
+    parameters=specs_by_name(
+        rate("advance_rate", gettext_noop("Advance rate"), "0.95", "S2"),
+        rate("assessment_reserve_rate", gettext_noop("Assessment reserve rate"), "0.10", "S2"),
+        rate("finance_reward_rate", gettext_noop("Finance reward rate"), "0.50", "S5"),
+        rate("training_fund_rate", gettext_noop("Training fund rate"), "0.20", "S5"),
+        Spec("tier_ratio", gettext_noop("Tier ratio lead:township:village"), "tier_ratio",
+             {"lead": "6", "township": "3", "village": "1"}, Decimal("0"), None, "S7"),
+        Spec("disbursement_workdays", gettext_noop("Working days to pass money on to members"), "integer", 10,
+             Decimal("1"), Decimal("60"), "S3"),
+    ),
+    cross_check=_cross_check,
+    read=read,
+    compute=compute,
+    fund_fields=FUND,
+    package_key="target_one",
+    cadence="quarter",  # S2: at quarter start, into the co-managed account
+    co_managed=True,
+)

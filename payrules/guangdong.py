@@ -7,6 +7,10 @@ from decimal import Decimal
 
 from .core import Member, Result, Trace
 from .money import ZERO, even_split, exact, money
+from .parameters import rate, specs_by_name
+from .reading import MISSING, Reader, paid_and_score, read_actuals, read_members, read_prepaid, read_refused, read_score
+from .scheme import Scheme
+from .words import Problem, gettext_noop
 
 SCHEME = "guangdong-2019"
 
@@ -91,3 +95,44 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         members=None,
         trace=t,
     )
+
+
+def read(r: Reader, year: int):
+    fund = r.section(r.data, "", "fund")
+    revenue = r.field(fund, "fund", "revenue", r.amount) if fund is not MISSING else None
+    members = read_members(r, paid_and_score)
+    in_consortium, outside = read_actuals(r, members)
+    score = read_score(r)
+    prepaid = read_prepaid(r)
+    refused = sum(read_refused(r, [m.code for m in members]).values(), ZERO)
+    return lambda: Inputs(
+        year=year, revenue=revenue, score=score, members=members,
+        in_consortium=in_consortium, out_of_consortium=outside, prepaid=prepaid, refused=refused,
+    )
+
+
+def _cross_check(cleaned: dict) -> list[Problem]:
+    if Decimal(cleaned["adjustment_fund_rate"]) + Decimal(cleaned["risk_fund_rate"]) > 1:  # G1
+        return [Problem("risk_fund_rate", gettext_noop(
+            "The adjustment fund rate and the risk fund rate together may not exceed 1: the package is what "
+            "remains of the revenue (G1)."))]
+    return []
+
+
+GUANGDONG = Scheme(
+    id=SCHEME,
+    label=gettext_noop("Guangdong 2019 county consortium package (Yangxi model)"),
+    parameters=specs_by_name(
+        rate("adjustment_fund_rate", gettext_noop("Adjustment fund rate"), "0.02", "G1"),
+        rate("risk_fund_rate", gettext_noop("Risk fund rate"), "0.08", "G1"),
+        rate("prepay_rate", gettext_noop("Prepayment rate"), "0.80", "G2"),
+        rate("overspend_fund_share_rate", gettext_noop("Fund's share of an overspend"), "0.50", "G5"),
+    ),
+    cross_check=_cross_check,
+    read=read,
+    compute=compute,
+    fund_fields=("revenue",),
+    package_key="package",
+    cadence="month",  # G2: monthly, to the lead hospital
+    points_outside=True,  # G8
+)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from consortia.schemes import Problem, gettext_noop
+from .words import Problem, gettext_noop
 
 
 

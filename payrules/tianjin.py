@@ -8,6 +8,10 @@ from typing import Sequence
 
 from .core import Result, Trace
 from .money import ZERO, exact, money
+from .parameters import Spec, rate, specs_by_name
+from .reading import MISSING, Reader, read_refused, read_score
+from .scheme import Scheme
+from .words import gettext_noop
 
 SCHEME = "tianjin-2021"
 MICRO = Decimal("0.000001")
@@ -106,3 +110,58 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         members=None,
         trace=t,
     )
+
+
+def read(r: Reader, year: int):
+    fund = r.section(r.data, "", "fund")
+    purchase = r.field(fund, "fund", "purchase_total", r.amount) if fund is not MISSING else None
+    baseline_total = r.field(fund, "fund", "baseline_year_total", r.positive_amount) if fund is not MISSING else None
+    enrollment = r.section(r.data, "", "enrollment")
+    baselines, heads = (), ()
+    if enrollment is not MISSING:
+        raw = r.get(enrollment, "enrollment", "monthly_baseline")
+        if raw is not MISSING:
+            if not isinstance(raw, list) or len(raw) != 12:
+                r.fail("enrollment.monthly_baseline", gettext_noop("%(field)s must hold 12 monthly amounts."))
+            else:
+                baselines = tuple(r.amount(v, f"enrollment.monthly_baseline[{i}]") for i, v in enumerate(raw))
+        raw = r.get(enrollment, "enrollment", "monthly_headcount")
+        if raw is not MISSING:
+            if not isinstance(raw, list) or len(raw) != 12:
+                r.fail("enrollment.monthly_headcount", gettext_noop("%(field)s must hold 12 monthly head counts."))
+            else:
+                counts = []
+                for i, v in enumerate(raw):
+                    n = r.number(v, f"enrollment.monthly_headcount[{i}]")
+                    if n is not None and (n < 0 or n != n.to_integral_value()):
+                        r.fail(f"enrollment.monthly_headcount[{i}]", gettext_noop("%(field)s must be a whole number."))
+                    counts.append(int(n) if n is not None and n == n.to_integral_value() else 0)
+                heads = tuple(counts)
+    actuals = r.section(r.data, "", "actuals")
+    spent = r.field(actuals, "actuals", "enrollee_expenditure", r.amount) if actuals is not MISSING else None
+    score = read_score(r)
+    refused = sum(read_refused(r, None).values(), ZERO)
+    return lambda: Inputs(
+        year=year, purchase_total=purchase, baseline_year_total=baseline_total, monthly_baseline=baselines,
+        monthly_headcount=heads, enrollee_expenditure=spent, score=score, refused=refused,
+    )
+
+
+TIANJIN = Scheme(
+    id=SCHEME,
+    label=gettext_noop("Tianjin 2021 capitation for family-doctor enrollees"),
+    parameters=specs_by_name(
+        Spec("family_doctor_fee_per_year", gettext_noop("Family-doctor fee per enrollee and year"), "money", "40.00",
+             Decimal("0"), None, "T4"),
+        rate("overspend_fund_share_rate", gettext_noop("Fund's share of an overspend"), "0", "T3"),
+    ),
+    read=read,
+    compute=compute,
+    fund_fields=("purchase_total", "baseline_year_total"),
+    package_key="quota",
+    cadence="month",  # T4: the family-doctor fee, month by month
+    members=False,
+    capitation=True,
+    family_doctor_fee=family_doctor_fees,
+    consumption="enrollees",
+)
