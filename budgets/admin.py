@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,8 +19,7 @@ from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
 from .services.prepayments import prepayment_run_start
-from .services.runs import runs_checked
-from .tasks import prepayment_run_execute
+from .services.runs import run_enqueue, runs_checked
 
 def _trace_table(steps):
     rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -180,7 +178,7 @@ class PrepaymentRunAdmin(RunAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             except (ValueError, ValidationError) as error:
                 form.add_error("period", "; ".join(getattr(error, "messages", [str(error)])))
             else:
-                transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
+                run_enqueue(run)
                 self.message_user(request, gettext("Run %(id)s for %(period)s started.") % {
                     "id": run.pk, "period": run.period}, messages.SUCCESS)
                 return redirect("admin:budgets_prepaymentrun_changelist")

@@ -24,9 +24,8 @@ from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
 from .services.prepayments import prepayment_run_review, prepayment_run_start
-from .services.runs import may_run, runs_checked
+from .services.runs import may_run, run_enqueue, runs_checked
 from .simulations import scenario_parse, simulation_run
-from .tasks import clearing_run_execute, prepayment_run_execute
 
 
 class DecimalJSONParser(BaseParser):
@@ -201,8 +200,7 @@ class RunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
             run = prepayment_run_start(period=serializer.validated_data["period"], user=self.request.user)
         except ValueError as error:
             raise serializers.ValidationError({"period": [str(error)]}) from None
-        transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
-        serializer.instance = run
+        serializer.instance = run_enqueue(run)
 
     @extend_schema(request=None, responses={200: {"type": "object"}})
     @action(detail=True, methods=["post"])
@@ -243,8 +241,7 @@ class ClearingRunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.Rea
                 pk=agreement.pk)).exists():
             raise PermissionDenied
         run = clearing_services.clearing_run_start(year=data["year"], agreement=agreement, user=self.request.user)
-        transaction.on_commit(lambda: clearing_run_execute.delay(run.pk))
-        serializer.instance = run
+        serializer.instance = run_enqueue(run)
 
 
 class OrderSerializer(serializers.ModelSerializer):

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
@@ -26,8 +25,7 @@ from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_review, prepayment_run_start, unreviewed_orders
-from .services.runs import runs_seen
-from .tasks import prepayment_run_execute
+from .services.runs import run_enqueue, runs_seen
 
 PAGE_SIZE = 50
 BULK_STEPS = {"review": payments.order_review, "approve": payments.order_approve, "co_sign": payments.order_co_sign}
@@ -133,7 +131,7 @@ def _post(request) -> None:
             for message in getattr(error, "messages", [str(error)]):
                 messages.error(request, message)
             return
-        transaction.on_commit(lambda: prepayment_run_execute.delay(run.pk))
+        run_enqueue(run)
         messages.success(request, _("Run %(id)s for %(period)s started.") % {"id": run.pk, "period": run.period})
         return
     action = BULK_STEPS.get(step)

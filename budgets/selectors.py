@@ -87,18 +87,18 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: Annu
     the out-of-consortium share, and whether it warrants a warning (the agreement's margin).
     Capitation (Tianjin): the enrollees' claims matched to the roster against the quota (T2), with
     the inpatient cost-shift monitor (T5)."""
-    from claims.selectors import capitation_consumption, cost_shift_monitor, year_fund_paid
+    from claims.selectors import year_fund_paid
 
     budget = budget or budget_in_force(agreement=agreement)
     if budget is None:
         return None
     rules = agreement.rules
     package = Decimal(budget.computed["package"][rules.package_key])
-    cost_shift = None
+    shift = None
     if rules.consumption == "enrollees":
-        consumed = sum((row["consumed"] for row in capitation_consumption(agreement=agreement)), Decimal("0.00"))
+        consumed = sum((row["consumed"] for row in capitation_with_quotas(agreement=agreement)), Decimal("0.00"))
         outside = Decimal("0.00")  # the quota pays enrollees' care anywhere in the city alike
-        cost_shift = cost_shift_monitor(agreement=agreement)
+        shift = cost_shift(agreement=agreement)
     else:
         inside, outside = year_fund_paid(agreement=agreement)
         inside_total = sum(inside.values(), Decimal("0.00"))
@@ -113,7 +113,7 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: Annu
         "package": package, "consumed": consumed, "share": share, "elapsed": elapsed, "projected": projected,
         "outside_share": (outside / consumed).quantize(Decimal("0.0001")) if consumed else Decimal("0"),
         "warning": share - elapsed > agreement.burn_warning_margin or projected > package,
-        "cost_shift": cost_shift,
+        "cost_shift": shift,
     }
 
 
@@ -195,3 +195,23 @@ def run_lines_in_scope(*, user, run) -> None:
     run.errors = [line for line in run.errors or [] if line.get("agreement") in seen]
     if isinstance(run, ClearingRun):
         run.results = [line for line in run.results or [] if line.get("agreement") in seen]
+
+
+def capitation_with_quotas(*, agreement: ServiceAgreement) -> list[dict]:
+    """T2: the enrollees' claims month by month (claims.selectors) beside the monthly quotas of
+    the budget in force."""
+    from claims.selectors import capitation_consumption
+
+    budget = budget_in_force(agreement=agreement)
+    quotas = {int(row["period"][-2:]): Decimal(row["quota"])
+              for row in (budget.computed.get("prepayments", []) if budget else []) if "quota" in row}
+    return capitation_consumption(agreement=agreement, quotas=quotas)
+
+
+def cost_shift(*, agreement: ServiceAgreement) -> dict | None:
+    """T5: the cost-shift monitor (claims.selectors) with the growth factor of the budget in force."""
+    from claims.selectors import cost_shift_monitor
+
+    budget = budget_in_force(agreement=agreement)
+    g = budget.computed["package"].get("growth_factor") if budget else None
+    return cost_shift_monitor(agreement=agreement, growth_factor=Decimal(g) if g else None)

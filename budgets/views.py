@@ -10,14 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import capitation_consumption, cost_shift_monitor, fourth_quarter_flags, monthly_fund_paid
+from claims.selectors import fourth_quarter_flags, monthly_fund_paid
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
@@ -32,12 +31,11 @@ from .forms import (
     scenario_from_forms,
 )
 from .models import Clearing, ClearingRun, PaymentOrder, YearActuals
-from .selectors import disbursement_schedule, overview_rows, waiting_for
+from .selectors import capitation_with_quotas, cost_shift, disbursement_schedule, overview_rows, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
-from .services.runs import runs_seen
+from .services.runs import run_enqueue, runs_seen
 from .simulations import present, present_output, scenario_parse, simulation_run
-from .tasks import clearing_run_execute
 
 
 def _registry_members(request) -> tuple[list[dict], Consortium | None]:
@@ -149,7 +147,7 @@ def clearing_page(request, agreement_pk: int):
                 if not can_write(request.user, YearActuals):
                     raise PermissionDenied
                 run = clearing_services.clearing_run_start(year=agreement.year, agreement=agreement, user=request.user)
-                transaction.on_commit(lambda: clearing_run_execute.delay(run.pk))
+                run_enqueue(run)
                 run.refresh_from_db()  # done already where tasks run in the web process
                 if run.status == ClearingRun.Status.SUCCEEDED and not run.errors:
                     messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
@@ -184,8 +182,8 @@ def clearing_page(request, agreement_pk: int):
         "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.rules.volume_check else [],
-        "capitation": capitation_consumption(agreement=agreement) if agreement.rules.capitation else [],
-        "cost_shift": cost_shift_monitor(agreement=agreement) if agreement.rules.capitation else None,
+        "capitation": capitation_with_quotas(agreement=agreement) if agreement.rules.capitation else [],
+        "cost_shift": cost_shift(agreement=agreement) if agreement.rules.capitation else None,
         "can_approve": bureau_signs(request.user),
     })
 
@@ -193,7 +191,9 @@ def clearing_page(request, agreement_pk: int):
 def _changes(clearing) -> list[dict]:
     """What changed since the clearing was computed, in the clerk's words: the field, the member
     it concerns by name, amounts as amounts."""
-    from .simulations import _value, field_display
+    from consortia.problems import field_display
+
+    from .simulations import _value
 
     names = {m.get("code"): m.get("name") or m.get("code") for m in clearing.inputs.get("members") or []}
     rows = []
@@ -266,7 +266,7 @@ def _charts(agreement, burn: dict, ident) -> dict:
 
     consumption = agreement.rules.consumption
     if consumption == "enrollees":
-        series = {"in_consortium": [row["consumed"] for row in capitation_consumption(agreement=agreement)]}
+        series = {"in_consortium": [row["consumed"] for row in capitation_with_quotas(agreement=agreement)]}
     else:
         series = monthly_fund_paid(agreement=agreement)
         if consumption == "inside":  # the members' own consumption only

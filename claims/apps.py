@@ -16,3 +16,8 @@ class ClaimsConfig(AppConfig):
         from .models import Claim
 
         grant_write(Claim, User.Role.BUREAU_STAFF)
+
+        from consortia.models import Job
+        from consortia.services.jobs import register_job_task
+
+        register_job_task(Job.Kind.CLAIMS_IMPORT, "claims.tasks.claims_import")

@@ -16,7 +16,7 @@ from .models import AuditRecovery, SpotCheck
 @transaction.atomic
 def spot_check_record(*, institution, year: int, violation_amount: Decimal, sample_ratio: Decimal, note: str,
                       user) -> SpotCheck:
-    from budgets.simulations import problem_list
+    from consortia.problems import problem_list
 
     try:
         refused = spot_check_refusal(violation_amount, sample_ratio)  # J7

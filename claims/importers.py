@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consortia.models import County, Job
-from consortia.services import job_create, job_fail, job_finish, job_guarded, job_progress, job_start
+from consortia.services import job_create, job_enqueue, job_fail, job_finish, job_guarded, job_progress, job_start
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
 from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
@@ -224,10 +224,7 @@ def claims_import_enqueue(*, county: County, upload, user) -> Job:
             "mb": f"{limit // 2**20:,}"}]})
     job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=user, county=county, parameters={"county": county.pk},
                      upload=upload)
-    from .tasks import claims_import
-
-    transaction.on_commit(lambda: claims_import.delay(job.pk))
-    return job
+    return job_enqueue(job=job)
 
 
 def claims_import_run(*, job: Job) -> Job:

@@ -138,16 +138,13 @@ def _enrollees_fund_paid(agreement: ServiceAgreement, enrollees: dict[int, set[s
     return paid
 
 
-def capitation_consumption(*, agreement: ServiceAgreement) -> list[dict]:
+def capitation_consumption(*, agreement: ServiceAgreement, quotas: dict[int, Decimal] | None = None) -> list[dict]:
     """T2: each month, the fund paid for enrollees' claims in the roster's categories anywhere in
-    the city, matched to that month's roster, beside the month's quota (from the budget)."""
-    from budgets.selectors import budget_in_force
-
+    the city, matched to that month's roster, beside the month's quota where given (the budget's:
+    budgets.selectors.capitation_with_quotas)."""
+    quotas = quotas or {}
     enrollees, _baseline, visit_types = _roster(agreement, monitored=False)
     consumed = _enrollees_fund_paid(agreement, enrollees, visit_types)
-    budget = budget_in_force(agreement=agreement)
-    quotas = {int(row["period"][-2:]): Decimal(row["quota"]) for row in (budget.computed.get("prepayments", [])
-                                                                          if budget else [])}
     rows, running = [], Decimal("0.00")
     for month in range(1, 13):
         running += consumed[month]
@@ -156,20 +153,18 @@ def capitation_consumption(*, agreement: ServiceAgreement) -> list[dict]:
     return rows
 
 
-def cost_shift_monitor(*, agreement: ServiceAgreement) -> dict | None:
+def cost_shift_monitor(*, agreement: ServiceAgreement, growth_factor: Decimal | None) -> dict | None:
     """T5: where the quota pays outpatient categories only, the enrollees' inpatient fund paid to
     date against their baseline inpatient cost (the roster's monitored category) grown by the
-    growth factor g. A ratio above 1 is flagged as possible cost shifting. None when inpatient
-    care is paid by the quota, no baseline is on the roster or no budget gives g."""
+    growth factor g (the budget's). A ratio above 1 is flagged as possible cost shifting. None
+    when inpatient care is paid by the quota, no baseline is on the roster or there is no g."""
     from payrules.rules import cost_shift_ratio
-    from budgets.selectors import budget_in_force
 
     _enrollees, _b, paid_types = _roster(agreement, monitored=False)
     enrollees, baseline, monitored = _roster(agreement, monitored=True)
-    budget = budget_in_force(agreement=agreement)
-    if "inpatient" in paid_types or not monitored or budget is None:
+    if "inpatient" in paid_types or not monitored or growth_factor is None:
         return None
-    g = Decimal(budget.computed["package"]["growth_factor"])
+    g = growth_factor
     current = _enrollees_fund_paid(agreement, enrollees, {"inpatient"})
     last = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).order_by(
         "-month").values_list("month", flat=True).first()

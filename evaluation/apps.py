@@ -24,3 +24,8 @@ class EvaluationConfig(AppConfig):
                            province="evaluation__consortium__county__city__province_id")
         for model in (Evaluation, ItemResult, IndicatorEntry, EvidenceFile, NegativeFinding):
             grant_write(model, User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR)
+
+        from consortia.models import Job
+        from consortia.services.jobs import register_job_task
+
+        register_job_task(Job.Kind.PROVINCE_EXPORT, "evaluation.tasks.province_export")

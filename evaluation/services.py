@@ -242,14 +242,11 @@ def finding_review(*, finding: NegativeFinding, status: str, user: User, evidenc
 # --- the provincial summary, as a job ----------------------------------------------------------
 
 def province_export_enqueue(*, year: int, user: User, province=None) -> Job:
-    from consortia.services import job_create
-
-    from .tasks import province_export
+    from consortia.services import job_create, job_enqueue
 
     job = job_create(kind=Job.Kind.PROVINCE_EXPORT, user=user,
                      parameters={"year": year, "province": province.pk if province else None})
-    transaction.on_commit(lambda: province_export.delay(job.pk))
-    return job
+    return job_enqueue(job=job)
 
 
 def province_export_run(*, job) -> None:

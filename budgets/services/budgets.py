@@ -17,7 +17,7 @@ from consortia.selectors import agreement_parameters_for
 from payrules import FORMAT, InputError, run_scenario
 
 from ..models import AnnualBudget
-from ..simulations import problem_list
+from consortia.problems import problem_list
 
 PLACEHOLDER_SCORE = "100"  # scores arrive with the evaluation; they change no budget figure
 

@@ -21,7 +21,7 @@ from payrules.rules import recoveries_and_penalties
 
 from ..models import CO_MANAGED_PAYEE, Clearing, ClearingRun, PaymentOrder, YearActuals
 from ..selectors import budget_in_force
-from ..simulations import problem_list
+from consortia.problems import problem_list
 from .budgets import budget_scenario, bureau_signs
 from .runs import may_run, run_county, run_execute, run_heartbeat
 

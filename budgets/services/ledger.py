@@ -12,7 +12,7 @@ from payrules import InputError
 from payrules.rules import co_managed_transfer_check
 
 from ..models import JournalEntry, LedgerAccount, PaymentOrder, Posting
-from ..simulations import problem_list
+from consortia.problems import problem_list
 
 
 def account(*, kind: str, consortium, member=None) -> LedgerAccount:

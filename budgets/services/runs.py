@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import User
 from consortia.selectors import sees_everything
+from consortia.services.jobs import task_enqueue
 
 from ..models import ClearingRun, MoneyRun, PrepaymentRun
 from ..selectors import run_lines_in_scope, runs_visible
@@ -26,6 +27,7 @@ from ..selectors import run_lines_in_scope, runs_visible
 log = logging.getLogger(__name__)
 
 LOCK_CLASS = {PrepaymentRun: 7301, ClearingRun: 7302}  # advisory lock key: (kind of run, run id)
+RUN_TASKS = {PrepaymentRun: "budgets.tasks.prepayment_run_execute", ClearingRun: "budgets.tasks.clearing_run_execute"}
 STALE_AFTER = datetime.timedelta(minutes=15)  # no sign of life for this long: dead (no advisory locks)
 QUEUED_LIMIT = datetime.timedelta(hours=6)  # as long as the broker keeps an unacknowledged task
 
@@ -40,6 +42,13 @@ def run_county(user):
     """The county a run started by `user` belongs to: their own, or none (every county) for the
     administrator and the schedule."""
     return user.county if user is not None and not sees_everything(user) else None
+
+
+def run_enqueue(run: MoneyRun) -> MoneyRun:
+    """The run done by a worker (at once where tasks run in the process) once the transaction
+    that made its row commits."""
+    task_enqueue(RUN_TASKS[type(run)], run.pk)
+    return run
 
 
 def _key(run: MoneyRun) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from .agreements import (  # noqa: F401
 )
 from .jobs import (  # noqa: F401
     job_create,
+    job_enqueue,
     job_fail,
     job_finish,
     job_guarded,

@@ -9,6 +9,7 @@ from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from ..models import Job
@@ -21,6 +22,25 @@ STALL_LIMITS = {Job.Kind.CLAIMS_IMPORT: datetime.timedelta(minutes=20),
                 Job.Kind.ROSTER_IMPORT: datetime.timedelta(minutes=10),
                 Job.Kind.PROVINCE_EXPORT: datetime.timedelta(minutes=30)}
 QUEUED_LIMIT = datetime.timedelta(hours=6)  # as long as the broker keeps an unacknowledged task
+
+# The task that does each kind of job, by name; each app registers its own (apps.py), so a service
+# enqueues a job without importing the tasks that import it.
+JOB_TASKS: dict[str, str] = {}
+
+
+def register_job_task(kind: str, task: str) -> None:
+    JOB_TASKS[kind] = task
+
+
+def task_enqueue(task: str, *args) -> None:
+    """Sends the task named by its dotted path once the surrounding transaction commits (at once
+    outside one): the caller needs no import of the tasks module, which imports the services."""
+    import_string(task).delay_on_commit(*args)
+
+
+def job_enqueue(*, job: Job) -> Job:
+    task_enqueue(JOB_TASKS[job.kind], job.pk)
+    return job
 
 
 def job_create(*, kind: str, user, county=None, consortium=None, parameters=None, upload=None) -> Job:

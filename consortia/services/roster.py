@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ..models import Job, RosterEntry, ServiceAgreement
 from ..tabular import RowError, TableError, money_cell, read_table, text_cell
 from ..xlsx import FORMULA_STARTS
-from .jobs import job_create, job_fail, job_finish, job_guarded, job_progress, job_start
+from .jobs import job_create, job_enqueue, job_fail, job_finish, job_guarded, job_progress, job_start
 
 ROSTER_COLUMNS = {
     "enrollee_id": ("人员编号", "签约居民编号", "居民编号"),
@@ -50,10 +50,7 @@ def roster_import_enqueue(*, agreement: ServiceAgreement, month: datetime.date, 
         parameters={"agreement": agreement.pk, "month": month.isoformat()},
         upload=upload,
     )
-    from ..tasks import roster_import
-
-    transaction.on_commit(lambda: roster_import.delay(job.pk))
-    return job
+    return job_enqueue(job=job)
 
 
 def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:

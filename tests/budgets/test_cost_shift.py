@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from claims.selectors import capitation_consumption, cost_shift_monitor
+from budgets.selectors import capitation_with_quotas as capitation_consumption
+from budgets.selectors import cost_shift as cost_shift_monitor
 from consortia.models import RosterEntry
 from tests.claims.files import import_rows
 

@@ -54,7 +54,7 @@ CASES = [
 
 @pytest.mark.parametrize("label, data, message", CASES, ids=[c[0] for c in CASES])
 def test_engine_names_the_field(label, data, message):
-    from budgets.simulations import problem_list
+    from consortia.problems import problem_list
 
     with pytest.raises(InputError) as caught:
         run_scenario(loads(json.dumps(data)))
