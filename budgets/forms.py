@@ -14,26 +14,14 @@ from consortia.models import SCHEME_CHOICES, Institution
 from payrules import FORMAT, SCHEMES
 
 MONTHS = range(1, 13)
-JIANGMEN_DEDUCTIONS = {
-    "out_of_area": _("out-of-area care"),
-    "critical_illness": _("critical-illness insurance"),
-    "special_outpatient": _("special outpatient care"),
-    "general_outpatient": _("general outpatient pooling"),
-    "personal_accounts": _("personal accounts"),
-}
+# Every scheme's fund figures and deduction items, as the schemes name them (payrules), and the
+# actuals a study takes.
 FUND_FIELDS = {
-    "revenue": (_("Fund revenue of the year (Guangdong)"), "fund"),
-    "raised": (_("Funds raised (Shexian)"), "fund"),
-    "risk_adjustment_remittance": (_("Risk-adjustment remittance (Shexian)"), "fund"),
-    "critical_illness_premium": (_("Critical-illness insurance premium (Shexian)"), "fund"),
-    "prior_year_expenditure": (_("Prior-year cleared expenditure (Shexian)"), "fund"),
-    "prior_year_deficit_subsidy": (_("Prior-year finance deficit subsidy (Shexian)"), "fund"),
-    "budget": (_("Fund budget (Jiangmen)"), "fund"),
-    "purchase_total": (_("Purchase total of the year (Tianjin)"), "fund"),
-    "baseline_year_total": (_("Purchase total of the baseline year (Tianjin)"), "fund"),
+    **{key: (_(label), "fund") for scheme in SCHEMES.values() for key, label in scheme.fund_fields},
     "out_of_consortium": (_("Claims outside the consortium"), "actuals"),
     "enrollee_expenditure": (_("Enrollees' expenditure in the chosen categories (Tianjin)"), "actuals"),
 }
+DEDUCTIONS = {key: _(label) for scheme in SCHEMES.values() for key, label in scheme.deduction_items}
 
 
 def _amount(label, **kwargs):
@@ -55,7 +43,7 @@ class ScenarioForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, (label, _section) in FUND_FIELDS.items():
             self.fields[key] = _amount(label)
-        for key, label in JIANGMEN_DEDUCTIONS.items():
+        for key, label in DEDUCTIONS.items():
             self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": label})
         for month in MONTHS:
             self.fields[f"baseline_{month}"] = _amount(_("Baseline cost, month %(m)s") % {"m": month})
@@ -68,7 +56,7 @@ class ScenarioForm(forms.Form):
         return [(m, self[f"baseline_{m}"], self[f"headcount_{m}"]) for m in MONTHS]
 
     def fund_fields(self):
-        return [self[key] for key in FUND_FIELDS] + [self[f"deduction_{key}"] for key in JIANGMEN_DEDUCTIONS]
+        return [self[key] for key in FUND_FIELDS] + [self[f"deduction_{key}"] for key in DEDUCTIONS]
 
 
 class MemberForm(forms.Form):
@@ -146,7 +134,7 @@ def scenario_from_forms(form: ScenarioForm, members: forms.BaseFormSet) -> dict:
     for key, (_label, section) in FUND_FIELDS.items():
         if data.get(key) is not None:
             (fund if section == "fund" else actuals)[key] = _text(data[key])
-    deductions = {k: _text(data[f"deduction_{k}"]) for k in JIANGMEN_DEDUCTIONS
+    deductions = {k: _text(data[f"deduction_{k}"]) for k in DEDUCTIONS
                   if data.get(f"deduction_{k}") is not None}
     if deductions:
         fund["deductions"] = deductions
@@ -257,18 +245,17 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args, scheme: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.amounts = [key for key in SCHEMES[scheme].fund_fields if key != "deductions"]
+        self.amounts = [key for key, _label in SCHEMES[scheme].fund_fields]
         for key in self.amounts:
             self.fields[key] = _amount(FUND_FIELDS[key][0])
             self.fields[key].required = True
-        if "deductions" in SCHEMES[scheme].fund_fields:  # an amount per item
-            for key, label in JIANGMEN_DEDUCTIONS.items():
-                self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": label})
+        for key, label in SCHEMES[scheme].deduction_items:  # an amount per item
+            self.fields[f"deduction_{key}"] = _amount(_("Deduction (Jiangmen): %(item)s") % {"item": _(label)})
 
     def fund(self) -> dict:
         data = self.cleaned_data
         fund = {key: _text(data[key]) for key in self.amounts}
-        deductions = {k: _text(data[f"deduction_{k}"]) for k in JIANGMEN_DEDUCTIONS
+        deductions = {k: _text(data[f"deduction_{k}"]) for k in DEDUCTIONS
                       if data.get(f"deduction_{k}") is not None}
         if deductions:
             fund["deductions"] = deductions

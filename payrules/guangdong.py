@@ -34,8 +34,11 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         R = inputs.revenue
         A = t.record("adjustment_fund", "G1", "A = R × adjustment_fund_rate", money(R * rate["adjustment_fund_rate"]),
                      R=R, adjustment_fund_rate=parameters["adjustment_fund_rate"])
-        K = t.record("risk_fund", "G1", "K = R × risk_fund_rate", money(R * rate["risk_fund_rate"]),
-                     R=R, risk_fund_rate=parameters["risk_fund_rate"])
+        # Rounded half-up each, A and K could together pass R by a fen when the two rates add up
+        # to 1 (R 4.50 at 0.31 and 0.69: 1.40 + 3.11): K then takes what A leaves, no more.
+        K = t.record("risk_fund", "G1", "K = min(R × risk_fund_rate, R − A)",
+                     min(money(R * rate["risk_fund_rate"]), R - A), R=R, A=A,
+                     risk_fund_rate=parameters["risk_fund_rate"])
         P = t.record("package", "G1", "P = R − A − K", R - A - K, R=R, A=A, K=K)
         prepay_total = t.record("prepayment_total", "G2", "P × prepay_rate", money(P * rate["prepay_rate"]),
                                 P=P, prepay_rate=parameters["prepay_rate"])
@@ -131,7 +134,7 @@ GUANGDONG = Scheme(
     cross_check=_cross_check,
     read=read,
     compute=compute,
-    fund_fields=("revenue",),
+    fund_fields=(("revenue", gettext_noop("Fund revenue of the year (Guangdong)")),),
     package_key="package",
     cadence="month",  # G2: monthly, to the lead hospital
     points_outside=True,  # G8

@@ -223,7 +223,14 @@ JIANGMEN = Scheme(
     ),
     read=read,
     compute=compute,
-    fund_fields=("budget", "deductions"),
+    fund_fields=(("budget", gettext_noop("Fund budget (Jiangmen)")),),
+    deduction_items=(  # J1: what comes off the budget before the control target
+        ("out_of_area", gettext_noop("out-of-area care")),
+        ("critical_illness", gettext_noop("critical-illness insurance")),
+        ("special_outpatient", gettext_noop("special outpatient care")),
+        ("general_outpatient", gettext_noop("general outpatient pooling")),
+        ("personal_accounts", gettext_noop("personal accounts")),
+    ),
     package_key="control_target",
     cadence="month",  # J3: working capital in January and March, to each member
     working_capital=True,

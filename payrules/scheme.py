@@ -19,7 +19,7 @@ class Scheme:
     parameters: dict[str, Spec]
     read: Callable  # (Reader, year) -> a function building the scheme's Inputs (reading.Reader)
     compute: Callable  # (Inputs, parameters) -> core.Result
-    fund_fields: tuple[str, ...]  # the fund figures the budget asks for ("deductions": an amount per item)
+    fund_fields: tuple[tuple[str, str], ...]  # the fund figures the budget asks for: (key, label message id)
     package_key: str  # the budget figure consumption is measured against (fund burn)
     cadence: str  # "month" or "quarter": when its prepayments (or fees) fall due
     cross_check: Callable[[dict], list[Problem]] = field(default=lambda cleaned: [])
@@ -35,6 +35,7 @@ class Scheme:
     consumption: str = "all"  # what consumes the package: "all" claims, the members' "inside" ones, "enrollees"
     volume_check: bool = False  # fourth-quarter visits checked against the first three (J8)
     quarterly_indicators: bool = False  # the quarterly indicator set per member (E4)
+    deduction_items: tuple[tuple[str, str], ...] = ()  # fund.deductions: an amount per item (key, label)
 
     def default_parameters(self) -> dict[str, Any]:
         return {name: spec.clean(spec.default)[0] for name, spec in self.parameters.items()}

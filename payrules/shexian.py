@@ -179,8 +179,14 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
     )
 
 
-FUND = ("raised", "risk_adjustment_remittance", "critical_illness_premium", "prior_year_expenditure",
-        "prior_year_deficit_subsidy")
+FUND_FIELDS = (
+    ("raised", gettext_noop("Funds raised (Shexian)")),
+    ("risk_adjustment_remittance", gettext_noop("Risk-adjustment remittance (Shexian)")),
+    ("critical_illness_premium", gettext_noop("Critical-illness insurance premium (Shexian)")),
+    ("prior_year_expenditure", gettext_noop("Prior-year cleared expenditure (Shexian)")),
+    ("prior_year_deficit_subsidy", gettext_noop("Prior-year finance deficit subsidy (Shexian)")),
+)
+FUND = tuple(key for key, _label in FUND_FIELDS)
 
 
 def read(r: Reader, year: int):
@@ -224,7 +230,7 @@ SHEXIAN = Scheme(
     cross_check=_cross_check,
     read=read,
     compute=compute,
-    fund_fields=FUND,
+    fund_fields=FUND_FIELDS,
     package_key="target_one",
     cadence="quarter",  # S2: at quarter start, into the co-managed account
     co_managed=True,

@@ -157,7 +157,8 @@ TIANJIN = Scheme(
     ),
     read=read,
     compute=compute,
-    fund_fields=("purchase_total", "baseline_year_total"),
+    fund_fields=(("purchase_total", gettext_noop("Purchase total of the year (Tianjin)")),
+                 ("baseline_year_total", gettext_noop("Purchase total of the baseline year (Tianjin)"))),
     package_key="quota",
     cadence="month",  # T4: the family-doctor fee, month by month
     members=False,

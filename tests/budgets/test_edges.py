@@ -135,3 +135,9 @@ def test_the_clearing_can_run_on_what_was_really_paid():
     # G6: the 120,000 not prepaid comes with the final payment
     assert (D(two_months_short["clearing"]["final_payment"]) - D(scheduled["clearing"]["final_payment"])
             == D("120000.00"))
+
+
+def test_the_package_is_never_a_fen_below_zero_when_the_two_rates_add_up_to_one():
+    out = guangdong(revenue="4.50", inside="0", outside="0", adjustment_fund_rate="0.31", risk_fund_rate="0.69")
+    assert (out["package"]["adjustment_fund"], out["package"]["risk_fund"], out["package"]["package"]) == (
+        "1.40", "3.10", "0.00")
