@@ -4,7 +4,6 @@ the co-managed account, the auditor's approval, never the maker's own), the paym
 order's page with the rule behind its amount. Every step asks before money moves and goes through
 the services, which hold the rules."""
 
-import csv
 from decimal import Decimal
 
 import django_filters
@@ -12,20 +11,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
-from consortia.xlsx import csv_cell
+from consortia.services.work import work_enqueue
 
+from .exporters import PaymentOrdersExport
 from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_review, prepayment_run_start, unreviewed_orders
-from .services.runs import run_enqueue, runs_seen
+from .services.runs import runs_seen
 
 PAGE_SIZE = 50
 BULK_STEPS = {"review": payments.order_review, "approve": payments.order_approve, "co_sign": payments.order_co_sign}
@@ -63,7 +63,7 @@ def payments_page(request):
     found = OrderFilter(request.GET or None, queryset=_orders(user), user=user)
     orders = found.qs
     if request.GET.get("export") == "csv":
-        return _csv(orders)
+        return PaymentOrdersExport(user=user, orders=orders).response("csv")
     if request.method == "POST":
         _post(request)
         return redirect(request.get_full_path())
@@ -131,7 +131,7 @@ def _post(request) -> None:
             for message in getattr(error, "messages", [str(error)]):
                 messages.error(request, message)
             return
-        run_enqueue(run)
+        work_enqueue(run)
         messages.success(request, _("Run %(id)s for %(period)s started.") % {"id": run.pk, "period": run.period})
         return
     action = BULK_STEPS.get(step)
@@ -149,20 +149,6 @@ def _post(request) -> None:
         messages.success(request, _("%(n)s orders signed.") % {"n": done})
     elif not chosen:
         messages.error(request, _("Tick the orders to sign first."))
-
-
-def _csv(orders) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="payment-orders.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("period"), _("consortium"), _("kind"), _("payee"), _("amount"), _("status"), _("channel"),
-                     _("paid on"), _("bank reference")])
-    for o in orders.iterator():
-        writer.writerow([csv_cell(v) for v in (
-            o.period, o.agreement.consortium.name, o.get_kind_display(), o.payee_name, o.amount,
-            o.get_status_display(), o.get_channel_display(), o.paid_on or "", o.bank_reference)])
-    return response
 
 
 @login_required

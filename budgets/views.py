@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from claims.selectors import fourth_quarter_flags, monthly_fund_paid
+from consortia.exports import attachment
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
+from consortia.services.work import work_enqueue
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
 from .forms import (
@@ -34,7 +36,7 @@ from .models import Clearing, ClearingRun, PaymentOrder, YearActuals
 from .selectors import capitation_with_quotas, cost_shift, disbursement_schedule, overview_rows, waiting_for
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
-from .services.runs import run_enqueue, runs_seen
+from .services.runs import runs_seen
 from .simulations import present, present_output, scenario_parse, simulation_run
 
 
@@ -123,7 +125,7 @@ def feasibility_download(request, fmt: str):
 
 def _file(body: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
@@ -147,7 +149,7 @@ def clearing_page(request, agreement_pk: int):
                 if not can_write(request.user, YearActuals):
                     raise PermissionDenied
                 run = clearing_services.clearing_run_start(year=agreement.year, agreement=agreement, user=request.user)
-                run_enqueue(run)
+                work_enqueue(run)
                 run.refresh_from_db()  # done already where tasks run in the web process
                 if run.status == ClearingRun.Status.SUCCEEDED and not run.errors:
                     messages.success(request, _("Clearing computed. Check it, then ask a colleague to approve it."))
@@ -260,9 +262,8 @@ def _surplus_by_tier(agreement, clearing):
 
 def _charts(agreement, burn: dict, ident) -> dict:
     """The burn-up and the monthly consumption by place of care of an agreement's year."""
-    from consortia.models import Institution
-
     from consortia.charts import burn_up, stacked_months
+    from consortia.models import Institution
 
     consumption = agreement.rules.consumption
     if consumption == "enrollees":

@@ -3,36 +3,40 @@ the progress and the rows to correct; the latest imports below), and the list of
 scope with filters, the totals of everything that matches, pages and a streamed CSV export. The
 insured person's id is shown as the user's role may see it."""
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consortia.forms import add_service_errors
 from consortia.models import Consortium, County, Institution, Job
 from consortia.permissions import can_write
 from consortia.selectors import jobs_visible, scope_queryset
 from consortia.templatetags.money import yuan
-from consortia.xlsx import csv_cell
 
 from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_create
 from .columns import COLUMNS, OPTIONAL
-from .forms import (AuditRecoveryForm, BenefitRateForm, BenefitRulesForm, DipForm, SpotCheckForm, UploadForm,
-                    benefit_rate_formset)
-from .importers import template_header
+from .exporters import ClaimsExport, ClaimsTemplateExport
+from .forms import (
+    AuditRecoveryForm,
+    BenefitRateForm,
+    BenefitRulesForm,
+    DipForm,
+    SpotCheckForm,
+    UploadForm,
+    benefit_rate_formset,
+)
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import exact_sums, person_id_shown
@@ -57,11 +61,7 @@ def import_page(request):
 @login_required
 def template_download(request):
     """The canonical template: English names on the first row (Chinese headers are accepted too)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(template_header()[0])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="claims-template.csv"'
-    return response
+    return ClaimsTemplateExport().response("csv")
 
 
 class ClaimListFilter(django_filters.FilterSet):
@@ -100,7 +100,7 @@ def claim_list(request):
     found = ClaimListFilter(request.GET or None, queryset=claims, user=user)
     claims = found.qs
     if request.GET.get("export") == "csv":
-        return _export(user, claims)
+        return ClaimsExport(user=user, claims=claims).response("csv")  # streamed
     totals = _totals(claims)
     paginator = Paginator(claims, PAGE_SIZE)
     paginator.count = totals["n"]  # counted once, with the totals
@@ -111,32 +111,6 @@ def claim_list(request):
     query.pop("page", None)
     return render(request, "claims/list.html", {"filter": found, "page": page, "totals": totals,
                                                 "query": query.urlencode()})
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _export(user, claims) -> StreamingHttpResponse:
-    """Every matching claim as CSV, streamed row by row (a county's year does not fit in memory),
-    the person's id as this user may see it."""
-    writer = csv.writer(_Echo())
-    header = [_("claim number"), _("insured person id"), _("institution"), _("place of care"), _("visit type"),
-              _("admission or visit date"), _("settlement date"), _("total cost"), _("fund paid"), _("full self-pay")]
-    placements, visits = dict(Institution.Placement.choices), dict(Claim.VisitType.choices)
-
-    def rows():
-        yield "\ufeff" + writer.writerow(header)
-        for c in claims.values_list("claim_no", "person_id", "institution__name", "placement", "visit_type",
-                                    "admitted_on", "settled_on", "total_cost", "fund_paid", "self_pay_full"
-                                    ).iterator(chunk_size=5000):
-            yield writer.writerow([csv_cell(c[0]), csv_cell(person_id_shown(user, c[1])), csv_cell(c[2]), placements[c[3]],
-                                   visits[c[4]], c[5], c[6], c[7], c[8], c[9]])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="claims.csv"'
-    return response
 
 
 @login_required

@@ -1,33 +1,22 @@
 """The page of a long job (an import, an export): how far it is, what came of it, the rows to
 correct, the file it made. It refreshes itself while the job runs."""
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
+from .exporters import JobErrorsExport
 from .models import Job
 from .selectors import jobs_visible, scope_queryset
-from .services.jobs import jobs_checked
-from .xlsx import csv_cell
+from .services.work import work_checked
 
 SHOWN_ERRORS = 200
 
 
 def job_errors_response(job: Job) -> HttpResponse:
-    """The job's error report as a spreadsheet the clerk can sort and tick off (UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("row"), _("column"), _("problem")])
-    for error in job.errors:
-        writer.writerow([error["row"] or "", csv_cell(error["column"]), csv_cell(error["message"])])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-errors.csv"'
-    return response
+    """The job's error report as a spreadsheet the clerk can sort and tick off."""
+    return JobErrorsExport(job=job).response("csv")
 
 
 def job_output_response(job: Job) -> FileResponse:
@@ -71,7 +60,7 @@ def roster_page(request):
 
 @login_required
 def job_page(request, pk: int):
-    (job,) = jobs_checked([_job(request, pk)])  # one that stopped moving is marked failed, with why
+    (job,) = work_checked([_job(request, pk)])  # one that stopped moving is marked failed, with why
     return render(request, "jobs/job.html", {
         "job": job, "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(len(job.errors) - SHOWN_ERRORS, 0),
         "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),

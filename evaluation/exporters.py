@@ -1,7 +1,6 @@
 """Workbooks for the province: one consortium's Annex-2 evaluation laid out like the document
 (checklist, supervision indicators, negative list; Jiangmen agreements add the quarterly set),
-and the provincial summary across counties, streamed in write-only mode. Text that a spreadsheet
-would take for a formula is written as text."""
+and the provincial summary across counties, streamed in write-only mode (it runs as a job)."""
 
 from __future__ import annotations
 
@@ -9,9 +8,10 @@ from decimal import Decimal
 from typing import IO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from consortia.exports import WorkbookExport, cell, put, register, sheet_title
 from consortia.models import Consortium
-from consortia.xlsx import FORMULA_STARTS, put
 from payrules import schemes_with
 
 from .indicators import jiangmen_quarterly, supervision_indicators
@@ -61,21 +61,34 @@ def _percent(value) -> str:
 
 def annex2_response(evaluation: Evaluation):
     """The Annex-2 workbook as a download."""
-    from django.http import HttpResponse
-
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    annex2_workbook(evaluation, response)
-    response["Content-Disposition"] = f'attachment; filename="annex2-{evaluation.consortium.code}-{evaluation.year}.xlsx"'
-    return response
+    return Annex2Workbook(evaluation).response("xlsx")
 
 
 def annex2_workbook(evaluation: Evaluation, out: IO[bytes]) -> None:
-    from openpyxl import Workbook
+    Annex2Workbook(evaluation).xlsx_write(out)
 
+
+@register
+class Annex2Workbook(WorkbookExport):
+    """One consortium's year, as the bureau files it with the province."""
+
+    identifier = "annex2"
+    title = gettext_lazy("Annex-2 workbook")
+
+    def __init__(self, evaluation: Evaluation):
+        self.evaluation = evaluation
+
+    def filename(self) -> str:
+        return f"annex2-{self.evaluation.consortium.code}-{self.evaluation.year}"
+
+    def workbook(self, book) -> None:
+        _annex2(book, self.evaluation)
+
+
+def _annex2(workbook, evaluation: Evaluation) -> None:
     consortium = evaluation.consortium
-    workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Checklist")[:31]
+    sheet.title = sheet_title(_("Checklist"))
     template = evaluation.template
     for column, width in WIDTHS.items():
         sheet.column_dimensions[column].width = width
@@ -133,11 +146,10 @@ def annex2_workbook(evaluation: Evaluation, out: IO[bytes]) -> None:
     if evaluation.consortium.agreements.filter(year=evaluation.year,
                                                scheme__in=schemes_with(quarterly_indicators=True)).exists():
         _quarterly_sheet(workbook, evaluation)
-    workbook.save(out)
 
 
 def _indicator_sheet(workbook, evaluation: Evaluation) -> None:
-    sheet = workbook.create_sheet(_("Supervision indicators")[:31])
+    sheet = workbook.create_sheet(sheet_title(_("Supervision indicators")))
     titles = [_("Indicator"), _("This year"), _("Last year"), _("Threshold"), _("Verdict"), _("Formula and inputs")]
     for column, (title, width) in enumerate(zip(titles, (44, 14, 14, 16, 12, 60), strict=True), 1):
         sheet.column_dimensions["ABCDEF"[column - 1]].width = width
@@ -159,7 +171,7 @@ def _indicator_sheet(workbook, evaluation: Evaluation) -> None:
 
 
 def _negative_sheet(workbook, evaluation: Evaluation) -> None:
-    sheet = workbook.create_sheet(_("Negative list")[:31])
+    sheet = workbook.create_sheet(sheet_title(_("Negative list")))
     titles = [_("Situation"), _("Findings"), _("Status"), _("Description"), _("Evidence")]
     for column, (title, width) in enumerate(zip(titles, (40, 10, 20, 60, 40), strict=True), 1):
         sheet.column_dimensions["ABCDE"[column - 1]].width = width
@@ -181,7 +193,7 @@ def _negative_sheet(workbook, evaluation: Evaluation) -> None:
 def _quarterly_sheet(workbook, evaluation: Evaluation) -> None:
     from .indicators import E4
 
-    sheet = workbook.create_sheet(_("Quarterly indicators")[:31])
+    sheet = workbook.create_sheet(sheet_title(_("Quarterly indicators")))
     titles = [_("member code"), _("member"), _("quarter")] + [str(label) for _k, label, _u, _l in E4]
     for column, title in enumerate(titles, 1):
         _style(put(sheet, 1, column, title), bold=True, center=True)
@@ -198,64 +210,71 @@ def _quarterly_sheet(workbook, evaluation: Evaluation) -> None:
 
 
 def province_workbook(consortia, year: int, out: IO[bytes], progress=None) -> int:
+    """Writes the provincial summary; returns how many consortia it has."""
+    export = ProvinceSummaryWorkbook(consortia=consortia, year=year, progress=progress)
+    export.xlsx_write(out)
+    return export.count
+
+
+@register
+class ProvinceSummaryWorkbook(WorkbookExport):
     """One row per consortium (the provinces in `consortia`), a column per checklist item and
-    computed indicator, the average on the last row. Streamed: write-only, row by row."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    computed indicator, the average on the last row. Streamed: write-only, row by row;
+    `progress(n)` hears of each row."""
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Provincial summary")[:31])
-    sheet.freeze_panes = "D2"
-    bold = Font(name=FONT, bold=True)
-    evaluations = {(e.consortium_id): e for e in Evaluation.objects.filter(year=year, consortium__in=consortia)
-                   .select_related("template")}
-    numbers = sorted({n for e in evaluations.values() for n in e.template.items.values_list("number", flat=True)}
-                     or range(1, 18))
-    indicator_keys = ["in_county_inpatient_share", "cost_growth", "self_pay_rate", "readmission_rate"]
-    header = ([_("county"), _("consortium"), _("status"), _("total score")] + [_("item %(n)s") % {"n": n} for n in numbers]
-              + [_("in-county share of admissions"), _("cost growth"), _("self-pay rate"), _("readmission rate"),
-                 _("confirmed negative findings")])
+    identifier = "province-summary"
+    title = gettext_lazy("Provincial summary")
+    write_only = True
 
-    def cell(value, font=None):
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            c = WriteOnlyCell(sheet, value=value)
-            c.data_type = "s"
-            c.quotePrefix = True
-        else:
-            c = WriteOnlyCell(sheet, value=value)
-        if font:
-            c.font = font
-        return c
+    def __init__(self, *, consortia, year: int, progress=None):
+        self.consortia, self.year, self.progress = consortia, year, progress
+        self.count = 0
 
-    sheet.append([cell(h, bold) for h in header])
-    totals = [Decimal("0")] * (len(numbers) + 1)
-    counted = [0] * (len(numbers) + 1)
-    rows = 0
-    for consortium in consortia.select_related("county").order_by("county__code", "code").iterator():
-        evaluation = evaluations.get(consortium.pk)
-        scores = {}
-        if evaluation:
-            scores = {r.item.number: r.score for r in evaluation.results.select_related("item")}
-        figures = {f.key: f.value for f in supervision_indicators(consortium=consortium, year=year)}
-        confirmed = NegativeFinding.objects.filter(consortium=consortium, year=year,
-                                                   status=NegativeFinding.Status.CONFIRMED).count()
-        values = [consortium.county.name, consortium.name,
-                  evaluation.get_status_display() if evaluation else _("not started"),
-                  evaluation.total_score if evaluation else None] + [scores.get(n) for n in numbers]
-        for index, value in enumerate([values[3]] + values[4:]):
-            if value is not None:
-                totals[index] += value
-                counted[index] += 1
-        values += [_percent(figures.get(k)) for k in indicator_keys] + [confirmed]
-        sheet.append([cell(v) for v in values])
-        rows += 1
-        if progress:
-            progress(rows)
-    averages = [(t / c).quantize(Decimal("0.01")) if c else None for t, c in zip(totals, counted, strict=True)]
-    sheet.append([cell(_("average"), bold), cell(""), cell("")] + [cell(a, bold) for a in averages])
-    workbook.save(out)
-    return rows
+    def filename(self) -> str:
+        return f"province-summary-{self.year}"
+
+    def workbook(self, book) -> None:
+        from openpyxl.styles import Font
+
+        consortia, year = self.consortia, self.year
+        sheet = book.create_sheet(sheet_title(self.title))
+        sheet.freeze_panes = "D2"
+        bold = Font(name=FONT, bold=True)
+        evaluations = {(e.consortium_id): e for e in Evaluation.objects.filter(year=year, consortium__in=consortia)
+                       .select_related("template")}
+        numbers = sorted({n for e in evaluations.values() for n in e.template.items.values_list("number", flat=True)}
+                         or range(1, 18))
+        indicator_keys = ["in_county_inpatient_share", "cost_growth", "self_pay_rate", "readmission_rate"]
+        header = ([_("county"), _("consortium"), _("status"), _("total score")]
+                  + [_("item %(n)s") % {"n": n} for n in numbers]
+                  + [_("in-county share of admissions"), _("cost growth"), _("self-pay rate"), _("readmission rate"),
+                     _("confirmed negative findings")])
+        sheet.append([cell(sheet, h, font=bold) for h in header])
+        totals = [Decimal("0")] * (len(numbers) + 1)
+        counted = [0] * (len(numbers) + 1)
+        for consortium in consortia.select_related("county").order_by("county__code", "code").iterator():
+            evaluation = evaluations.get(consortium.pk)
+            scores = {}
+            if evaluation:
+                scores = {r.item.number: r.score for r in evaluation.results.select_related("item")}
+            figures = {f.key: f.value for f in supervision_indicators(consortium=consortium, year=year)}
+            confirmed = NegativeFinding.objects.filter(consortium=consortium, year=year,
+                                                       status=NegativeFinding.Status.CONFIRMED).count()
+            values = [consortium.county.name, consortium.name,
+                      evaluation.get_status_display() if evaluation else _("not started"),
+                      evaluation.total_score if evaluation else None] + [scores.get(n) for n in numbers]
+            for index, value in enumerate([values[3]] + values[4:]):
+                if value is not None:
+                    totals[index] += value
+                    counted[index] += 1
+            values += [_percent(figures.get(k)) for k in indicator_keys] + [confirmed]
+            sheet.append([cell(sheet, v) for v in values])
+            self.count += 1
+            if self.progress:
+                self.progress(self.count)
+        averages = [(t / c).quantize(Decimal("0.01")) if c else None for t, c in zip(totals, counted, strict=True)]
+        sheet.append([cell(sheet, _("average"), font=bold), cell(sheet, ""), cell(sheet, "")]
+                     + [cell(sheet, a, font=bold) for a in averages])
 
 
 def consortia_for_summary(user=None, province=None):
