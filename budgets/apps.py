@@ -11,9 +11,12 @@ class BudgetsConfig(AppConfig):
     def ready(self):
         from consortia.models import User
         from consortia.permissions import grant_write
+        from consortia.services.work import register_work
 
         from . import selectors  # noqa: F401 - registers the scope of the fund cycle's rows
-        from .models import AnnualBudget, YearActuals
+        from .models import AnnualBudget, ClearingRun, PrepaymentRun, YearActuals
 
+        register_work(PrepaymentRun)  # swept by the beat like every long piece of work
+        register_work(ClearingRun)
         grant_write(AnnualBudget, User.Role.BUREAU_STAFF)
         grant_write(YearActuals, User.Role.BUREAU_STAFF)

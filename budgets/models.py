@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from consortia.models import Institution, ServiceAgreement
+from consortia.models import Institution, ServiceAgreement, Work
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 CO_MANAGED_PAYEE = "CO-MANAGED"  # payee code of a consortium's co-managed account (S2, S11)
@@ -115,41 +115,50 @@ class YearActuals(models.Model):
         return str(self.agreement)
 
 
-class MoneyRun(models.Model):
+class MoneyRun(Work):
     """What a run of a money job shows its users: who started it (nobody for the beat schedule),
-    on which county (none: every county), how far it got and how it ended. A run whose process
-    died is found out and marked failed with when and why (services.runs)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("succeeded")
-        FAILED = "failed", _("failed")
+    on which county (none: every county), how far it got and how it ended. It lives as every long
+    piece of work does (consortia.services.work): a run whose process died is found out and
+    marked failed with when and why."""
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("schedule")
         MANUAL = "manual", _("manual")
         COMMAND = "command", _("command line")
 
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    ENDED = (Work.Status.SUCCEEDED,)  # a failed run may be done again by its task
+    TASK = ""
+
     trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     started_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("user"))
     county = models.ForeignKey("consortia.County", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", verbose_name=_("pooling area"))
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
     reason = models.CharField(_("why it failed"), max_length=500, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-started_at"]
 
+    def task_name(self) -> str:
+        return self.TASK
+
+    def queued_since(self):
+        return self.started_at
+
+    def starting_fields(self, now) -> dict:
+        return {"reason": ""}
+
+    def failure_fields(self, reason: str) -> dict:
+        return {"reason": reason[:500]}
+
 
 class PrepaymentRun(MoneyRun):
     """One run of the month-end or quarter-start prepayment, as users see it."""
+
+    LOCK_CLASS = 7301
+    TASK = "budgets.tasks.prepayment_run_execute"
 
     period = models.CharField(_("period"), max_length=7)
     orders_created = models.PositiveIntegerField(_("orders created"), default=0)
@@ -166,6 +175,9 @@ class PrepaymentRun(MoneyRun):
 class ClearingRun(MoneyRun):
     """One run of the year-end clearing: every agreement of a year, or one, with each one's
     clearing or the reason it has none."""
+
+    LOCK_CLASS = 7302
+    TASK = "budgets.tasks.clearing_run_execute"
 
     year = models.PositiveSmallIntegerField(_("year"))
     agreement = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, null=True, blank=True,

@@ -22,8 +22,9 @@ from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from consortia import database
 from consortia.models import County, Job
-from consortia.services import job_create, job_enqueue, job_fail, job_finish, job_guarded, job_progress, job_start
+from consortia.services import job_create, work_enqueue, work_execute, work_fail, work_finish, work_progress
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
 from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
@@ -127,7 +128,7 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
 
 
 def _stage(job: Job, rows: list[ClaimStaging]) -> None:
-    if connection.vendor == "postgresql":
+    if database.has_copy():
         table = ClaimStaging._meta.db_table
         columns = ", ".join(["job_id"] + STAGED_FIELDS)
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -212,8 +213,8 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
 def _finish(job: Job, rows: int, moved: int, months: list[datetime.date], path: str) -> None:
     """`path` says how the file went in: "copy" (PostgreSQL, the file as it is) or "rows" (typed
     row by row, as every file with a value outside the copy path's plain forms)."""
-    job_progress(job=job, done=rows, total=rows)
-    job_finish(job=job, result={"rows": rows, "imported": moved, "months": [m.strftime("%Y-%m") for m in months],
+    work_progress(job, progress_done=rows, progress_total=rows)
+    work_finish(job, errors=[], result={"rows": rows, "imported": moved, "months": [m.strftime("%Y-%m") for m in months],
                                 "path": path})
 
 
@@ -224,30 +225,28 @@ def claims_import_enqueue(*, county: County, upload, user) -> Job:
             "mb": f"{limit // 2**20:,}"}]})
     job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=user, county=county, parameters={"county": county.pk},
                      upload=upload)
-    return job_enqueue(job=job)
+    return work_enqueue(job)
 
 
 def claims_import_run(*, job: Job) -> Job:
     with translation.override(settings.LANGUAGE_CODE):  # the report is stored for everyone
-        return job_guarded(job=job, work=lambda: _run(job))
+        return work_execute(job, lambda: _run(job))
 
 
-def _run(job: Job) -> Job:
-    if not job_start(job=job):
-        return job
+def _run(job: Job) -> None:
     county = County.objects.get(pk=job.parameters["county"])
     if job.input_sha256 and Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT, county=county, status=Job.Status.SUCCEEDED,
                                                input_sha256=job.input_sha256).exclude(pk=job.pk).exists():
-        job_finish(job=job, result={"rows": 0, "imported": 0, "already_imported": True})
-        return job
-    if connection.vendor == "postgresql" and job.input_file.name.lower().endswith((".csv", ".txt")):
+        work_finish(job, errors=[], result={"rows": 0, "imported": 0, "already_imported": True})
+        return
+    if database.has_copy() and job.input_file.name.lower().endswith((".csv", ".txt")):
         with job.input_file.open("rb") as stream:
             done = claims_copy_import(job=job, county=county, stream=stream,
-                                      progress=lambda rows, stage: job_progress(job=job, done=rows, stage=stage))
+                                      progress=lambda rows, stage: work_progress(job, progress_done=rows, stage=stage))
         if done is not None:
             rows, months = done
             _finish(job, rows, rows, months, "copy")
-            return job
+            return
     errors: list[RowError] = []
     rows = 0
     batch: list[ClaimStaging] = []
@@ -262,7 +261,7 @@ def _run(job: Job) -> Job:
                     _stage(job, batch)
                     batch = []
                 if rows % BATCH == 0:
-                    job_progress(job=job, done=rows, stage=Job.Stage.READING)
+                    work_progress(job, progress_done=rows, stage=Job.Stage.READING)
                 if len(errors) >= MAX_REPORTED:
                     break
         if batch and not errors:
@@ -270,24 +269,22 @@ def _run(job: Job) -> Job:
         if not errors and rows == 0:
             errors.append(RowError(0, "", _("The file has no data rows.")))
         if not errors:
-            job_progress(job=job, done=rows, stage=Job.Stage.CHECKING)
+            work_progress(job, progress_done=rows, stage=Job.Stage.CHECKING)
             errors = _sql_checks(job, county)
         if errors:
-            job_fail(job=job, errors=[e.as_dict() for e in errors[:MAX_REPORTED]],
-                     result={"rows": rows, "error_count": len(errors)})
-            return job
-        job_progress(job=job, done=rows, stage=Job.Stage.SAVING)
+            work_fail(job, errors=[e.as_dict() for e in errors[:MAX_REPORTED]],
+                      result={"rows": rows, "error_count": len(errors)})
+            return
+        work_progress(job, progress_done=rows, stage=Job.Stage.SAVING)
         with transaction.atomic():
             moved, months = _move(job, county)
-            if connection.vendor == "postgresql":
+            if database.is_postgresql():
                 with connection.cursor() as cursor:
                     rollups_add(cursor, job)
             else:
                 rollups_rebuild(county=county, months=months)
         _finish(job, rows, moved, months, "rows")
-        return job
     except TableError as problem:
-        job_fail(job=job, errors=[RowError(problem.row, "", problem.message).as_dict()], result={"rows": rows})
-        return job
+        work_fail(job, errors=[RowError(problem.row, "", problem.message).as_dict()], result={"rows": rows})
     finally:
         ClaimStaging.objects.filter(job=job).delete()

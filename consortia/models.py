@@ -1,6 +1,7 @@
 """The registry: where a county's insured are pooled, the consortium that serves them, its
 institutions, the service agreement with its versioned parameters, and the people who use it."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -386,13 +387,11 @@ class User(AbstractUser):
         ]
 
 
-class Job(models.Model):
-    """A long-running job as users see it: who started it, how far it is, what came of it."""
-
-    class Kind(models.TextChoices):
-        ROSTER_IMPORT = "roster_import", _("enrollment roster import")
-        CLAIMS_IMPORT = "claims_import", _("claims import")
-        PROVINCE_EXPORT = "province_export", _("provincial summary workbook")
+class Work(models.Model):
+    """What every long piece of work (an import, an export, a money run) shows its users and how
+    it lives: queued, running, then succeeded or failed with the reason in Chinese; its last sign
+    of life; who may tell that its process died (consortia.services.work). Each kind of work adds
+    what it needs to say about itself."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -400,13 +399,52 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
 
+    ENDED = (Status.SUCCEEDED, Status.FAILED)  # what a redelivered task leaves alone
+    LOCK_CLASS = 0  # the first half of the advisory lock key held while the work is done
+    STALL_LIMIT = datetime.timedelta(minutes=15)  # no sign of life this long: dead (without advisory locks)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    moved_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+    # What each kind of work says about itself to the one lifecycle (consortia.services.work).
+    def task_name(self) -> str:
+        """The dotted path of the task that does this work."""
+        raise NotImplementedError
+
+    def queued_since(self):
+        raise NotImplementedError
+
+    def stall_limit(self) -> datetime.timedelta:
+        return self.STALL_LIMIT
+
+    def starting_fields(self, now) -> dict:
+        """Fields set when a process starts the work."""
+        return {}
+
+    def failure_fields(self, reason: str) -> dict:
+        """Fields that say why the work failed."""
+        return {"errors": [{"row": 0, "column": "", "message": reason}]}
+
+
+class Job(Work):
+    """A long-running job as users see it: who started it, how far it is, what came of it."""
+
+    class Kind(models.TextChoices):
+        ROSTER_IMPORT = "roster_import", _("enrollment roster import")
+        CLAIMS_IMPORT = "claims_import", _("claims import")
+        PROVINCE_EXPORT = "province_export", _("provincial summary workbook")
+
     class Stage(models.TextChoices):
         READING = "reading", _("reading the file")
         CHECKING = "checking", _("checking the whole file")
         SAVING = "saving", _("checking and saving")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pooling area")
     )
@@ -421,23 +459,42 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    moved_at = models.DateTimeField(_("last progress"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
 
+    LOCK_CLASS = 7300
+    # The task that does each kind of job, by name; each app registers its own (apps.py), so a
+    # service enqueues a job without importing the tasks that import it.
+    TASKS: dict[str, str] = {}
+    # How long a job of each kind may go without progress before it is taken for dead (without
+    # advisory locks): every kind reports progress at least every few thousand rows.
+    STALL_LIMITS = {Kind.CLAIMS_IMPORT: datetime.timedelta(minutes=20),
+                    Kind.ROSTER_IMPORT: datetime.timedelta(minutes=10),
+                    Kind.PROVINCE_EXPORT: datetime.timedelta(minutes=30)}
+
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def task_name(self) -> str:
+        return self.TASKS[self.kind]
+
+    def queued_since(self):
+        return self.created_at
+
+    def stall_limit(self) -> datetime.timedelta:
+        return self.STALL_LIMITS.get(self.kind, self.STALL_LIMIT)
+
+    def starting_fields(self, now) -> dict:
+        return {"started_at": now, "progress_done": 0}
 
     @property
     def progress_percent(self):  # not money: a share of rows for a progress bar

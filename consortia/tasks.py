@@ -11,5 +11,6 @@ def roster_import(job_id: int) -> None:
 
 @shared_task
 def jobs_sweep() -> None:
-    """Every few minutes (beat): jobs that stopped moving are marked failed with the reason."""
-    services.jobs_sweep()
+    """Every five minutes (beat): every long piece of work (imports, exports, money runs) whose
+    process died or that no worker took is marked failed with when and why."""
+    services.work_sweep()

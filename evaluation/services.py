@@ -73,11 +73,6 @@ def template_new_version(*, template: ChecklistTemplate, valid_from_year: int, u
     return copy
 
 
-def template_check_editable(template: ChecklistTemplate) -> None:
-    if template.pk and template.in_use:
-        raise ValidationError(_("This checklist version has evaluations; make a new version to change it."))
-
-
 @transaction.atomic
 def evaluation_start(*, consortium: Consortium, year: int, user: User | None) -> Evaluation:
     """The year's evaluation with one result per item of the template in force, those the data
@@ -227,6 +222,26 @@ def signals_raise(*, consortium: Consortium, year: int) -> list[NegativeFinding]
 
 
 @transaction.atomic
+def finding_record(*, consortium: Consortium, year: int, situation: int, description: str, user: User | None,
+                   evidence: str = "", finding: NegativeFinding | None = None) -> NegativeFinding:
+    """A finding recorded by staff, or (`finding`) its wording corrected while it waits for review:
+    the one writer for the page, the admin and the API."""
+    _bureau(user, consortium)
+    if finding is not None:
+        finding = NegativeFinding.objects.select_for_update().get(pk=finding.pk)
+        if finding.status != NegativeFinding.Status.RAISED:
+            raise ValidationError(_("A finding is confirmed or dismissed."))
+    else:
+        finding = NegativeFinding(source=NegativeFinding.Source.RECORDED, recorded_by=user)
+    finding.consortium, finding.year, finding.situation = consortium, year, situation
+    finding.description, finding.evidence = description, evidence
+    finding.full_clean()
+    finding._history_user = user
+    finding.save()
+    return finding
+
+
+@transaction.atomic
 def finding_review(*, finding: NegativeFinding, status: str, user: User, evidence: str = "") -> NegativeFinding:
     finding = NegativeFinding.objects.select_for_update().get(pk=finding.pk)
     _bureau(user, finding.consortium)
@@ -242,19 +257,19 @@ def finding_review(*, finding: NegativeFinding, status: str, user: User, evidenc
 # --- the provincial summary, as a job ----------------------------------------------------------
 
 def province_export_enqueue(*, year: int, user: User, province=None) -> Job:
-    from consortia.services import job_create, job_enqueue
+    from consortia.services import job_create, work_enqueue
 
     job = job_create(kind=Job.Kind.PROVINCE_EXPORT, user=user,
                      parameters={"year": year, "province": province.pk if province else None})
-    return job_enqueue(job=job)
+    return work_enqueue(job)
 
 
 def province_export_run(*, job) -> None:
     """Writes the summary of the consortia the job's creator may see (of one province if given)
     to a temporary file, streamed, then keeps it as the job's output; the job always ends."""
-    from consortia.services import job_guarded
+    from consortia.services import work_execute
 
-    job_guarded(job=job, work=lambda: _province_export(job))
+    work_execute(job, lambda: _province_export(job))
 
 
 def _province_export(job) -> None:
@@ -263,29 +278,23 @@ def _province_export(job) -> None:
     from django.core.files import File
 
     from consortia.models import Province
-    from consortia.services import job_fail, job_finish, job_progress, job_start
+    from consortia.services import work_finish, work_progress
 
     from .exporters import consortia_for_summary, province_workbook
 
-    if not job_start(job=job):
-        return
     year = job.parameters["year"]
     province = Province.objects.filter(pk=job.parameters.get("province")).first()
     consortia = consortia_for_summary(job.created_by, province)
     total = consortia.count()
-    job_progress(job=job, done=0, total=total)
-    try:
-        with tempfile.TemporaryFile() as out:
-            rows = province_workbook(consortia, year, out, progress=lambda n: job_progress(job=job, done=n)
-                                     if n % 10 == 0 else None)
-            out.seek(0)
-            job.output_file.save(f"province-summary-{year}.xlsx", File(out), save=False)
-        Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
-    except Exception as problem:  # the job page must say it failed, whatever broke
-        job_fail(job=job, errors=[{"row": 0, "column": "", "message": str(problem)}])
-        raise
-    job_progress(job=job, done=rows, total=total)
-    job_finish(job=job, result={"consortia": rows, "year": year})
+    work_progress(job, progress_done=0, progress_total=total)
+    with tempfile.TemporaryFile() as out:
+        rows = province_workbook(consortia, year, out, progress=lambda n: work_progress(job, progress_done=n)
+                                 if n % 10 == 0 else None)
+        out.seek(0)
+        job.output_file.save(f"province-summary-{year}.xlsx", File(out), save=False)
+    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
+    work_progress(job, progress_done=rows, progress_total=total)
+    work_finish(job, errors=[], result={"consortia": rows, "year": year})
 
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".doc", ".xls", ".ofd", ".zip")

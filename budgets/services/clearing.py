@@ -15,15 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.models import ServiceAgreement, User
+from consortia.problems import problem_list
 from consortia.selectors import object_in_scope, scope_queryset
+from consortia.services.work import work_execute, work_fail, work_finish, work_progress
 from payrules import InputError, run_scenario
 from payrules.rules import recoveries_and_penalties
 
 from ..models import CO_MANAGED_PAYEE, Clearing, ClearingRun, PaymentOrder, YearActuals
 from ..selectors import budget_in_force
-from consortia.problems import problem_list
 from .budgets import budget_scenario, bureau_signs
-from .runs import may_run, run_county, run_execute, run_heartbeat
+from .runs import may_run, run_county
 
 PREPAID_KINDS = (PaymentOrder.Kind.PREPAYMENT, PaymentOrder.Kind.WORKING_CAPITAL,
                  PaymentOrder.Kind.EXTRA_WORKING_CAPITAL)
@@ -355,9 +356,9 @@ def clearing_run_execute(*, run: ClearingRun) -> ClearingRun:
     same inputs give back the same clearing, under the agreement's row lock). An agreement that
     cannot be cleared gets its reason; the others go on."""
 
-    def work() -> dict:
+    def work() -> None:
         agreements = list(clearing_run_agreements(run))
-        run_heartbeat(run, total=len(agreements), done=0, results=[])
+        work_progress(run, total=len(agreements), done=0, results=[])
         results, errors = [], []
         for index, agreement in enumerate(agreements, start=1):
             try:
@@ -365,15 +366,14 @@ def clearing_run_execute(*, run: ClearingRun) -> ClearingRun:
             except ValidationError as problem:
                 errors.append({"agreement": agreement.pk, "consortium": agreement.consortium.code,
                                "name": str(agreement), "message": "; ".join(problem.messages)})
-            run_heartbeat(run, done=index, results=results, errors=errors)
+            work_progress(run, done=index, results=results, errors=errors)
         if not agreements:
-            return {"status": ClearingRun.Status.FAILED, "errors": [],
-                    "reason": _("No agreement of %(year)s to clear.") % {"year": run.year}}
-        failed = bool(errors) and not results
-        return {"status": ClearingRun.Status.FAILED if failed else ClearingRun.Status.SUCCEEDED,
-                "results": results, "errors": errors,
-                "reason": _("No agreement could be cleared; see the reasons.") if failed else ""}
+            work_fail(run, _("No agreement of %(year)s to clear.") % {"year": run.year}, errors=[])
+        elif errors and not results:
+            work_fail(run, _("No agreement could be cleared; see the reasons."), results=results, errors=errors)
+        else:
+            work_finish(run, results=results, errors=errors)
 
-    run_execute(run, work)
+    work_execute(run, work)
     run.refresh_from_db()
     return run

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
 from consortia.selectors import agreement_parameters_for, scope_queryset
+from consortia.services.work import work_execute, work_fail, work_finish, work_progress
 from payrules import schemes_with
 
 from ..models import CO_MANAGED_PAYEE, MoneyRun, PaymentOrder, PrepaymentRun
@@ -29,7 +30,7 @@ from ..periods import Period, parse_period
 from ..selectors import budget_in_force
 from .budgets import budget_lock
 from .payments import order_review
-from .runs import may_run, run_county, run_execute, run_heartbeat
+from .runs import may_run, run_county
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:
     """Does the run; safe to repeat. Each agreement commits on its own, so a crash leaves whole
     agreements done or not done, and the next run finishes the rest."""
 
-    def work() -> dict:
+    def work() -> None:
         period = parse_period(run.period)
         created = existing = 0
         errors = []
@@ -176,13 +177,13 @@ def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:
                 continue
             created += made
             existing += found
-            run_heartbeat(run, orders_created=created, orders_existing=existing)
-        failed = bool(errors) and not (created or existing)
-        return {"status": MoneyRun.Status.FAILED if failed else MoneyRun.Status.SUCCEEDED,
-                "orders_created": created, "orders_existing": existing, "errors": errors,
-                "reason": _("No agreement could be paid; see the errors.") if failed else ""}
+            work_progress(run, orders_created=created, orders_existing=existing)
+        if errors and not (created or existing):
+            work_fail(run, _("No agreement could be paid; see the errors."), errors=errors)
+        else:
+            work_finish(run, orders_created=created, orders_existing=existing, errors=errors)
 
-    run_execute(run, work)
+    work_execute(run, work)
     run.refresh_from_db()
     return run
 

@@ -177,9 +177,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several models have a `status`; the money runs share theirs.
+    # Several models have a `status`; every long piece of work (jobs, money runs) shares one.
     "ENUM_NAME_OVERRIDES": {
-        "MoneyRunStatusEnum": "budgets.models.MoneyRun.Status",
+        "WorkStatusEnum": "consortia.models.Work.Status",
     },
 }
 

@@ -11,18 +11,17 @@ from .agreements import (  # noqa: F401
     parameter_errors,
     parameters_validate,
 )
-from .jobs import (  # noqa: F401
-    job_create,
-    job_enqueue,
-    job_fail,
-    job_finish,
-    job_guarded,
-    job_progress,
-    job_start,
-    jobs_checked,
-    jobs_sweep,
-)
+from .holidays import holiday_lines_parse, holiday_notice_save  # noqa: F401
+from .jobs import job_create  # noqa: F401
 from .records import registry_record_save  # noqa: F401
 from .roster import roster_import_enqueue, roster_import_run  # noqa: F401
 from .users import user_apply_role, user_create  # noqa: F401
-from .holidays import holiday_lines_parse, holiday_notice_save  # noqa: F401
+from .work import (  # noqa: F401
+    work_checked,
+    work_enqueue,
+    work_execute,
+    work_fail,
+    work_finish,
+    work_progress,
+    work_sweep,
+)

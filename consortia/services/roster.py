@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ..exports import FORMULA_STARTS
 from ..models import Job, RosterEntry, ServiceAgreement
 from ..tabular import RowError, TableError, money_cell, read_table, text_cell
-from ..xlsx import FORMULA_STARTS
-from .jobs import job_create, job_enqueue, job_fail, job_finish, job_guarded, job_progress, job_start
+from .jobs import job_create
+from .work import work_enqueue, work_execute, work_fail, work_finish, work_progress
 
 ROSTER_COLUMNS = {
     "enrollee_id": ("人员编号", "签约居民编号", "居民编号"),
@@ -50,7 +51,7 @@ def roster_import_enqueue(*, agreement: ServiceAgreement, month: datetime.date, 
         parameters={"agreement": agreement.pk, "month": month.isoformat()},
         upload=upload,
     )
-    return job_enqueue(job=job)
+    return work_enqueue(job)
 
 
 def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
@@ -95,7 +96,7 @@ def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
                         )
                     )
                 if rows % BATCH == 0:
-                    job_progress(job=job, done=rows)
+                    work_progress(job, progress_done=rows)
         except TableError as problem:
             errors.append(RowError(problem.row, "", problem.message))
     return entries, errors, rows
@@ -104,22 +105,17 @@ def _parse(job: Job) -> tuple[list[RosterEntry], list[RowError], int]:
 def roster_import_run(*, job: Job) -> Job:
     # The report is stored and read later by anyone: it is written in the default language.
     with translation.override(settings.LANGUAGE_CODE):
-        return job_guarded(job=job, work=lambda: _roster_import_run(job))
+        return work_execute(job, lambda: _roster_import(job))
 
 
-def _roster_import_run(job: Job) -> Job:
-    if not job_start(job=job):
-        return job
+def _roster_import(job: Job) -> None:
     entries, errors, rows = _parse(job)
     if not errors and not entries:
         errors.append(RowError(0, "", _("The file has no data rows.")))
     if errors:
-        job_fail(
-            job=job,
-            errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
-            result={"rows": rows, "error_count": len(errors)},
-        )
-        return job
+        work_fail(job, errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+                  result={"rows": rows, "error_count": len(errors)})
+        return
     agreement = entries[0].agreement
     month = entries[0].month
     with transaction.atomic():
@@ -127,10 +123,11 @@ def _roster_import_run(job: Job) -> Job:
         RosterEntry.objects.filter(agreement=agreement, month=month).delete()
         for start in range(0, len(entries), BATCH):
             RosterEntry.objects.bulk_create(entries[start : start + BATCH])
-        job_progress(job=job, done=rows, total=rows)
+        work_progress(job, progress_done=rows, progress_total=rows)
     total = sum((e.baseline_cost for e in entries), Decimal("0.00"))
-    job_finish(
-        job=job,
+    work_finish(
+        job,
+        errors=[],
         result={
             "rows": rows,
             "enrollees": len({e.enrollee_id for e in entries}),
@@ -138,4 +135,3 @@ def _roster_import_run(job: Job) -> Job:
             "month": month.isoformat(),
         },
     )
-    return job

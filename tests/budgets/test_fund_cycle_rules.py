@@ -329,7 +329,7 @@ def test_a_run_whose_process_died_is_marked_failed_when_anyone_looks(county):
 
     run = PrepaymentRun.objects.create(period="2025-05", started_by=county.staff, county=county.county,
                                        status=PrepaymentRun.Status.RUNNING,
-                                       heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+                                       moved_at=timezone.now() - datetime.timedelta(hours=1))
     (seen,) = runs_seen(user=county.staff)
     assert seen.status == "failed"
     assert "中断" in seen.reason or "运行迹象" in seen.reason
@@ -337,7 +337,7 @@ def test_a_run_whose_process_died_is_marked_failed_when_anyone_looks(county):
     assert run.status == "failed" and run.finished_at is not None
     if connection.vendor == "postgresql":  # a live process holds the run's advisory lock: left alone
         alive = PrepaymentRun.objects.create(period="2025-06", started_by=county.staff, county=county.county,
-                                             status=PrepaymentRun.Status.RUNNING, heartbeat_at=timezone.now())
+                                             status=PrepaymentRun.Status.RUNNING, moved_at=timezone.now())
         import psycopg
 
         settings = connection.settings_dict
