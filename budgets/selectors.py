@@ -11,8 +11,8 @@ from consortia.calendar import WorkCalendar
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.selectors import agreement_parameters_for, register_scope, scope_queryset
 from evaluation.models import Evaluation
-
 from payrules.rules import workday_deadline
+
 from .models import CO_MANAGED_PAYEE as CO_MANAGED
 from .models import NEEDS_CO_SIGNATURE, AnnualBudget, Clearing, ClearingRun, JournalEntry, PaymentOrder, YearActuals
 
@@ -64,12 +64,6 @@ def disbursement_schedule(*, orders: QuerySet[PaymentOrder], today: datetime.dat
                       "overdue": bool((unpaid > 0 and today > deadline) or late_paid),
                       "provisional": provisional})
     return found
-
-
-def overdue_disbursements(*, orders: QuerySet[PaymentOrder], today: datetime.date) -> list[dict]:
-    """The received money not passed on in time (S3)."""
-    return [row for row in disbursement_schedule(orders=orders, today=today) if row["overdue"]]
-
 
 
 def budgets_in_force(*, agreements) -> dict[int, AnnualBudget]:

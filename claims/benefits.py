@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from consortia.models import County, Institution
 from payrules.money import money
 from payrules.rules import referral_pair_deductibles
-from consortia.models import County, Institution
 
 from .models import BenefitRate, BenefitRuleSet, Claim
 
@@ -110,16 +110,6 @@ def expected_fund(*, claim: Claim) -> dict | None:
     return {"deductible": deductible, "rate": rate, "expected": due, "fund_paid": claim.fund_paid,
             "difference": claim.fund_paid - due, "differs": abs(claim.fund_paid - due) > TOLERANCE,
             "rules": str(rules), "notes": notes}
-
-
-def claims_fund_differs(*, claims) -> list[tuple[Claim, dict]]:
-    """The claims among `claims` whose fund paid is not what the rules give."""
-    found = []
-    for claim in claims.select_related("institution", "county"):
-        result = expected_fund(claim=claim)
-        if result and result["differs"]:
-            found.append((claim, result))
-    return found
 
 
 @transaction.atomic

@@ -10,30 +10,35 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from payrules.rules import dip_case_payment, dip_case_score, dip_point_value
 from consortia.models import County, Institution, ServiceAgreement, User
+from payrules.rules import OutsideClaim, dip_case_score, dip_point_value, out_of_consortium_total
 
 from .models import Claim, DipPeriod
 
 DIP_PLACEMENTS = (Institution.Placement.IN_COUNTY, Institution.Placement.IN_CITY)
+OUTSIDE_PLACEMENTS = (*DIP_PLACEMENTS, Institution.Placement.OUT_OF_CITY)
 
 
-def _cases(county: County, year: int):
-    """The year's cases priced by points: outside the consortium, in the county or the city."""
-    return (Claim.objects.filter(county=county, placement__in=DIP_PLACEMENTS,
+def _cases(county: County, year: int, placements=DIP_PLACEMENTS):
+    """The year's cases outside the consortium, by default those priced by points: in the county or the city."""
+    return (Claim.objects.filter(county=county, placement__in=placements,
                                  settled_on__gte=datetime.date(year, 1, 1), settled_on__lt=datetime.date(year + 1, 1, 1))
             .select_related("institution"))
 
 
-def _points(claim: Claim, basic_groups: dict) -> Decimal | None:
-    """A case's points: its score (D3: a basic-level group's one score) × the institution's coefficient."""
+def _score(claim: Claim, basic_groups: dict) -> Decimal | None:
+    """A case's DIP score (D3: a basic-level group's one score at every level); None without one."""
     if claim.dip_group in basic_groups:
-        score = Decimal(str(basic_groups[claim.dip_group]))
-    elif claim.dip_score is not None:
-        score = dip_case_score(claim.dip_group, {claim.dip_group: claim.dip_score}, {})
-    else:
+        return Decimal(str(basic_groups[claim.dip_group]))
+    if claim.dip_score is None:
         return None
-    return score * claim.institution.dip_coefficient
+    return dip_case_score(claim.dip_group, {claim.dip_group: claim.dip_score}, {})
+
+
+def _points(claim: Claim, basic_groups: dict) -> Decimal | None:
+    """A case's points: its score × the institution's coefficient."""
+    score = _score(claim, basic_groups)
+    return None if score is None else score * claim.institution.dip_coefficient
 
 
 @transaction.atomic
@@ -59,20 +64,13 @@ def dip_period_compute(*, county: County, year: int, points_budget: Decimal, bas
 
 
 def out_of_consortium_priced(*, agreement: ServiceAgreement) -> Decimal | None:
-    """G8: the year's out-of-consortium cost with county private and in-city cases at their DIP
-    price and out-of-city care as settled; None while the year has no point value."""
+    """G8: the year's out-of-consortium cost, priced by the rules (payrules) case by case as the
+    claims stream from the database; None while the year has no point value."""
     county, year = agreement.consortium.county, agreement.year
     period = DipPeriod.objects.filter(county=county, year=year, point_value__isnull=False).first()
     if period is None:
         return None
-    total = Decimal("0.00")
-    for claim in _cases(county, year).iterator():
-        points = _points(claim, period.basic_groups)
-        if points is None:
-            total += claim.fund_paid
-        else:
-            total += dip_case_payment(points, Decimal("1"), period.point_value)
-    outside_city = Claim.objects.filter(county=county, placement=Institution.Placement.OUT_OF_CITY,
-                                        settled_on__gte=datetime.date(year, 1, 1),
-                                        settled_on__lt=datetime.date(year + 1, 1, 1)).values_list("fund_paid", flat=True)
-    return total + sum(outside_city, Decimal("0.00"))
+    claims = (OutsideClaim(claim.placement, settled=claim.fund_paid, dip_score=_score(claim, period.basic_groups),
+                           institution_coefficient=claim.institution.dip_coefficient)
+              for claim in _cases(county, year, OUTSIDE_PLACEMENTS).iterator())
+    return out_of_consortium_total(claims, period.point_value)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from consortia import database
 from consortia.models import ServiceAgreement
 from consortia.selectors import person_id_shown, register_scope, sees_full_ids  # noqa: F401  (the claims' too)
 
@@ -25,10 +26,9 @@ for _model in (DipPeriod, BenefitRuleSet):
 def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]) -> dict[tuple, dict]:
     """{group values: {"n": rows, field: exact sum}} of a queryset's money fields: summed by the
     database on PostgreSQL (exact numerics), in Python on SQLite (which would add them as floats)."""
-    from django.db import connection
     from django.db.models import Count, Sum
 
-    if connection.vendor == "postgresql":
+    if database.sums_exactly():
         sums = {"n": Count("id")} | {f"sum_{f}": Sum(f) for f in fields}
         rows = (queryset.values(*group).annotate(**sums).order_by() if group
                 else [queryset.aggregate(**sums)] if queryset.exists() else [])

@@ -6,12 +6,27 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from payrules import InputError
+from payrules import SCHEMES, InputError
 
-# The clerk's words for the fields of a scenario, used when a problem names one.
+
+def _without_scheme(message: str) -> str:
+    """A scheme's fund figure as its scheme names it, less the scheme: the study form shows every
+    scheme's figures side by side, so there it reads "筹集资金（歙县）"; a problem is about one
+    scheme's figures and says "筹集资金"."""
+    return re.sub(r"\s*[（(][^（）()]*[）)]$", "", gettext(message))
+
+
+_fund_label = lazy(_without_scheme, str)
+
+
+# The clerk's words for the fields of a scenario, used when a problem names one: each scheme's
+# fund figures as the scheme names them (payrules), and the fields every scheme shares.
 FIELD_LABELS = {
+    **{key: _fund_label(label) for scheme in SCHEMES.values() for key, label in scheme.fund_fields},
     "fund": _("fund figures"),
     "actuals": _("actual expenditure"),
     "evaluation": _("evaluation"),
@@ -19,16 +34,7 @@ FIELD_LABELS = {
     "format": _("file format"),
     "scheme": _("payment scheme"),
     "year": _("year"),
-    "revenue": _("fund revenue of the year"),
-    "raised": _("funds raised"),
-    "risk_adjustment_remittance": _("risk-adjustment remittance"),
-    "critical_illness_premium": _("critical-illness insurance premium"),
-    "prior_year_expenditure": _("prior-year cleared expenditure"),
-    "prior_year_deficit_subsidy": _("prior-year finance deficit subsidy"),
-    "budget": _("fund budget"),
     "deductions": _("deductions"),
-    "purchase_total": _("purchase total of the year"),
-    "baseline_year_total": _("purchase total of the baseline year"),
     "monthly_baseline": _("monthly baseline cost"),
     "monthly_headcount": _("monthly head count"),
     "enrollee_expenditure": _("enrollees' expenditure"),

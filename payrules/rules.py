@@ -59,13 +59,15 @@ class OutsideClaim:
 
 def out_of_consortium_total(claims: Iterable[OutsideClaim], point_value: Decimal) -> Decimal:
     """G8: county private hospitals and in-city hospitals outside the county are paid by DIP
-    points; out-of-city care as settled. The sum is O, deducted from the package (G3)."""
+    points (a case without a score as settled); out-of-city care as settled. The sum is O,
+    deducted from the package (G3). `claims` is read once, so a year's claims can stream in."""
     total = ZERO
-    for claim in claims:
-        if claim.placement == "out_of_city" or claim.dip_score is None:
-            total += money(claim.settled)
-        else:
-            total += dip_case_payment(claim.dip_score, claim.institution_coefficient, point_value)
+    with exact():
+        for claim in claims:
+            if claim.placement == "out_of_city" or claim.dip_score is None:
+                total += money(claim.settled)
+            else:
+                total += dip_case_payment(claim.dip_score, claim.institution_coefficient, point_value)
     return total
 
 
@@ -78,13 +80,6 @@ def workday_deadline(received: datetime.date, workdays: int, is_workday: Callabl
         if is_workday(day):
             counted += 1
     return day
-
-
-def disbursement_late(received: datetime.date, paid: datetime.date | None, today: datetime.date, workdays: int,
-                      is_workday: Callable[[datetime.date], bool]) -> bool:
-    """S3: flagged when paid after the deadline, or still unpaid once it has passed."""
-    deadline = workday_deadline(received, workdays, is_workday)
-    return (paid or today) > deadline
 
 
 def recoveries_and_penalties(recoveries: Decimal, penalties: Decimal) -> dict[str, Decimal]:

@@ -8,6 +8,8 @@ which the posting service checks before it writes."""
 
 from django.db import migrations
 
+from consortia import database
+
 ORDER_FROZEN = "payment order %: a paid or voided order cannot change; issue a reversing order"
 ORDER_KEY = "payment order %: amount, payee and period never change"
 ORDER_STEP = "payment order %: status can only go pending -> approved -> paid, or to voided"
@@ -98,14 +100,13 @@ SQLITE_DROP = [
 
 
 def _run(schema_editor, postgres, sqlite):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if database.is_postgresql(schema_editor.connection):
         schema_editor.execute(postgres, params=None)  # plpgsql uses % itself
-    elif vendor == "sqlite":
+    elif database.is_sqlite(schema_editor.connection):
         for statement in sqlite:
             schema_editor.execute(statement)
     else:
-        raise NotImplementedError(f"no money guards for {vendor}")
+        raise database.unsupported("money guards", schema_editor.connection)
 
 
 def forward(apps, schema_editor):

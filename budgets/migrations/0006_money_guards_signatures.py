@@ -13,6 +13,8 @@ PostgreSQL carries all of it. SQLite, the embedded demo default, gets the insert
 
 from django.db import migrations
 
+from consortia import database
+
 ORDER_INSERT = "a payment order is made pending and unsigned"
 ORDER_PEOPLE = "payment order %: its maker never changes, and its signers once set never change"
 ORDER_PAID_BY = "payment order %: paid only with the person who recorded the payment"
@@ -172,14 +174,13 @@ SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name};" for name in (
 
 
 def _run(schema_editor, postgres, sqlite):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if database.is_postgresql(schema_editor.connection):
         schema_editor.execute(postgres, params=None)  # plpgsql uses % itself
-    elif vendor == "sqlite":
+    elif database.is_sqlite(schema_editor.connection):
         for statement in sqlite:
             schema_editor.execute(statement)
     else:
-        raise NotImplementedError(f"no money guards for {vendor}")
+        raise database.unsupported("money guards", schema_editor.connection)
 
 
 def forward(apps, schema_editor):

@@ -9,12 +9,14 @@ Constraint and index names stay Django's, so later migrations find them. SQLite:
 
 from django.db import migrations
 
+from consortia import database
+
 TABLE = "claims_claim"
 PARTITIONS = 16
 
 
 def _rebuild(schema_editor, *, partitioned: bool) -> None:
-    if schema_editor.connection.vendor != "postgresql":
+    if not database.is_postgresql(schema_editor.connection):
         return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "

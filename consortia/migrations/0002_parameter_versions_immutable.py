@@ -7,6 +7,8 @@ TRUNCATE, which row triggers do not see."""
 
 from django.db import migrations
 
+from consortia import database
+
 MESSAGE = "parameter versions of an active or closed agreement cannot change"
 
 POSTGRES = f"""
@@ -42,14 +44,13 @@ SQLITE_DROP = ["DROP TRIGGER IF EXISTS consortia_parameters_immutable_update;"]
 
 
 def _run(schema_editor, postgres, sqlite):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if database.is_postgresql(schema_editor.connection):
         schema_editor.execute(postgres)
-    elif vendor == "sqlite":
+    elif database.is_sqlite(schema_editor.connection):
         for statement in sqlite:
             schema_editor.execute(statement)
     else:
-        raise NotImplementedError(f"no immutability trigger for {vendor}")
+        raise database.unsupported("immutability trigger", schema_editor.connection)
 
 
 def forward(apps, schema_editor):

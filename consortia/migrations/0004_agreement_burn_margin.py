@@ -5,18 +5,20 @@ from importlib import import_module
 
 from django.db import migrations, models
 
+from consortia import database
+
 # SQLite rebuilds consortia_serviceagreement for these operations; the trigger of 0002 names that
 # table, so it is dropped before and made again after (PostgreSQL alters in place: no-op there).
 guard = import_module("consortia.migrations.0002_parameter_versions_immutable")
 
 
 def sqlite_guard_off(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
+    if database.is_sqlite(schema_editor.connection):
         guard.backward(apps, schema_editor)
 
 
 def sqlite_guard_on(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
+    if database.is_sqlite(schema_editor.connection):
         guard.forward(apps, schema_editor)
 
 

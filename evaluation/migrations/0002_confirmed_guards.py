@@ -7,6 +7,8 @@ Django's test flush, which deletes in no fixed order."""
 
 from django.db import migrations
 
+from consortia import database
+
 FROZEN = "a confirmed evaluation cannot change"
 IN_USE = "checklist item %: its template has evaluations; make a new version"
 
@@ -84,14 +86,13 @@ SQLITE_DROP = ["DROP TRIGGER IF EXISTS evaluation_confirmed_guard", "DROP TRIGGE
 
 
 def _run(schema_editor, postgres, sqlite):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if database.is_postgresql(schema_editor.connection):
         schema_editor.execute(postgres, params=None)
-    elif vendor == "sqlite":
+    elif database.is_sqlite(schema_editor.connection):
         for statement in sqlite:
             schema_editor.execute(statement, params=None)
     else:
-        raise NotImplementedError(f"no evaluation guards for {vendor}")
+        raise database.unsupported("evaluation guards", schema_editor.connection)
 
 
 def forward(apps, schema_editor):

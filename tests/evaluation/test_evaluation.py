@@ -120,17 +120,20 @@ def test_the_confirmed_score_feeds_the_clearing(yangxi):
     assert clearing.inputs["evaluation"]["score"] == "95.00"
 
 
-def test_a_template_in_use_is_not_reworded_but_copied_to_a_new_version(yangxi):
+def test_a_template_in_use_is_not_reworded_but_copied_to_a_new_version(client, yangxi):
+    from django.urls import reverse
+
     staff = yangxi.county.staff
     evaluation = services.evaluation_start(consortium=yangxi.consortium, year=2025, user=staff)
     template = evaluation.template
-    with pytest.raises(ValidationError):
-        services.template_check_editable(template)
     with pytest.raises(IntegrityError), transaction.atomic():
         template.items.filter(number=1).update(text="改写")
     with pytest.raises(ValidationError):  # the checklist is the administrator's
         services.template_new_version(template=template, valid_from_year=2026, user=staff)
     admin = f.user(User.Role.ADMINISTRATOR, "tpl-admin")
+    client.force_login(admin)  # even the administrator's admin page shows a version in use read-only
+    page = client.get(reverse("admin:evaluation_checklisttemplate_change", args=[template.pk])).content.decode()
+    assert template.title in page and 'name="title"' not in page and 'name="items-0-text"' not in page
     newer = services.template_new_version(template=template, valid_from_year=2026, user=admin)
     newer.items.filter(number=1).update(text="建设人、财、物统一管理的紧密型医共体。")
     assert services.template_for(2026) == newer and services.template_for(2025) == template
