@@ -5,21 +5,34 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
+from consortia.forms import add_service_errors
 from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
+from consortia.services.work import work_checked, work_enqueue
 
 from .forms import PayForm, ReasonForm, RunForm
-from .models import AnnualBudget, Clearing, ClearingRun, JournalEntry, MoneyRun, PaymentOrder, PrepaymentRun, YearActuals
+from .models import (
+    AnnualBudget,
+    Clearing,
+    ClearingRun,
+    JournalEntry,
+    MoneyRun,
+    PaymentOrder,
+    PrepaymentRun,
+    YearActuals,
+)
 from .selectors import runs_visible
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
+from .services.actuals import FIGURES, year_actuals_check, year_actuals_save
 from .services.prepayments import prepayment_run_start
-from .services.runs import run_enqueue, runs_checked
+
 
 def _trace_table(steps):
     rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -41,26 +54,62 @@ def _act(modeladmin, request, queryset, service, argument: str):
         modeladmin.message_user(request, gettext("%(n)s done.") % {"n": done}, messages.SUCCESS)
 
 
-class BudgetForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm):
+    """An admin form that asks the service which will store the row whether it would (`check`):
+    its refusal shows on the form beside what was typed, and nothing is stored."""
+
+    user = None  # the person at the screen, set on the form class made for each request
+
+    def check(self, value):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # A field the screen shows read-only keeps the row's value.
+            def value(name, default=None):
+                return cleaned.get(name, default) if name in self.fields else getattr(self.instance, name)
+
+            try:
+                self.check(value)
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return cleaned
+
+
+class ServiceAdminMixin:
+    """save_model calls the service; a refusal there (a colleague was quicker, under the row lock)
+    is the admin's message, and nothing is stored."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(request.get_full_path())
+
+
+class BudgetForm(ServiceForm):
     class Meta:
         model = AnnualBudget
         fields = ["agreement", "fund", "members", "reason"]
 
-    def clean(self):
-        cleaned = super().clean()
-        agreement = cleaned.get("agreement") or getattr(self.instance, "agreement", None)
-        if agreement and not self.errors:
-            trial = AnnualBudget(agreement=agreement, fund=cleaned.get("fund") or {},
-                                 members=cleaned.get("members") or [])
-            try:
-                budget_services.budget_compute(trial)  # the engine's checks, in Chinese, before anything is saved
-            except ValidationError as error:
-                raise ValidationError(error.messages) from None
-        return cleaned
+    def check(self, value):
+        budget = self.instance if self.instance.pk else None
+        agreement = budget.agreement if budget else value("agreement")
+        if agreement is not None:
+            budget_services.budget_check(agreement=agreement, budget=budget, fund=value("fund") or {},
+                                         members=value("members") or [], reason=value("reason", ""), user=self.user)
 
 
 @admin.register(AnnualBudget)
-class AnnualBudgetAdmin(ScopedAdmin):
+class AnnualBudgetAdmin(ServiceAdminMixin, ScopedAdmin):
     form = BudgetForm
     list_display = ["agreement", "version", "status", "package", "created_by", "approved_by"]
     list_filter = ["status", "agreement__year", "agreement__scheme"]
@@ -101,16 +150,9 @@ class AnnualBudgetAdmin(ScopedAdmin):
         return _trace_table(obj.computed.get("trace") or [])
 
     def save_model(self, request, obj, form, change):
-        if change:
-            saved = budget_services.budget_update(budget=obj, fund=obj.fund, members=obj.members, user=request.user)
-        else:
-            current = obj.agreement.budgets.order_by("-version").first()
-            if current is None:
-                saved = budget_services.budget_create(agreement=obj.agreement, fund=obj.fund, members=obj.members,
-                                                      user=request.user)
-            else:
-                saved = budget_services.budget_revise(budget=current, fund=obj.fund, members=obj.members,
-                                                      reason=obj.reason, user=request.user)
+        saved = budget_services.budget_save(agreement=obj.agreement, budget=obj if change else None,
+                                            fund=obj.fund or {}, members=obj.members or [], reason=obj.reason,
+                                            user=request.user)
         obj.pk, obj.version = saved.pk, saved.version
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -128,15 +170,30 @@ class AnnualBudgetAdmin(ScopedAdmin):
         _act(self, request, queryset, budget_services.budget_approve, "budget")
 
 
+class ActualsForm(ServiceForm):
+    class Meta:
+        model = YearActuals
+        fields = ["agreement", *FIGURES]
+
+    def check(self, value):
+        agreement = self.instance.agreement if self.instance.pk else value("agreement")
+        if agreement is not None:
+            year_actuals_check(agreement=agreement, user=self.user, **{name: value(name) for name in FIGURES})
+
+
 @admin.register(YearActuals)
-class YearActualsAdmin(ScopedAdmin):
+class YearActualsAdmin(ServiceAdminMixin, ScopedAdmin):
+    form = ActualsForm
     list_display = ["agreement", "source", "out_of_consortium", "evaluation_score", "entered_by"]
-    fields = ["agreement", "in_consortium", "out_of_consortium", "enrollee_expenditure", "evaluation_score",
-              "member_scores"]
+    fields = ["agreement", *FIGURES]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["agreement"] if obj is not None else []  # actuals stay with their agreement
 
     def save_model(self, request, obj, form, change):
-        obj.entered_by, obj.source = request.user, YearActuals.Source.ENTERED  # entered actuals win (run_clearing)
-        super().save_model(request, obj, form, change)
+        saved = year_actuals_save(agreement=obj.agreement, user=request.user,
+                                  **{name: getattr(obj, name) for name in FIGURES})
+        obj.pk = saved.pk
 
 
 class RunAdminMixin:
@@ -152,7 +209,7 @@ class RunAdminMixin:
 
     def get_queryset(self, request):
         visible = runs_visible(user=request.user, queryset=super().get_queryset(request))
-        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
+        work_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
         return visible
 
 
@@ -178,7 +235,7 @@ class PrepaymentRunAdmin(RunAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             except (ValueError, ValidationError) as error:
                 form.add_error("period", "; ".join(getattr(error, "messages", [str(error)])))
             else:
-                run_enqueue(run)
+                work_enqueue(run)
                 self.message_user(request, gettext("Run %(id)s for %(period)s started.") % {
                     "id": run.pk, "period": run.period}, messages.SUCCESS)
                 return redirect("admin:budgets_prepaymentrun_changelist")

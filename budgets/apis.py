@@ -2,7 +2,6 @@
 payment orders with their signatures, and clearings. Scoped like the pages; every write goes
 through the same services, so the API obeys the same two-signature rules."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,14 +16,16 @@ from consortia.models import ServiceAgreement
 from consortia.parsers import body_within_limit
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
+from consortia.services.work import work_checked, work_enqueue
 
 from .models import AnnualBudget, Clearing, ClearingRun, MoneyRun, PaymentOrder, PrepaymentRun, YearActuals
 from .selectors import run_lines_in_scope, runs_visible
 from .services import budgets as budget_services
 from .services import clearing as clearing_services
 from .services import payments
+from .services.actuals import FIGURES, year_actuals_save
 from .services.prepayments import prepayment_run_review, prepayment_run_start
-from .services.runs import may_run, run_enqueue, runs_checked
+from .services.runs import may_run
 from .simulations import scenario_parse, simulation_run
 
 
@@ -90,6 +91,9 @@ class BudgetSerializer(serializers.ModelSerializer):
                   "submitted_by", "approved_by", "approved_at"]
         read_only_fields = ["version", "status", "computed", "created_by", "submitted_by", "approved_by",
                             "approved_at"]
+        # budget_save numbers the versions; DRF's (agreement, version) check would take every new
+        # version for version 1 again and refuse it.
+        validators = []
 
 
 class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -100,25 +104,23 @@ class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModel
     serializer_class = BudgetSerializer
     filterset_fields = ["agreement", "status"]
 
+    # A refusal of budget_save (a Django ValidationError) answers 400 (consortia.apis.api_exception_handler).
     def perform_create(self, serializer):
         data = serializer.validated_data
         agreement = _agreement_for_write(self.request, data["agreement"].pk, AnnualBudget)
-        current = agreement.budgets.order_by("-version").first()
-        if current is None:
-            serializer.instance = budget_services.budget_create(
-                agreement=agreement, fund=data.get("fund", {}), members=data.get("members", []), user=self.request.user)
-        else:
-            serializer.instance = budget_services.budget_revise(
-                budget=current, fund=data.get("fund", {}), members=data.get("members", []),
-                reason=data.get("reason", ""), user=self.request.user)
+        serializer.instance = budget_services.budget_save(
+            agreement=agreement, fund=data.get("fund", {}), members=data.get("members", []),
+            reason=data.get("reason", ""), user=self.request.user)
 
     def perform_update(self, serializer):
         budget = serializer.instance
-        _agreement_for_write(self.request, budget.agreement_id, AnnualBudget)
+        agreement = _agreement_for_write(self.request, budget.agreement_id, AnnualBudget)
         data = serializer.validated_data
-        serializer.instance = budget_services.budget_update(
-            budget=budget, fund=data.get("fund", budget.fund), members=data.get("members", budget.members),
-            user=self.request.user)
+        if "agreement" in data and data["agreement"].pk != budget.agreement_id:
+            raise serializers.ValidationError({"agreement": [_("A budget stays with its agreement.")]})
+        serializer.instance = budget_services.budget_save(
+            agreement=agreement, budget=budget, fund=data.get("fund", budget.fund),
+            members=data.get("members", budget.members), reason=data.get("reason"), user=self.request.user)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -146,15 +148,20 @@ class ActualsViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateMode
     queryset = YearActuals.objects.all()
     serializer_class = ActualsSerializer
 
-    @transaction.atomic
     def perform_create(self, serializer):
-        _agreement_for_write(self.request, serializer.validated_data["agreement"].pk, YearActuals)
-        serializer.save(entered_by=self.request.user, source=YearActuals.Source.ENTERED)
+        data = serializer.validated_data
+        agreement = _agreement_for_write(self.request, data["agreement"].pk, YearActuals)
+        blank = YearActuals()  # a figure not sent is the model's default
+        serializer.instance = year_actuals_save(agreement=agreement, user=self.request.user,
+                                                **{name: data.get(name, getattr(blank, name)) for name in FIGURES})
 
-    @transaction.atomic
     def perform_update(self, serializer):
-        _agreement_for_write(self.request, serializer.instance.agreement_id, YearActuals)
-        serializer.save(entered_by=self.request.user, source=YearActuals.Source.ENTERED)
+        actuals, data = serializer.instance, serializer.validated_data
+        agreement = _agreement_for_write(self.request, actuals.agreement_id, YearActuals)
+        if "agreement" in data and data["agreement"].pk != actuals.agreement_id:
+            raise serializers.ValidationError({"agreement": [_("The actuals stay with their agreement.")]})
+        serializer.instance = year_actuals_save(agreement=agreement, user=self.request.user,
+                                                **{name: data.get(name, getattr(actuals, name)) for name in FIGURES})
 
 
 class RunLinesMixin(serializers.Serializer):
@@ -166,6 +173,8 @@ class RunLinesMixin(serializers.Serializer):
 
 
 class RunSerializer(RunLinesMixin, serializers.ModelSerializer):
+    heartbeat_at = serializers.DateTimeField(source="moved_at", read_only=True)  # the run's last sign of life
+
     class Meta:
         model = PrepaymentRun
         fields = ["id", "period", "status", "trigger", "started_by", "county", "started_at", "heartbeat_at",
@@ -181,7 +190,7 @@ class CheckedRunsMixin:
 
     def get_queryset(self):
         visible = runs_visible(user=self.request.user, queryset=super().get_queryset())
-        runs_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
+        work_checked(visible.filter(status__in=[MoneyRun.Status.QUEUED, MoneyRun.Status.RUNNING]))
         return visible
 
 
@@ -200,7 +209,7 @@ class RunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
             run = prepayment_run_start(period=serializer.validated_data["period"], user=self.request.user)
         except ValueError as error:
             raise serializers.ValidationError({"period": [str(error)]}) from None
-        serializer.instance = run_enqueue(run)
+        serializer.instance = work_enqueue(run)
 
     @extend_schema(request=None, responses={200: {"type": "object"}})
     @action(detail=True, methods=["post"])
@@ -211,6 +220,7 @@ class RunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
 
 class ClearingRunSerializer(RunLinesMixin, serializers.ModelSerializer):
     results = serializers.SerializerMethodField()
+    heartbeat_at = serializers.DateTimeField(source="moved_at", read_only=True)
 
     class Meta:
         model = ClearingRun
@@ -241,7 +251,7 @@ class ClearingRunViewSet(CheckedRunsMixin, mixins.CreateModelMixin, viewsets.Rea
                 pk=agreement.pk)).exists():
             raise PermissionDenied
         run = clearing_services.clearing_run_start(year=data["year"], agreement=agreement, user=self.request.user)
-        serializer.instance = run_enqueue(run)
+        serializer.instance = work_enqueue(run)
 
 
 class OrderSerializer(serializers.ModelSerializer):

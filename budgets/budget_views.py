@@ -46,7 +46,10 @@ def budget_page(request, agreement_pk: int):
                 members = BudgetMemberFormSet(request.POST, prefix="members")
                 if form.is_valid() and (members.is_valid() or not members_needed):
                     chosen = [member_row(m) for m in member_rows(members)] if members_needed else []
-                    _save(agreement, latest, form.fund(), chosen, request.POST.get("reason", ""), revising, user)
+                    budget_services.budget_save(
+                        agreement=agreement, budget=latest if latest is not None and not revising else None,
+                        fund=form.fund(), members=chosen, reason=request.POST.get("reason", "") if revising else None,
+                        user=user)
                     messages.success(request, _("Budget saved and computed."))
                     return redirect("budget-page", agreement.pk)
                 messages.error(request, _("Correct the fields marked below."))
@@ -85,11 +88,3 @@ def _allowed(check, **arguments) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _save(agreement, latest, fund, members, reason, revising, user) -> AnnualBudget:
-    if latest is None:
-        return budget_services.budget_create(agreement=agreement, fund=fund, members=members, user=user)
-    if revising:
-        return budget_services.budget_revise(budget=latest, fund=fund, members=members, reason=reason, user=user)
-    return budget_services.budget_update(budget=latest, fund=fund, members=members, user=user)

@@ -15,6 +15,7 @@ from .models import PaymentOrder, YearActuals
 from .selectors import budget_in_force
 from .services import budgets as budget_services
 from .services import payments
+from .services.actuals import year_actuals_save
 from .services.prepayments import prepayment_run
 
 PRIOR_PAID_BY_TIER = {"lead": Decimal("210000000.00"), "county": Decimal("32000000.00"),
@@ -82,7 +83,5 @@ def _entered_actuals(agreement: ServiceAgreement, staff: User) -> None:
     budget = budget_in_force(agreement=agreement)
     inside = {m["code"]: format((Decimal(m["prior_year_paid"]) * Decimal("0.97")).quantize(Decimal("0.01")), "f")
               for m in budget.members}
-    actuals = YearActuals(agreement=agreement, in_consortium=inside, out_of_consortium=Decimal("61250000.00"),
-                          evaluation_score=Decimal("92"), entered_by=staff, source=YearActuals.Source.ENTERED)
-    actuals.full_clean()
-    actuals.save()
+    year_actuals_save(agreement=agreement, user=staff, in_consortium=inside,
+                      out_of_consortium=Decimal("61250000.00"), evaluation_score=Decimal("92"))

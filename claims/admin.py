@@ -15,7 +15,7 @@ from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
 
 from .audits import audit_recovery_record, spot_check_record
-from .benefits import benefit_rules_check, expected_fund
+from .benefits import benefit_rules_create, expected_fund
 from .forms import UploadForm
 from .importers import COLUMNS
 from .models import AuditRecovery, BenefitRate, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
@@ -115,6 +115,9 @@ class DipPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return redirect(request.get_full_path())
 
 
+RATE_FIELDS = ("visit_type", "level", "area", "referred", "deductible", "rate", "cap")
+
+
 class BenefitRateInline(admin.TabularInline):
     model = BenefitRate
     extra = 3
@@ -135,29 +138,42 @@ class BenefitRateInline(admin.TabularInline):
 
 @admin.register(BenefitRuleSet)
 class BenefitRuleSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """The county's benefit rules by year and version (B6); saved only when they obey B1-B3, B5."""
+    """The county's benefit rules by year and version (B6); saved only when they obey B1-B3, B5.
+    A version is never edited: a change is the next version, with its reason, made by the same
+    service as on the page (benefit_rules_create)."""
 
     list_display = ["county", "year", "version", "effective_from", "reason"]
+    fields = ["county", "year", "version", "effective_from", "reason"]
+    readonly_fields = ["version"]
     inlines = [BenefitRateInline]
 
     def has_add_permission(self, request, *args):
         return can_write(request.user, Claim)
 
     def has_change_permission(self, request, obj=None):
-        return can_write(request.user, Claim)
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        """Nothing here: the rule set is made whole, with its lines, in save_related."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        rule_set = form.instance
+        rates = [{name: line[name] for name in RATE_FIELDS} for formset in formsets
+                 for line in formset.cleaned_data if line and not line.get("DELETE")]
+        for formset in formsets:
+            formset.save(commit=False)  # what the admin's change message reads; the service saves
         try:
-            benefit_rules_check(rule_set=form.instance)
+            saved = benefit_rules_create(county=rule_set.county, year=rule_set.year,
+                                         effective_from=rule_set.effective_from, reason=rule_set.reason, rates=rates)
         except ValidationError as error:
             transaction.set_rollback(True)
             for message in error.messages:
                 self.message_user(request, message, level="error")
             raise _RulesRefused from None
+        rule_set.pk, rule_set.version = saved.pk, saved.version
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -182,6 +198,15 @@ class RecordOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The recording service's refusal (J7's arithmetic, who may) is the admin's message."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, level="error")
+            return redirect(request.get_full_path())
 
 
 class SpotCheckForm(forms.ModelForm):

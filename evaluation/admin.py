@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consortia.admin_base import HistoryAdmin, ScopedAdminMixin, ScopedInline
 from consortia.models import Province
@@ -18,7 +19,6 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
 from . import services
-from .views import STEPS, StartForm, evaluation_step
 from .exporters import annex2_response
 from .models import (
     ChecklistItem,
@@ -29,7 +29,7 @@ from .models import (
     ItemResult,
     NegativeFinding,
 )
-
+from .views import STEPS, StartForm, evaluation_step
 
 
 def _figure_html(figure: dict) -> str:
@@ -274,9 +274,18 @@ class NegativeFindingAdmin(ScopedAdminMixin, HistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        saved = services.finding_record(consortium=obj.consortium, year=obj.year, situation=obj.situation,
+                                        description=obj.description, evidence=obj.evidence, user=request.user,
+                                        finding=obj if change else None)
+        obj.pk = saved.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def _review(self, request, queryset, status):
         for finding in queryset:

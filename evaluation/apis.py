@@ -245,7 +245,10 @@ class NegativeFindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         if not can_write(self.request.user, NegativeFinding) or not scope_queryset(
                 self.request.user, Consortium.objects.filter(pk=consortium.pk)).exists():
             raise PermissionDenied
-        serializer.save(recorded_by=self.request.user, source=NegativeFinding.Source.RECORDED)
+        data = serializer.validated_data
+        serializer.instance = services.finding_record(
+            consortium=consortium, year=data["year"], situation=data["situation"], description=data["description"],
+            evidence=data.get("evidence", ""), user=self.request.user)
 
     @extend_schema(request=ReviewInput, responses=FindingSerializer)
     @action(detail=True, methods=["post"])

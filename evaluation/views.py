@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from consortia.forms import add_service_errors
 from consortia.models import Consortium
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -184,10 +186,13 @@ def findings_page(request):
             raise PermissionDenied
         step = request.POST.get("step")
         if step == "record" and form.is_valid():
-            form.instance.recorded_by = user
-            form.save()
-            messages.success(request, _("Finding recorded; it waits for review."))
-            return redirect(request.get_full_path())
+            try:
+                services.finding_record(user=user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Finding recorded; it waits for review."))
+                return redirect(request.get_full_path())
         if step in (NegativeFinding.Status.CONFIRMED, NegativeFinding.Status.DISMISSED):
             finding = get_object_or_404(findings, pk=request.POST.get("finding"))
             try:

@@ -3,6 +3,7 @@ locked when money starts to move, and changed afterwards only through a new vers
 
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 
@@ -13,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
 from consortia.permissions import can_write
+from consortia.problems import problem_list
 from consortia.selectors import agreement_parameters_for
 from payrules import FORMAT, InputError, run_scenario
 
 from ..models import AnnualBudget
-from consortia.problems import problem_list
 
 PLACEHOLDER_SCORE = "100"  # scores arrive with the evaluation; they change no budget figure
 
@@ -92,30 +93,70 @@ def _writable(agreement: ServiceAgreement) -> None:
         raise ValidationError(_("The agreement is closed; its budget can no longer change."))
 
 
+def _may_enter(user: User | None, agreement: ServiceAgreement) -> None:
+    """Bureau staff of the agreement's county (and the administrator) enter its budget. No user is
+    the system itself: demo data, synthetic counties, commands."""
+    if user is not None and not can_write(user, AnnualBudget, agreement):
+        raise ValidationError(_("Bureau staff of the county enter and change its budgets."))
+
+
+def budget_check(*, agreement: ServiceAgreement, fund: dict, members: list[dict], user: User | None,
+                 reason: str | None = None, budget: AnnualBudget | None = None) -> AnnualBudget:
+    """What `budget_save` would store, computed and checked but not stored: who may, the state of
+    the agreement's versions, the reason of a new version, the scheme's checks by the engine (in
+    Chinese) and the model's rules; a refusal is a ValidationError. Forms call it to show the
+    refusal beside what was typed.
+
+    `budget` names the draft to change (its reason changes only when one is given). Without it the
+    agreement gets its first version or, over an approved or locked one, the next, with a reason."""
+    if budget is not None and budget.agreement_id != agreement.pk:
+        raise ValueError("The budget is not one of the agreement's.")
+    _may_enter(user, agreement)
+    _writable(agreement)
+    if budget is not None:
+        if budget.status != AnnualBudget.Status.DRAFT:
+            raise ValidationError(_("Only a draft budget can be changed; start a new version."))
+        candidate = copy.copy(budget)
+        candidate.fund, candidate.members = fund, members
+        if reason is not None and budget.version > 1:
+            candidate.reason = reason.strip()
+    else:
+        latest = agreement.budgets.order_by("-version").first()
+        if latest is None:
+            candidate = AnnualBudget(agreement=agreement, version=1, fund=fund, members=members, created_by=user)
+        elif latest.status not in (AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED):
+            raise ValidationError(_("Only an approved or locked budget gets a new version; change the draft instead."))
+        elif not (reason or "").strip():
+            raise ValidationError({"reason": [_("Give the reason for the new version.")]})
+        else:  # the old version stays in force until the new one is approved
+            candidate = AnnualBudget(agreement=agreement, version=latest.version + 1, fund=fund, members=members,
+                                     reason=reason.strip(), created_by=user)
+    budget_compute(candidate)
+    candidate.full_clean()
+    return candidate
+
+
+@transaction.atomic
+def budget_save(*, agreement: ServiceAgreement, fund: dict, members: list[dict], user: User | None,
+                reason: str | None = None, budget: AnnualBudget | None = None) -> AnnualBudget:
+    """Enter a budget, change its draft, or start its next version: the one writer of a budget's
+    figures, for the page, the admin and the API alike. Checked as `budget_check` says, under the
+    agreement's row lock, and stored whole or not at all, with its history row in `user`'s name."""
+    agreement = ServiceAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if budget is not None:
+        budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    saved = budget_check(agreement=agreement, fund=fund, members=members, user=user, reason=reason, budget=budget)
+    saved._history_user = user  # the same audit row whichever door it came in by (a command has no request)
+    saved.save()
+    return saved
+
+
 @transaction.atomic
 def budget_create(*, agreement: ServiceAgreement, fund: dict, members: list[dict], user: User | None) -> AnnualBudget:
-    """The first version of the year's budget, as a draft, with what the engine derives from it."""
-    agreement = ServiceAgreement.objects.select_for_update().get(pk=agreement.pk)
-    _writable(agreement)
+    """The first version of the year's budget, as a draft (demo data, synthetic counties, tests)."""
     if agreement.budgets.exists():
         raise ValidationError(_("The agreement has a budget already; change it or start a new version."))
-    budget = AnnualBudget(agreement=agreement, version=1, fund=fund, members=members, created_by=user)
-    budget_compute(budget)
-    budget.full_clean()
-    budget.save()
-    return budget
-
-
-@transaction.atomic
-def budget_update(*, budget: AnnualBudget, fund: dict, members: list[dict], user: User | None) -> AnnualBudget:
-    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
-    if budget.status != AnnualBudget.Status.DRAFT:
-        raise ValidationError(_("Only a draft budget can be changed; start a new version."))
-    budget.fund, budget.members = fund, members
-    budget_compute(budget)
-    budget.full_clean()
-    budget.save()
-    return budget
+    return budget_save(agreement=agreement, fund=fund, members=members, user=user)
 
 
 @transaction.atomic
@@ -126,6 +167,7 @@ def budget_submit(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     if budget.status != AnnualBudget.Status.DRAFT:
         raise ValidationError(_("Only a draft budget can be submitted."))
     budget.status, budget.submitted_by = AnnualBudget.Status.SUBMITTED, user
+    budget._history_user = user  # the history names who, whichever door (a command has no request)
     budget.save()
     return budget
 
@@ -146,6 +188,7 @@ def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
     budget_may_approve(budget=budget, user=user)
     budget.status, budget.approved_by, budget.approved_at = AnnualBudget.Status.APPROVED, user, timezone.now()
+    budget._history_user = user
     budget.full_clean()
     budget.save()
     return budget
@@ -162,25 +205,3 @@ def budget_lock(*, budget: AnnualBudget) -> AnnualBudget:
     budget.status = AnnualBudget.Status.LOCKED
     budget.save()
     return budget
-
-
-@transaction.atomic
-def budget_revise(*, budget: AnnualBudget, fund: dict, members: list[dict], reason: str, user: User | None
-                  ) -> AnnualBudget:
-    """A new draft version of an approved or locked budget; the old one stays in force until the
-    new one is approved."""
-    agreement = ServiceAgreement.objects.select_for_update().get(pk=budget.agreement_id)
-    _writable(agreement)
-    if budget.status not in (AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED):
-        raise ValidationError(_("Only an approved or locked budget gets a new version; change the draft instead."))
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give the reason for the new version.")]})
-    if agreement.budgets.filter(status__in=[AnnualBudget.Status.DRAFT, AnnualBudget.Status.SUBMITTED]).exists():
-        raise ValidationError(_("A new version is already being prepared."))
-    latest = agreement.budgets.order_by("-version").first()
-    revised = AnnualBudget(agreement=agreement, version=latest.version + 1, fund=fund, members=members,
-                           reason=reason.strip(), created_by=user)
-    budget_compute(revised)
-    revised.full_clean()
-    revised.save()
-    return revised

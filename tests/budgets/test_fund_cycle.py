@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from budgets.models import (
     CO_MANAGED_PAYEE, AnnualBudget, Clearing, JournalEntry, LedgerAccount, PaymentOrder, Posting, PrepaymentRun,
 )
-from budgets.selectors import budget_in_force, overdue_disbursements
+from budgets.selectors import budget_in_force, disbursement_schedule
 from budgets.services import budgets as budget_services
 from budgets.services import clearing as clearing_services
 from budgets.services import payments
@@ -74,12 +74,13 @@ def test_a_locked_budget_changes_only_through_a_new_version(county):
     budget.refresh_from_db()
     assert budget.status == AnnualBudget.Status.LOCKED
     with pytest.raises(ValidationError):
-        budget_services.budget_update(budget=budget, fund={"revenue": "1.00"}, members=budget.members, user=county.staff)
+        budget_services.budget_save(agreement=agreement, budget=budget, fund={"revenue": "1.00"},
+                                    members=budget.members, user=county.staff)
     with pytest.raises(ValidationError):
-        budget_services.budget_revise(budget=budget, fund={"revenue": "400000000.00"}, members=budget.members,
-                                      reason="", user=county.staff)
-    revised = budget_services.budget_revise(budget=budget, fund={"revenue": "400000000.00"}, members=budget.members,
-                                            reason="年中追加筹资", user=county.staff2)
+        budget_services.budget_save(agreement=agreement, fund={"revenue": "400000000.00"}, members=budget.members,
+                                    reason="", user=county.staff)
+    revised = budget_services.budget_save(agreement=agreement, fund={"revenue": "400000000.00"},
+                                          members=budget.members, reason="年中追加筹资", user=county.staff2)
     assert revised.version == 2
     assert budget_in_force(agreement=agreement) == budget  # until the new one is approved
     budget_services.budget_submit(budget=revised, user=county.staff2)
@@ -244,13 +245,16 @@ def test_the_co_managed_account_passes_the_quarter_on_with_two_signatures(county
     with pytest.raises(ValidationError):
         payments.order_co_sign(order=first, user=county.staff)
     # S3: received Fri 2025-01-24, ten working days across Spring Festival: due 2025-02-13.
-    late = overdue_disbursements(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 2, 14))
-    assert [(row["deadline"], row["unpaid"]) for row in late] == [(datetime.date(2025, 2, 13), D("90499500.00"))]
-    assert overdue_disbursements(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 2, 13)) == []
-    pay_all(county, disbursements, day=datetime.date(2025, 2, 10))
+    (row,) = disbursement_schedule(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 2, 14))
+    assert (row["deadline"], row["unpaid"], row["overdue"]) == (datetime.date(2025, 2, 13), D("90499500.00"), True)
+    pay_all(county, disbursements[:-1], day=datetime.date(2025, 2, 10))
+    (row,) = disbursement_schedule(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 2, 13))
+    assert (row["unpaid"], row["overdue"]) == (disbursements[-1].amount, False)  # due today, not yet late
+    pay_all(county, disbursements[-1:], day=datetime.date(2025, 2, 14))
     co_managed = LedgerAccount.objects.get(kind="co_managed", consortium=agreement.consortium)
     assert total(co_managed.postings.all()) == D("0.00")
-    assert overdue_disbursements(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 3, 1)) == []
+    (row,) = disbursement_schedule(orders=PaymentOrder.objects.all(), today=datetime.date(2025, 3, 1))
+    assert (row["unpaid"], row["late_payments"], row["overdue"]) == (D("0.00"), 1, True)  # passed on a day late
 
 
 def test_the_co_managed_account_pays_nobody_else(county):
