@@ -68,6 +68,7 @@ class AnnualBudget(models.Model):
             models.CheckConstraint(
                 name="budget_approved_has_approver",
                 condition=Q(status__in=["draft", "submitted"]) | Q(approved_by__isnull=False),
+                violation_error_message=_("An approved budget names who approved it.")
             ),
             models.CheckConstraint(
                 name="budget_new_version_has_reason", condition=Q(version=1) | ~Q(reason=""),
@@ -105,10 +106,12 @@ class YearActuals(models.Model):
         verbose_name = _("actuals of the year")
         verbose_name_plural = _("actuals of the year")
         constraints = [
-            models.CheckConstraint(name="actuals_outside_non_negative", condition=Q(out_of_consortium__gte=0)),
+            models.CheckConstraint(name="actuals_outside_non_negative", condition=Q(out_of_consortium__gte=0),
+                                   violation_error_message=_("Claims outside the consortium cannot be negative.")),
             models.CheckConstraint(name="actuals_score_range",
                                    condition=Q(evaluation_score__isnull=True)
-                                   | (Q(evaluation_score__gte=0) & Q(evaluation_score__lte=100))),
+                                   | (Q(evaluation_score__gte=0) & Q(evaluation_score__lte=100)),
+                                   violation_error_message=_("The evaluation score lies between 0 and 100.")),
         ]
 
     def __str__(self):
@@ -269,11 +272,15 @@ class PaymentOrder(models.Model):
                                     condition=~Q(kind="reversal"), name="payment_order_business_key"),
             two_people("payment_order_maker_is_not_checker", "approved_by", "created_by",
                        _("An order is approved by someone other than the person who made it.")),
-            two_people("payment_order_signers_differ", "approved_by", "co_signed_by"),
-            models.CheckConstraint(name="payment_order_amount_not_zero", condition=~Q(amount=0)),
+            two_people("payment_order_signers_differ", "approved_by", "co_signed_by",
+                       message=_("The finance officer's co-signature and the bureau auditor's approval are two "
+                                 "different people.")),
+            models.CheckConstraint(name="payment_order_amount_not_zero", condition=~Q(amount=0),
+                                   violation_error_message=_("A payment order moves an amount other than zero.")),
             models.CheckConstraint(
                 name="payment_order_signed_before_paid",
                 condition=Q(status__in=["pending", "voided"]) | Q(approved_by__isnull=False),
+                violation_error_message=_("An order is approved before it is paid.")
             ),
             models.CheckConstraint(
                 # S11: every payment out of the co-managed account, to a member or back to the
@@ -298,12 +305,16 @@ class PaymentOrder(models.Model):
             models.CheckConstraint(
                 name="payment_order_paid_has_reference",
                 condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(bank_reference="")),
+                violation_error_message=_("A paid order has its payment date and the bank's reference.")
             ),
             models.CheckConstraint(name="payment_order_void_has_reason",
-                                   condition=~Q(status="voided") | ~Q(voided_reason="")),
+                                   condition=~Q(status="voided") | ~Q(voided_reason=""),
+                                   violation_error_message=_("Give the reason for voiding the order.")),
             models.CheckConstraint(name="payment_order_reversal_links",
                                    condition=Q(kind="reversal", reverses__isnull=False)
-                                   | (~Q(kind="reversal") & Q(reverses__isnull=True))),
+                                   | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                                   violation_error_message=_("A reversal names the order it reverses, and only a "
+                                                             "reversal does.")),
         ]
 
     def __str__(self):
@@ -341,7 +352,9 @@ class LedgerAccount(models.Model):
                                     name="ledger_member_account_unique"),
             models.CheckConstraint(name="ledger_member_account_names_member",
                                    condition=Q(kind="member", member__isnull=False)
-                                   | (~Q(kind="member") & Q(member__isnull=True))),
+                                   | (~Q(kind="member") & Q(member__isnull=True)),
+                                   violation_error_message=_("A member's account names the member; no other account "
+                                                             "does.")),
         ]
 
     def __str__(self):
@@ -378,7 +391,9 @@ class Posting(models.Model):
     class Meta:
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
-        constraints = [models.CheckConstraint(name="posting_not_zero", condition=~Q(amount=0))]
+        constraints = [models.CheckConstraint(
+            name="posting_not_zero", condition=~Q(amount=0),
+            violation_error_message=_("A ledger posting moves an amount other than zero."))]
 
 
 class Clearing(models.Model):
@@ -414,7 +429,8 @@ class Clearing(models.Model):
             two_people("clearing_approver_is_not_computer", "approved_by", "computed_by",
                        _("A clearing is approved by someone other than the person who ran it.")),
             models.CheckConstraint(name="clearing_approved_has_approver",
-                                   condition=~Q(status="approved") | Q(approved_by__isnull=False)),
+                                   condition=~Q(status="approved") | Q(approved_by__isnull=False),
+                                   violation_error_message=_("An approved clearing names who approved it.")),
         ]
 
     def __str__(self):

@@ -71,13 +71,19 @@ class Claim(models.Model):
                 name="claim_amounts_non_negative",
                 condition=Q(total_cost__gte=0, policy_cost__gte=0, self_pay_full__gte=0, co_pay__gte=0,
                             fund_paid__gte=0, drug_cost__gte=0, antibiotic_cost__gte=0),
+                violation_error_message=_("The amounts of a claim cannot be negative.")
             ),
-            models.CheckConstraint(name="claim_fund_within_total", condition=Q(fund_paid__lte=F("total_cost"))),
+            models.CheckConstraint(name="claim_fund_within_total", condition=Q(fund_paid__lte=F("total_cost")),
+                                   violation_error_message=_("The fund cannot pay more than the total cost of the "
+                                                             "claim.")),
             models.CheckConstraint(name="claim_discharge_after_admission",
-                                   condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=F("admitted_on"))),
+                                   condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=F("admitted_on")),
+                                   violation_error_message=_("Discharge cannot come before admission.")),
             models.CheckConstraint(name="claim_member_iff_inside",
                                    condition=Q(placement="in_consortium", consortium__isnull=False)
-                                   | (~Q(placement="in_consortium") & Q(consortium__isnull=True))),
+                                   | (~Q(placement="in_consortium") & Q(consortium__isnull=True)),
+                                   violation_error_message=_("A claim inside the consortium names its member "
+                                                             "institution; a claim outside names none.")),
         ]
 
     def __str__(self):
@@ -169,7 +175,8 @@ class DipPeriod(models.Model):
         verbose_name_plural = _("DIP point values")
         constraints = [
             models.UniqueConstraint(fields=["county", "year"], name="dip_period_unique"),
-            models.CheckConstraint(name="dip_budget_non_negative", condition=Q(points_budget__gte=0)),
+            models.CheckConstraint(name="dip_budget_non_negative", condition=Q(points_budget__gte=0),
+                                   violation_error_message=_("The points budget cannot be negative.")),
         ]
 
     def __str__(self):
@@ -192,7 +199,8 @@ class BenefitRuleSet(models.Model):
         ordering = ["county", "year", "version"]
         constraints = [
             models.UniqueConstraint(fields=["county", "year", "version"], name="benefit_rules_version_unique"),
-            models.CheckConstraint(name="benefit_rules_new_version_reason", condition=Q(version=1) | ~Q(reason="")),
+            models.CheckConstraint(name="benefit_rules_new_version_reason", condition=Q(version=1) | ~Q(reason=""),
+                                   violation_error_message=_("Give the reason for the new version.")),
         ]
 
     def __str__(self):
@@ -224,8 +232,10 @@ class BenefitRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule_set", "visit_type", "level", "area", "referred"],
                                     name="benefit_rate_unique"),
-            models.CheckConstraint(name="benefit_rate_is_a_share", condition=Q(rate__gte=0) & Q(rate__lte=1)),
-            models.CheckConstraint(name="benefit_deductible_non_negative", condition=Q(deductible__gte=0)),
+            models.CheckConstraint(name="benefit_rate_is_a_share", condition=Q(rate__gte=0) & Q(rate__lte=1),
+                                   violation_error_message=_("A reimbursement rate lies between 0 and 1.")),
+            models.CheckConstraint(name="benefit_deductible_non_negative", condition=Q(deductible__gte=0),
+                                   violation_error_message=_("The deductible cannot be negative.")),
         ]
 
 
@@ -249,8 +259,11 @@ class SpotCheck(models.Model):
         verbose_name = _("spot check")
         verbose_name_plural = _("spot checks")
         constraints = [
-            models.CheckConstraint(name="spot_check_ratio", condition=Q(sample_ratio__gt=0) & Q(sample_ratio__lte=1)),
-            models.CheckConstraint(name="spot_check_amounts", condition=Q(violation_amount__gte=0) & Q(refused__gte=0)),
+            models.CheckConstraint(name="spot_check_ratio", condition=Q(sample_ratio__gt=0) & Q(sample_ratio__lte=1),
+                                   violation_error_message=_("The sample ratio lies above 0 and at most 1.")),
+            models.CheckConstraint(name="spot_check_amounts", condition=Q(violation_amount__gte=0) & Q(refused__gte=0),
+                                   violation_error_message=_("The violation amount and the refused amount cannot be "
+                                                             "negative.")),
         ]
 
 
@@ -273,5 +286,7 @@ class AuditRecovery(models.Model):
         verbose_name_plural = _("audit recoveries")
         constraints = [
             models.CheckConstraint(name="audit_amounts_non_negative",
-                                   condition=Q(recovered__gte=0) & Q(own_penalty__gte=0)),
+                                   condition=Q(recovered__gte=0) & Q(own_penalty__gte=0),
+                                   violation_error_message=_("The recovered amount and the penalty cannot be "
+                                                             "negative.")),
         ]

@@ -218,16 +218,20 @@ class ServiceAgreement(models.Model):
         ordering = ["-year", "consortium__code"]
         constraints = [
             models.UniqueConstraint(fields=["consortium", "year"], name="one_agreement_per_consortium_year",
-                                    violation_error_message=_("This consortium already has an agreement for that year.")),
+                                    violation_error_message=_("This consortium already has an agreement for that "
+                                                              "year.")),
             models.CheckConstraint(
-                name="agreement_year_plausible", condition=Q(year__gte=2000) & Q(year__lte=2100)
+                name="agreement_year_plausible", condition=Q(year__gte=2000) & Q(year__lte=2100),
+                violation_error_message=_("Give a year between 2000 and 2100.")
             ),
             models.CheckConstraint(
                 name="agreement_scheme_known",
                 condition=Q(scheme__in=list(SCHEMES)),
+                violation_error_message=_("Choose one of the payment schemes offered.")
             ),
             models.CheckConstraint(name="burn_margin_is_a_share",
-                                   condition=Q(burn_warning_margin__gte=0) & Q(burn_warning_margin__lte=1)),
+                                   condition=Q(burn_warning_margin__gte=0) & Q(burn_warning_margin__lte=1),
+                                   violation_error_message=_("The warning margin lies between 0 and 1.")),
             models.CheckConstraint(
                 name="active_agreement_is_signed",
                 condition=Q(status="draft") | Q(signed_date__isnull=False),
@@ -282,7 +286,8 @@ class AgreementParameters(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "effective_from"], name="parameter_effective_from_unique"
             ),
-            models.CheckConstraint(name="parameter_version_positive", condition=Q(version__gte=1)),
+            models.CheckConstraint(name="parameter_version_positive", condition=Q(version__gte=1),
+                                   violation_error_message=_("Parameter versions are numbered from 1.")),
         ]
 
     def __str__(self):
@@ -324,8 +329,10 @@ class RosterEntry(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "month", "enrollee_id", "category"], name="roster_entry_unique"
             ),
-            models.CheckConstraint(name="roster_cost_non_negative", condition=Q(baseline_cost__gte=0)),
-            models.CheckConstraint(name="roster_month_first_day", condition=Q(month__day=1)),
+            models.CheckConstraint(name="roster_cost_non_negative", condition=Q(baseline_cost__gte=0),
+                                   violation_error_message=_("The baseline cost cannot be negative.")),
+            models.CheckConstraint(name="roster_month_first_day", condition=Q(month__day=1),
+                                   violation_error_message=_("A roster month is given by its first day.")),
         ]
 
     def __str__(self):
@@ -522,7 +529,8 @@ class HolidayNotice(models.Model):
         verbose_name_plural = _("holiday arrangements")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(name="holiday_notice_year_range", condition=Q(year__gte=2000) & Q(year__lte=2100)),
+            models.CheckConstraint(name="holiday_notice_year_range", condition=Q(year__gte=2000) & Q(year__lte=2100),
+                                   violation_error_message=_("Give a year between 2000 and 2100.")),
         ]
 
     def __str__(self):

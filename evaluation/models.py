@@ -64,7 +64,8 @@ class ChecklistItem(models.Model):
         ordering = ["template", "number"]
         constraints = [
             models.UniqueConstraint(fields=["template", "number"], name="checklist_item_number_unique"),
-            models.CheckConstraint(name="checklist_item_weight_non_negative", condition=Q(weight__gte=0)),
+            models.CheckConstraint(name="checklist_item_weight_non_negative", condition=Q(weight__gte=0),
+                                   violation_error_message=_("The weight of an item cannot be negative.")),
         ]
 
     def __str__(self):
@@ -102,12 +103,15 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["consortium", "year"], name="evaluation_one_per_consortium_year"),
             models.CheckConstraint(name="evaluation_score_range",
-                                   condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100)),
+                                   condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
+                                   violation_error_message=_("The total score lies between 0 and 100.")),
             models.CheckConstraint(
                 name="evaluation_confirmed_by_another",
                 condition=~Q(status="confirmed") | (Q(total_score__isnull=False, confirmed_by__isnull=False,
                                                       submitted_by__isnull=False)
-                                                    & ~Q(confirmed_by=F("submitted_by")))),
+                                                    & ~Q(confirmed_by=F("submitted_by"))),
+                violation_error_message=_("A confirmed evaluation has its total score and was confirmed by someone "
+                                          "other than who entered it.")),
         ]
 
     def __str__(self):
@@ -245,9 +249,12 @@ class NegativeFinding(models.Model):
             # A signal is raised once per consortium, year and situation, however often it is computed.
             models.UniqueConstraint(fields=["consortium", "year", "situation"], condition=Q(source="signal"),
                                     name="negative_signal_once"),
-            models.CheckConstraint(name="negative_situation_range", condition=Q(situation__gte=1, situation__lte=9)),
+            models.CheckConstraint(name="negative_situation_range", condition=Q(situation__gte=1, situation__lte=9),
+                                   violation_error_message=_("Choose a situation from 1 to 9.")),
             models.CheckConstraint(name="negative_reviewed_when_decided",
-                                   condition=Q(status="raised") | Q(reviewed_by__isnull=False)),
+                                   condition=Q(status="raised") | Q(reviewed_by__isnull=False),
+                                   violation_error_message=_("A confirmed or dismissed finding names who reviewed "
+                                                             "it.")),
         ]
 
     def __str__(self):

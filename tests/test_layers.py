@@ -89,3 +89,23 @@ def test_services_never_import_tasks():
     offenders = sorted(f"{source} -> {target}" for source, targets in _graph().items() for target in targets
                        if ".tasks" not in source and target.endswith(".tasks") and "services" in source)
     assert offenders == []
+
+
+def test_every_database_check_speaks_chinese_when_a_form_meets_it():
+    """A form or service that validates a row meets the database's CHECKs first: each names what
+    is wrong in the clerk's words, never the constraint's name."""
+    import django
+    from django.apps import apps
+    from django.db.models import CheckConstraint
+    from django.utils import translation
+
+    assert django.VERSION >= (5, 2)
+    silent = []
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            for constraint in model._meta.constraints:
+                if isinstance(constraint, CheckConstraint):
+                    message = str(constraint.get_violation_error_message())
+                    if constraint.name in message or not any("\u4e00" <= c <= "\u9fff" for c in message):
+                        silent.append(f"{model.__name__}.{constraint.name}: {message}")
+    assert silent == []

@@ -256,3 +256,15 @@ def test_actuals_stay_with_their_agreement_and_freeze_with_the_approved_clearing
         "evaluation_score": "", "member_scores": "{}"})
     assert admin.status_code == 200 and "清算" in admin.content.decode()
     assert YearActuals.objects.get(pk=row.pk).out_of_consortium == D(data["actuals"]["out_of_consortium"])
+
+
+@pytest.mark.parametrize("door", [_actuals_by_api, _actuals_by_admin], ids=["api", "admin"])
+def test_a_negative_amount_is_refused_in_words_not_by_the_constraint_name(client, county, door):
+    agreement, _budget, _fo, data = county.agreement("guangdong-2019-surplus")
+    client.force_login(county.staff)
+    status, body = door(client, agreement, {"in_consortium": data["actuals"]["in_consortium"],
+                                            "out_of_consortium": "-5", "evaluation_score": "101"})
+    assert status in (200, 400)
+    assert "医共体外结算费用不能为负数" in body and "绩效评价得分应在 0 到 100 之间" in body
+    assert "actuals_outside_non_negative" not in body and "actuals_score_range" not in body
+    assert not YearActuals.objects.exists()
