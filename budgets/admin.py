@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin
+from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ServiceRefusalsMixin
 from consortia.forms import add_service_errors
 from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
@@ -77,7 +77,7 @@ class ServiceForm(forms.ModelForm):
         return cleaned
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(ServiceRefusalsMixin):
     """save_model calls the service; a refusal there (a colleague was quicker, under the row lock)
     is the admin's message, and nothing is stored."""
 
@@ -86,13 +86,6 @@ class ServiceAdminMixin:
         form.user = request.user
         return form
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            for message in error.messages:
-                self.message_user(request, message, messages.ERROR)
-            return redirect(request.get_full_path())
 
 
 class BudgetForm(ServiceForm):

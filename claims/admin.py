@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consortia.admin_base import MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin
+from consortia.admin_base import MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, ServiceRefusalsMixin
 from consortia.models import County
 from consortia.permissions import can_write, has_role
 from consortia.selectors import scope_queryset
@@ -83,7 +83,7 @@ class DipForm(forms.ModelForm):
 
 
 @admin.register(DipPeriod)
-class DipPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DipPeriodAdmin(ServiceRefusalsMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Enter the year's points budget (and the basic-level groups' one score); the point value is
     computed from the cases when saved."""
 
@@ -106,13 +106,6 @@ class DipPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
                                    basic_groups=obj.basic_groups or {}, user=request.user)
         obj.pk = saved.pk
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            for message in error.messages:
-                self.message_user(request, message, level="error")
-            return redirect(request.get_full_path())
 
 
 RATE_FIELDS = ("visit_type", "level", "area", "referred", "deductible", "rate", "cap")
@@ -187,7 +180,7 @@ class _RulesRefused(Exception):
     """Unwinds the admin's save so nothing of a refused rule table is kept."""
 
 
-class RecordOnlyMixin:
+class RecordOnlyMixin(ServiceRefusalsMixin):
     """Records that are entered, never edited or removed: a correction is a new record."""
 
     def has_add_permission(self, request, *args):
@@ -199,14 +192,6 @@ class RecordOnlyMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """The recording service's refusal (J7's arithmetic, who may) is the admin's message."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            for message in error.messages:
-                self.message_user(request, message, level="error")
-            return redirect(request.get_full_path())
 
 
 class SpotCheckForm(forms.ModelForm):

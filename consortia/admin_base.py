@@ -1,13 +1,28 @@
 """What every admin screen of the product shares: rows and choices cut to the user's scope,
 rights by role, and the audit history."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from .permissions import can_write, has_role
 from .selectors import object_in_scope, person_id_shown, scope_queryset, sees_full_ids
+
+
+class ServiceRefusalsMixin:
+    """An admin screen whose save calls a service: the service's refusal (who may, a colleague was
+    quicker under the row lock, a rule) is the screen's message in Chinese, and nothing is stored."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(request.get_full_path())
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consortia.admin_base import HistoryAdmin, ScopedAdminMixin, ScopedInline
+from consortia.admin_base import HistoryAdmin, ScopedAdminMixin, ScopedInline, ServiceRefusalsMixin
 from consortia.models import Province
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
@@ -253,7 +253,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(NegativeFinding)
-class NegativeFindingAdmin(ScopedAdminMixin, HistoryAdmin):
+class NegativeFindingAdmin(ServiceRefusalsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["consortium", "year", "situation", "source", "status", "recorded_by", "reviewed_by"]
     list_filter = ["year", "situation", "source", "status"]
     search_fields = ["consortium__name", "description"]
@@ -279,13 +279,6 @@ class NegativeFindingAdmin(ScopedAdminMixin, HistoryAdmin):
                                         finding=obj if change else None)
         obj.pk = saved.pk
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            for message in error.messages:
-                self.message_user(request, message, messages.ERROR)
-            return redirect(request.get_full_path())
 
     def _review(self, request, queryset, status):
         for finding in queryset:
