@@ -1,0 +1,18 @@
+"""Words a county clerk reads: Django's own admin words keep Django's Chinese (our catalogue once
+turned the admin's 修改 into 切换), and a column of links is not headed 分页."""
+
+from django.urls import reverse
+
+
+def test_the_admin_says_change_as_django_does(client, world):
+    client.force_login(world.admin)
+    body = client.get(reverse("admin:index")).content.decode()
+    assert ">修改<" in body and ">切换<" not in body
+    page = client.get(reverse("home")).content.decode()
+    assert "切换语言" in page  # the language switch (without JavaScript) says what it switches
+
+
+def test_the_agreements_list_heads_its_links_as_pages_of_the_agreement(client, world):
+    client.force_login(world.admin)
+    body = client.get(reverse("agreements")).content.decode()
+    assert "相关页面" in body and ">分页<" not in body
