@@ -16,3 +16,11 @@ def test_the_agreements_list_heads_its_links_as_pages_of_the_agreement(client, w
     client.force_login(world.admin)
     body = client.get(reverse("agreements")).content.decode()
     assert "相关页面" in body and ">分页<" not in body
+
+
+def test_the_admin_app_list_reads_chinese_to_a_screen_reader_too(client, world):
+    client.force_login(world.admin)
+    body = client.get(reverse("admin:index")).content.decode()
+    for english in ("Model name", "Add link", "Change or view list link", "Models in the"):
+        assert english not in body
+    assert "模型名称" in body and "修改或查看列表链接" in body
