@@ -1,7 +1,8 @@
 """Exports: each a class with an identifier, a Chinese title and either columns and rows or a
 workbook it fills; one base writes both CSV and XLSX from that definition and answers the download.
-Every text cell is neutralised so a spreadsheet never runs it (pretix `helpers/safe_openpyxl.py`),
-and every export is registered under its identifier (pretix `base/exporter.py`)."""
+Every text cell is neutralised so a spreadsheet never runs it, and every export is registered
+under its identifier; each app's `exporters.py` registers its own (found at start-up, as the admin
+finds `admin.py`)."""
 
 from __future__ import annotations
 
