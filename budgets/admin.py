@@ -15,6 +15,7 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 from consortia.services.work import work_checked, work_enqueue
 
+from .explain import steps_shown
 from .forms import PayForm, ReasonForm, RunForm
 from .models import (
     AnnualBudget,
@@ -34,10 +35,9 @@ from .services.actuals import FIGURES, year_actuals_check, year_actuals_save
 from .services.prepayments import prepayment_run_start
 
 
-def _trace_table(steps):
+def _trace_table(steps, scheme=None):
     rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                            ((s.get("rule", ""), s.get("name", ""), s.get("member", ""),
-                              f"{s.get('formula', '')} = {s.get('value', '')}  {s.get('inputs', '')}") for s in steps))
+                            ((s["rule"], s["label"], s["member"], s["explanation"]) for s in steps_shown(steps, scheme)))
     return format_html("<table><tbody>{}</tbody></table>", rows) if steps else "—"
 
 
@@ -140,7 +140,7 @@ class AnnualBudgetAdmin(ServiceAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("How each number was computed"))
     def shown_trace(self, obj):
-        return _trace_table(obj.computed.get("trace") or [])
+        return _trace_table(obj.computed.get("trace") or [], obj.agreement.scheme)
 
     def save_model(self, request, obj, form, change):
         saved = budget_services.budget_save(agreement=obj.agreement, budget=obj if change else None,
@@ -290,7 +290,7 @@ class PaymentOrderAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("rule trace"))
     def shown_trace(self, obj):
-        return _trace_table(obj.trace)
+        return _trace_table(obj.trace or [], obj.agreement.scheme)
 
     @admin.action(description=_("Co-sign (consortium finance officer)"))
     def co_sign(self, request, queryset):
@@ -318,7 +318,7 @@ class ClearingAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("How each number was computed"))
     def shown_trace(self, obj):
-        return _trace_table(obj.result.get("trace") or [])
+        return _trace_table(obj.result.get("trace") or [], obj.agreement.scheme)
 
     @admin.action(description=_("Approve (not your own) and make the final payment orders"))
     def approve(self, request, queryset):

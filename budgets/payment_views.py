@@ -25,6 +25,7 @@ from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_review, prepayment_run_start, unreviewed_orders
+from .explain import steps_shown
 from .services.runs import runs_seen
 
 PAGE_SIZE = 50
@@ -194,4 +195,5 @@ def order_page(request, pk: int):
         "reversed_by": PaymentOrder.objects.filter(reverses=order).first(),
         "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
         "steps": payments.order_steps(order=order, user=user),
+        "trace": steps_shown(order.trace or [], order.agreement.scheme),
     })

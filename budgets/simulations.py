@@ -12,7 +12,9 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from consortia.problems import problem_list
 from payrules import SCHEMES, InputError, Result, TooDeep, loads, run_scenario
-from payrules.core import LABELS, Step
+from payrules.core import LABELS
+
+from .explain import steps_shown
 
 def label(name: str) -> str:
     return gettext(LABELS[name]) if name in LABELS else name
@@ -81,11 +83,7 @@ def present_output(scheme: str, output: dict | None, errors: list | None = None)
             keys = list(rows[0])
             shown[f"{section}_columns"] = [_column(k) for k in keys]
             shown[f"{section}s"] = [[_value(row[k]) for k in keys] for row in rows]
-    shown["trace"] = [
-        {"rule": step["rule"], "label": label(step["name"]), "member": step["member"],
-         "explanation": Step(**step).explain()}
-        for step in output.get("trace", [])
-    ]
+    shown["trace"] = steps_shown(output.get("trace", []), scheme)
     return shown
 
 

@@ -32,48 +32,53 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
     rate = {k: Decimal(v) for k, v in parameters.items()}
     with exact():
         R = inputs.revenue
-        A = t.record("adjustment_fund", "G1", "A = R × adjustment_fund_rate", money(R * rate["adjustment_fund_rate"]),
+        A = t.record("adjustment_fund", "G1",
+                     gettext_noop("A = R × adjustment_fund_rate"), money(R * rate["adjustment_fund_rate"]),
                      R=R, adjustment_fund_rate=parameters["adjustment_fund_rate"])
         # Rounded half-up each, A and K could together pass R by a fen when the two rates add up
         # to 1 (R 4.50 at 0.31 and 0.69: 1.40 + 3.11): K then takes what A leaves, no more.
-        K = t.record("risk_fund", "G1", "K = min(R × risk_fund_rate, R − A)",
+        K = t.record("risk_fund", "G1", gettext_noop("K = min(R × risk_fund_rate, R − A)"),
                      min(money(R * rate["risk_fund_rate"]), R - A), R=R, A=A,
                      risk_fund_rate=parameters["risk_fund_rate"])
-        P = t.record("package", "G1", "P = R − A − K", R - A - K, R=R, A=A, K=K)
-        prepay_total = t.record("prepayment_total", "G2", "P × prepay_rate", money(P * rate["prepay_rate"]),
+        P = t.record("package", "G1", gettext_noop("P = R − A − K"), R - A - K, R=R, A=A, K=K)
+        prepay_total = t.record("prepayment_total", "G2",
+                                gettext_noop("P × prepay_rate"), money(P * rate["prepay_rate"]),
                                 P=P, prepay_rate=parameters["prepay_rate"])
         months = even_split(prepay_total, 12)
         prepayments = []
         for month, amount in enumerate(months, start=1):
             period = f"{inputs.year}-{month:02d}"
-            t.record("prepayment", "G2, M3", "even split of the prepayment total over 12 months", amount,
+            t.record("prepayment", "G2, M3", gettext_noop("even split of the prepayment total over 12 months"), amount,
                      member=period, total=prepay_total)
             prepayments.append({"period": period, "amount": amount})
 
-        I = t.record("in_consortium", "G5", "I = Σ claims inside the consortium",
+        I = t.record("in_consortium", "G5", gettext_noop("I = Σ claims inside the consortium"),
                      sum(inputs.in_consortium.values(), ZERO), inputs=inputs.in_consortium)
         O = inputs.out_of_consortium
-        E = t.record("expenditure", "G5", "E = I + O", I + O, I=I, O=O)
-        released = t.record("risk_fund_released", "G4", "K × s / 100", money(K * inputs.score / 100),
+        E = t.record("expenditure", "G5", gettext_noop("E = I + O"), I + O, I=I, O=O)
+        released = t.record("risk_fund_released", "G4", gettext_noop("K × s / 100"), money(K * inputs.score / 100),
                             K=K, s=str(inputs.score))
-        W = t.record("entitlement", "G4", "W = P + risk_fund_released", P + released, P=P, released=released)
+        W = t.record("entitlement", "G4",
+                     gettext_noop("W = P + risk_fund_released"), P + released, P=P, released=released)
         if E <= W:
             surplus, overspend, fund_share = W - E, ZERO, ZERO
-            t.record("surplus", "G5", "W − E (retained by the consortium)", surplus, W=W, E=E)
+            t.record("surplus", "G5", gettext_noop("W − E (retained by the consortium)"), surplus, W=W, E=E)
         else:
             surplus, overspend = ZERO, E - W
-            t.record("overspend", "G5", "E − W", overspend, E=E, W=W)
+            t.record("overspend", "G5", gettext_noop("E − W"), overspend, E=E, W=W)
             fund_share = t.record(
-                "fund_overspend_share", "G5", "min(A, overspend × overspend_fund_share_rate)",
+                "fund_overspend_share", "G5", gettext_noop("min(A, overspend × overspend_fund_share_rate)"),
                 min(A, money(overspend * rate["overspend_fund_share_rate"])),
                 A=A, overspend=overspend, overspend_fund_share_rate=parameters["overspend_fund_share_rate"],
             )
-        consortium_share = t.record("consortium_overspend_share", "G5", "overspend − fund_overspend_share",
+        consortium_share = t.record("consortium_overspend_share", "G5",
+                                    gettext_noop("overspend − fund_overspend_share"),
                                     overspend - fund_share, overspend=overspend, fund_share=fund_share)
-        prepaid = t.record("prepaid", "G6", "prepayments paid", sum(months, ZERO) if inputs.prepaid is None
+        prepaid = t.record("prepaid", "G6",
+                           gettext_noop("prepayments paid"), sum(months, ZERO) if inputs.prepaid is None
                            else inputs.prepaid)
         refused = inputs.refused
-        final = t.record("final_payment", "G6, J7", "W + fund_overspend_share − O − prepaid − refused",
+        final = t.record("final_payment", "G6, J7", gettext_noop("W + fund_overspend_share − O − prepaid − refused"),
                          W + fund_share - O - prepaid - refused, W=W, fund_share=fund_share, O=O, prepaid=prepaid,
                          refused=refused)
     return Result(

@@ -48,12 +48,14 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
     weights = [Decimal(w) for w in p["history_weights"]]
     with exact():
         B = inputs.budget
-        deductions = t.record("deductions", "J1", "Σ deductions by item", sum(inputs.deductions.values(), ZERO),
+        deductions = t.record("deductions", "J1",
+                              gettext_noop("Σ deductions by item"), sum(inputs.deductions.values(), ZERO),
                               inputs=inputs.deductions)
-        reserve = t.record("control_reserve", "J1", "B × control_reserve_rate",
+        reserve = t.record("control_reserve", "J1", gettext_noop("B × control_reserve_rate"),
                            money(B * Decimal(p["control_reserve_rate"])), B=B,
                            control_reserve_rate=p["control_reserve_rate"])
-        T = t.record("control_target", "J1", "T = B − Σ deductions − control_reserve", B - deductions - reserve,
+        T = t.record("control_target", "J1",
+                     gettext_noop("T = B − Σ deductions − control_reserve"), B - deductions - reserve,
                      B=B, deductions=deductions, control_reserve=reserve)
         if T < 0:
             raise InputError([Problem("fund.deductions", gettext_noop(
@@ -67,14 +69,17 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         prepayments, lines = [], []
         for m, base, allocation in zip(members, bases, allocations, strict=True):
             code = m.code
-            t.record("base", "J2", "w1·h1 + w2·h2 + w3·h3", base, member=code, h1=m.history[0], h2=m.history[1],
+            t.record("base", "J2",
+                     gettext_noop("w1·h1 + w2·h2 + w3·h3"), base, member=code, h1=m.history[0], h2=m.history[1],
                      h3=m.history[2], weights="/".join(p["history_weights"]))
-            t.record("allocation", "J2, M4", "T by base × coefficient", allocation, member=code, T=T, base=base,
+            t.record("allocation", "J2, M4",
+                     gettext_noop("T by base × coefficient"), allocation, member=code, T=T, base=base,
                      coefficient=str(m.coefficient))
-            wc = t.record("working_capital", "J3", "allocation × working_capital_rate",
+            wc = t.record("working_capital", "J3", gettext_noop("allocation × working_capital_rate"),
                           money(allocation * Decimal(p["working_capital_rate"])), member=code, allocation=allocation)
             extra = t.record(
-                "extra_working_capital", "J3", "allocation × extra_working_capital_rate if compliant two years",
+                "extra_working_capital", "J3",
+                gettext_noop("allocation × extra_working_capital_rate if compliant two years"),
                 money(allocation * Decimal(p["extra_working_capital_rate"])) if m.compliant_two_years else ZERO,
                 member=code, allocation=allocation, compliant_two_years=m.compliant_two_years,
             )
@@ -85,23 +90,27 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
                 )
             actual = inputs.actual[code]
             if actual <= allocation:
-                retained = t.record("surplus_retained", "J4", "(allocation − actual) × surplus_retention_rate",
+                retained = t.record("surplus_retained", "J4",
+                                    gettext_noop("(allocation − actual) × surplus_retention_rate"),
                                     money((allocation - actual) * Decimal(p["surplus_retention_rate"])),
                                     member=code, allocation=allocation, actual=actual)
                 fund_share = ZERO
-                settled = t.record("settled", "J4", "actual + surplus_retained", actual + retained, member=code,
+                settled = t.record("settled", "J4",
+                                   gettext_noop("actual + surplus_retained"), actual + retained, member=code,
                                    actual=actual, surplus_retained=retained)
             else:
                 retained = ZERO
-                fund_share = t.record("fund_overspend_share", "J4", "Σ band part × band fund share",
+                fund_share = t.record("fund_overspend_share", "J4", gettext_noop("Σ band part × band fund share"),
                                       overspend_fund_share(actual - allocation, allocation, p["overspend_bands"]),
                                       member=code, overspend=actual - allocation, allocation=allocation)
-                settled = t.record("settled", "J4", "allocation + fund_overspend_share", allocation + fund_share,
+                settled = t.record("settled", "J4",
+                                   gettext_noop("allocation + fund_overspend_share"), allocation + fund_share,
                                    member=code, allocation=allocation, fund_overspend_share=fund_share)
-            deposit = t.record("deposit", "J5", "settled × deposit_rate", money(settled * Decimal(p["deposit_rate"])),
+            deposit = t.record("deposit", "J5",
+                               gettext_noop("settled × deposit_rate"), money(settled * Decimal(p["deposit_rate"])),
                                member=code, settled=settled)
             forfeit_rate = Decimal(p["deposit_forfeit_rate_by_grade"][m.grade])
-            forfeited = t.record("deposit_forfeited", "J5", "deposit × forfeit rate of the grade",
+            forfeited = t.record("deposit_forfeited", "J5", gettext_noop("deposit × forfeit rate of the grade"),
                                  money(deposit * forfeit_rate), member=code, deposit=deposit, grade=m.grade)
             paid = wc + extra if inputs.working_capital_paid is None else inputs.working_capital_paid.get(code, ZERO)
             refused = (inputs.refused or {}).get(code, ZERO)
@@ -109,7 +118,8 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             # the final payment, exactly.
             final = t.record(
                 "final_payment", "J6, J7",
-                "settled − deposit_forfeited − assessment_deduction − actual − working capital paid − refused",
+
+                gettext_noop("settled − deposit_forfeited − assessment_deduction − actual − working capital paid − refused"),
                 settled - forfeited - m.assessment_deduction - actual - paid - refused, member=code, settled=settled,
                 deposit_forfeited=forfeited, assessment_deduction=m.assessment_deduction, actual=actual,
                 working_capital_paid=paid, refused=refused,

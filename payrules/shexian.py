@@ -39,7 +39,8 @@ def _distribute(t: Trace, total: Decimal, members: tuple[Member, ...], tier_rati
     group_totals = allocate(total, [Decimal(tier_ratio[g]) for g in groups])
     shares = [ZERO] * len(members)
     for group, group_total in zip(groups, group_totals, strict=True):
-        t.record("group_share", "S7", "(surplus + finance_reward) by tier_ratio", group_total, member=group,
+        t.record("group_share", "S7",
+                 gettext_noop("(surplus + finance_reward) by tier_ratio"), group_total, member=group,
                  total=total, ratio=tier_ratio[group])
         indexes = [i for i, m in enumerate(members) if GROUP_OF_TIER[m.tier] == group]
         parts = allocate(group_total, [members[i].prior_year_paid * members[i].score for i in indexes])
@@ -54,22 +55,23 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             ("advance_rate", "assessment_reserve_rate", "finance_reward_rate", "training_fund_rate")}
     members = inputs.members
     with exact():
-        T1 = t.record("target_one", "S1", "T1 = F − remittance − premium",
+        T1 = t.record("target_one", "S1", gettext_noop("T1 = F − remittance − premium"),
                       inputs.raised - inputs.risk_adjustment_remittance - inputs.critical_illness_premium,
                       F=inputs.raised, remittance=inputs.risk_adjustment_remittance,
                       premium=inputs.critical_illness_premium)
-        T2 = t.record("target_two", "S1", "T2 = prior-year expenditure", inputs.prior_year_expenditure)
-        advance = t.record("advance", "S2", "T1 × advance_rate", money(T1 * rate["advance_rate"]),
+        T2 = t.record("target_two", "S1", gettext_noop("T2 = prior-year expenditure"), inputs.prior_year_expenditure)
+        advance = t.record("advance", "S2", gettext_noop("T1 × advance_rate"), money(T1 * rate["advance_rate"]),
                            T1=T1, advance_rate=parameters["advance_rate"])
-        reserve = t.record("assessment_reserve", "S2", "T1 × assessment_reserve_rate",
+        reserve = t.record("assessment_reserve", "S2", gettext_noop("T1 × assessment_reserve_rate"),
                            money(T1 * rate["assessment_reserve_rate"]),
                            T1=T1, assessment_reserve_rate=parameters["assessment_reserve_rate"])
-        insurer_reserve = t.record("insurer_reserve", "S2", "T1 − advance", T1 - advance, T1=T1, advance=advance)
+        insurer_reserve = t.record("insurer_reserve", "S2",
+                                   gettext_noop("T1 − advance"), T1 - advance, T1=T1, advance=advance)
         quarters = even_split(advance - reserve, 4)
         prepayments = []
         for quarter, amount in enumerate(quarters, start=1):
             period = f"{inputs.year}-Q{quarter}"
-            t.record("prepayment", "S2, M3", "(advance − assessment_reserve) split over Q1-Q4", amount,
+            t.record("prepayment", "S2, M3", gettext_noop("(advance − assessment_reserve) split over Q1-Q4"), amount,
                      member=period, advance=advance, assessment_reserve=reserve)
             prepayments.append({"period": period, "amount": amount})
 
@@ -77,10 +79,10 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         pools = allocate(reserve, [m.prior_year_paid for m in members])  # S3
         releases = [money(pool * m.score / 100) for pool, m in zip(pools, members, strict=True)]  # S9
 
-        I = t.record("in_consortium", "S4", "I = Σ claims inside the consortium",
+        I = t.record("in_consortium", "S4", gettext_noop("I = Σ claims inside the consortium"),
                      sum(inputs.in_consortium.values(), ZERO), inputs=inputs.in_consortium)
         O = inputs.out_of_consortium
-        X = t.record("expenditure", "S4", "X = I + O", I + O, I=I, O=O)
+        X = t.record("expenditure", "S4", gettext_noop("X = I + O"), I + O, I=I, O=O)
         ceiling = max(T1, T2)
         if X <= T1:
             insurer_total = T1
@@ -88,55 +90,59 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
             insurer_total = X
         else:
             insurer_total = ceiling
-        t.record("insurer_total", "S4", "T1 if X ≤ T1; X if T1 < X ≤ max(T1, T2); max(T1, T2) above",
+        t.record("insurer_total", "S4", gettext_noop("T1 if X ≤ T1; X if T1 < X ≤ max(T1, T2); max(T1, T2) above"),
                  insurer_total, X=X, T1=T1, T2=T2)
-        one_met = t.record("target_one_met", "S4", "X ≤ T1", X <= T1, X=X, T1=T1)
-        two_met = t.record("target_two_met", "S4", "X ≤ T2", X <= T2, X=X, T2=T2)
+        one_met = t.record("target_one_met", "S4", gettext_noop("X ≤ T1"), X <= T1, X=X, T1=T1)
+        two_met = t.record("target_two_met", "S4", gettext_noop("X ≤ T2"), X <= T2, X=X, T2=T2)
         dprev = inputs.prior_year_deficit_subsidy
         # S5: any cut in the deficit earns the finance reward, whether or not a target is met
         # (歙县方案 六、(一) rewards target two "met or partly met"); the training fund needs a target.
         deficit_reduction = t.record(
-            "deficit_reduction", "S5", "max(0, Dprev − max(0, X − T1))",
+            "deficit_reduction", "S5", gettext_noop("max(0, Dprev − max(0, X − T1))"),
             max(ZERO, dprev - max(ZERO, X - T1)), Dprev=dprev, X=X, T1=T1,
         )
-        reward = t.record("finance_reward", "S5", "deficit_reduction × finance_reward_rate",
+        reward = t.record("finance_reward", "S5", gettext_noop("deficit_reduction × finance_reward_rate"),
                           money(deficit_reduction * rate["finance_reward_rate"]),
                           deficit_reduction=deficit_reduction, finance_reward_rate=parameters["finance_reward_rate"])
         training = t.record("training_fund", "S5",
-                            "deficit_reduction × training_fund_rate when target one or two is met, else 0",
+
+                            gettext_noop("deficit_reduction × training_fund_rate when target one or two is met, else 0"),
                             money(deficit_reduction * rate["training_fund_rate"]) if (one_met or two_met) else ZERO,
                             deficit_reduction=deficit_reduction, training_fund_rate=parameters["training_fund_rate"],
                             target_one_met=one_met, target_two_met=two_met)
-        surplus = t.record("surplus", "S6", "max(0, insurer_total − X)", max(ZERO, insurer_total - X),
+        surplus = t.record("surplus", "S6", gettext_noop("max(0, insurer_total − X)"), max(ZERO, insurer_total - X),
                            insurer_total=insurer_total, X=X)
-        overspend = t.record("consortium_overspend_share", "S6", "max(0, X − insurer_total)",
+        overspend = t.record("consortium_overspend_share", "S6", gettext_noop("max(0, X − insurer_total)"),
                              max(ZERO, X - insurer_total), X=X, insurer_total=insurer_total)
-        prepaid = t.record("prepaid", "S6", "prepayments paid", sum(quarters, ZERO) if inputs.prepaid is None
+        prepaid = t.record("prepaid", "S6",
+                           gettext_noop("prepayments paid"), sum(quarters, ZERO) if inputs.prepaid is None
                            else inputs.prepaid)
         refused = inputs.refused
-        final = t.record("final_payment", "S6, J7", "insurer_total − O − prepaid − refused",
+        final = t.record("final_payment", "S6, J7", gettext_noop("insurer_total − O − prepaid − refused"),
                          insurer_total - O - prepaid - refused, insurer_total=insurer_total, O=O, prepaid=prepaid,
                          refused=refused)
         surplus_shares = _distribute(t, surplus + reward, members, parameters["tier_ratio"])
         overspend_shares = allocate(  # S8
             overspend, [inputs.in_consortium[m.code] * (2 - m.score / 100) for m in members]
         )
-        retained = t.record("assessment_retained", "S9", "assessment_reserve − Σ assessment_release",
+        retained = t.record("assessment_retained", "S9", gettext_noop("assessment_reserve − Σ assessment_release"),
                             reserve - sum(releases, ZERO), assessment_reserve=reserve)
 
     lines = []
     for m, budget, pool, release, share, burden in zip(
         members, budgets, pools, releases, surplus_shares, overspend_shares, strict=True
     ):
-        t.record("budget", "S3, M4", "T1 by prior_year_paid", budget, member=m.code, T1=T1,
+        t.record("budget", "S3, M4", gettext_noop("T1 by prior_year_paid"), budget, member=m.code, T1=T1,
                  prior_year_paid=m.prior_year_paid)
-        t.record("assessment_pool", "S3, M4", "assessment_reserve by prior_year_paid", pool, member=m.code,
+        t.record("assessment_pool", "S3, M4",
+                 gettext_noop("assessment_reserve by prior_year_paid"), pool, member=m.code,
                  assessment_reserve=reserve, prior_year_paid=m.prior_year_paid)
-        t.record("assessment_release", "S9", "assessment_pool × score / 100", release, member=m.code,
+        t.record("assessment_release", "S9", gettext_noop("assessment_pool × score / 100"), release, member=m.code,
                  assessment_pool=pool, score=str(m.score))
-        t.record("surplus_share", "S7, M4", "group share by prior_year_paid × score", share, member=m.code,
+        t.record("surplus_share", "S7, M4",
+                 gettext_noop("group share by prior_year_paid × score"), share, member=m.code,
                  prior_year_paid=m.prior_year_paid, score=str(m.score))
-        t.record("overspend_share", "S8, M4", "consortium overspend by actual × (2 − score/100)", burden,
+        t.record("overspend_share", "S8, M4", gettext_noop("consortium overspend by actual × (2 − score/100)"), burden,
                  member=m.code, actual=inputs.in_consortium[m.code], score=str(m.score))
         lines.append({
             "code": m.code,

@@ -50,7 +50,7 @@ def family_doctor_fees(headcounts: Sequence[int | None], fee: Decimal | Sequence
 def compute(inputs: Inputs, parameters: dict) -> Result:
     t = Trace()
     with exact():
-        g = t.record("growth_factor", "T1", "round(purchase_total / baseline_year_total, 6)",
+        g = t.record("growth_factor", "T1", gettext_noop("round(purchase_total / baseline_year_total, 6)"),
                      (inputs.purchase_total / inputs.baseline_year_total).quantize(MICRO, rounding=ROUND_HALF_UP),
                      purchase_total=inputs.purchase_total, baseline_year_total=inputs.baseline_year_total)
         prepayments = []
@@ -59,35 +59,41 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         for month, (baseline, heads, fee) in enumerate(zip(inputs.monthly_baseline, inputs.monthly_headcount, fees,
                                                            strict=True), start=1):
             period = f"{inputs.year}-{month:02d}"
-            quota = t.record("monthly_quota", "T2", "baseline × g / 12", money(baseline * g / 12), member=period,
+            quota = t.record("monthly_quota", "T2",
+                             gettext_noop("baseline × g / 12"), money(baseline * g / 12), member=period,
                              baseline=baseline, g=format(g, "f"))
-            t.record("family_doctor_fee", "T4", "head count × fee / 12 (the last month takes the difference)", fee,
+            t.record("family_doctor_fee", "T4",
+                     gettext_noop("head count × fee / 12 (the last month takes the difference)"), fee,
                      member=period, head_count=heads, fee=parameters["family_doctor_fee_per_year"])
             prepayments.append({"period": period, "quota": quota, "family_doctor_fee": fee})
-        Q = t.record("quota", "T2", "Q = Σ monthly quotas", sum((row["quota"] for row in prepayments), ZERO))
+        Q = t.record("quota", "T2",
+                     gettext_noop("Q = Σ monthly quotas"), sum((row["quota"] for row in prepayments), ZERO))
         X = inputs.enrollee_expenditure
         s = inputs.score
         if X <= Q:
-            surplus = t.record("surplus", "T3", "Q − X", Q - X, Q=Q, X=X)
-            retained = t.record("surplus_retained", "T3", "surplus × s / 100", money(surplus * s / 100),
+            surplus = t.record("surplus", "T3", gettext_noop("Q − X"), Q - X, Q=Q, X=X)
+            retained = t.record("surplus_retained", "T3", gettext_noop("surplus × s / 100"), money(surplus * s / 100),
                                 surplus=surplus, s=str(s))
-            recovered = t.record("fund_recovered", "T3", "surplus − surplus_retained", surplus - retained,
+            recovered = t.record("fund_recovered", "T3", gettext_noop("surplus − surplus_retained"), surplus - retained,
                                  surplus=surplus, surplus_retained=retained)
             overspend = fund_share = ZERO
         else:
             surplus = retained = recovered = ZERO
-            overspend = t.record("overspend", "T3", "X − Q", X - Q, X=X, Q=Q)
-            fund_share = t.record("fund_overspend_share", "T3", "overspend × overspend_fund_share_rate",
+            overspend = t.record("overspend", "T3", gettext_noop("X − Q"), X - Q, X=X, Q=Q)
+            fund_share = t.record("fund_overspend_share", "T3", gettext_noop("overspend × overspend_fund_share_rate"),
                                   money(overspend * Decimal(parameters["overspend_fund_share_rate"])),
                                   overspend=overspend, rate=parameters["overspend_fund_share_rate"])
-        consortium_share = t.record("consortium_overspend_share", "T3", "overspend − fund_overspend_share",
+        consortium_share = t.record("consortium_overspend_share", "T3",
+                                    gettext_noop("overspend − fund_overspend_share"),
                                     overspend - fund_share, overspend=overspend, fund_share=fund_share)
         refused = inputs.refused
-        final = t.record("final_payment", "T3, J7", "surplus_retained − consortium_overspend_share − refused",
+        final = t.record("final_payment", "T3, J7",
+                         gettext_noop("surplus_retained − consortium_overspend_share − refused"),
                          retained - consortium_share - refused, surplus_retained=retained,
                          consortium_overspend_share=consortium_share, refused=refused)
         heads = sum(inputs.monthly_headcount)
-        fee = t.record("family_doctor_fee", "T4", "Σ head count × fee / 12 (paid month by month, outside the quota)",
+        fee = t.record("family_doctor_fee", "T4",
+                       gettext_noop("Σ head count × fee / 12 (paid month by month, outside the quota)"),
                        money(Decimal(heads) * fee_per_year / 12),
                        head_months=heads, fee=parameters["family_doctor_fee_per_year"])
     return Result(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from consortia.models import User
 from consortia.selectors import object_in_scope
 from consortia.services import agreement_mark_paid_through
+from consortia.templatetags.money import yuan
 from payrules.money import allocate
 
 from ..models import CO_MANAGED_PAYEE, PaymentOrder
@@ -254,7 +255,7 @@ def disbursements_create(*, order: PaymentOrder, user: User) -> list[PaymentOrde
                 "amount": share, "budget": budget, "funded_by": order, "created_by": user,
                 "trace": [{"rule": "S3, M4", "explanation": _(
                     "%(amount)s received on %(date)s passed on by internal budget share %(budget)s") % {
-                    "amount": order.amount, "date": order.paid_on, "budget": line["budget"]}}],
+                    "amount": yuan(order.amount), "date": order.paid_on, "budget": yuan(Decimal(line["budget"]))}}],
             },
         )
         if was_created:

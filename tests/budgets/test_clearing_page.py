@@ -19,7 +19,8 @@ def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county, djan
     body = client.get(url).content.decode()
     assert "清算运行" in body and "已完成" in body  # the run's row
     assert "¥376,489,960.00" in body  # the entitlement W
-    assert "G4: W = P + risk_fund_released = 376489960.00" in body
+    assert "应得总额 W = 打包总额 P + 风险金返还 = ¥376,489,960.00（其中 P = ¥" in body
+    assert "risk_fund_released" not in body and "True" not in body
     clearing = Clearing.objects.get()
     refused = client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"}, follow=True)
     assert "清算须由测算人以外的人员审批" in refused.content.decode()

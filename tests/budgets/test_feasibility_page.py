@@ -47,7 +47,7 @@ def test_an_uploaded_scenario_runs_with_its_trace(signed_in):
     assert page.status_code == 200
     assert "¥347,886,000.00" in body  # the package
     assert "-¥584,272.10" in body  # the final payment: the consortium pays back
-    assert "G1: P = R − A − K = 347886000.00" in body
+    assert "G1</span> <strong>打包总额</strong> — 打包总额 P = 年度基金收入 R − 调剂金 A − 风险金 K = ¥347,886,000.00" in body
     form = page.context["form"]
     assert str(form.initial["revenue"]) == "386540000.00"
     assert [f.initial["code"] for f in page.context["members"].forms if f.initial] == ["YX-H01", "YX-T01", "YX-V01"]
@@ -119,7 +119,7 @@ def test_downloads_json_excel_and_the_inputs(signed_in):
     assert cells["清算应拨付"].value == -11398000
     assert sheet.cell(1, 1).value.startswith("可行性测算")
     texts = [sheet.cell(r, 4).value for r in range(1, sheet.max_row + 1)]
-    assert any(isinstance(t, str) and t.startswith("S4: X = I + O = 439000000.00") for t in texts)
+    assert any(isinstance(t, str) and t.startswith("实际支出 X = 医共体内结算费用 I + 医共体外结算费用 O = ¥439,000,000.00") for t in texts)
 
     inputs = download(signed_in, "scenario", page)
     again = signed_in.post(reverse("feasibility"), {"file": SimpleUploadedFile("again.json", inputs.content)})
