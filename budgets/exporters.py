@@ -51,7 +51,7 @@ class ResultWorkbook(WorkbookExport):
 
         book.remove(book.active)
         for shown in self.shown:
-            sheet = book.create_sheet(title=sheet_title(shown["scheme"] or "?"))
+            sheet = book.create_sheet(title=sheet_title(shown["title"] or shown["scheme"] or "?"))  # the scheme in Chinese
             sheet.sheet_properties.pageSetUpPr.fitToPage = True
             sheet.page_setup.orientation = "landscape"
             sheet.page_setup.fitToHeight = 0

@@ -318,7 +318,9 @@ class PaymentOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period} {self.payee_name} {self.amount}"
+        from consortia.templatetags.money import period, yuan
+
+        return f"{self.get_kind_display()} {period(self.period)} {self.payee_name} {yuan(self.amount)}"
 
     @property
     def needs_co_signature(self) -> bool:

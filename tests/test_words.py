@@ -24,3 +24,15 @@ def test_the_admin_app_list_reads_chinese_to_a_screen_reader_too(client, world):
     for english in ("Model name", "Add link", "Change or view list link", "Models in the"):
         assert english not in body
     assert "模型名称" in body and "修改或查看列表链接" in body
+
+
+def test_an_order_names_itself_with_its_period_and_amount_as_a_clerk_says_them():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from budgets.models import PaymentOrder
+
+    order = PaymentOrder(kind="prepayment", period="2025-Q1", payee_name="歙县人民医院", amount=Decimal("90499500.00"))
+    with translation.override("zh-hans"):
+        assert str(order) == "预拨 2025年第1季度 歙县人民医院 ¥90,499,500.00"

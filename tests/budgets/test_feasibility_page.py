@@ -113,7 +113,8 @@ def test_downloads_json_excel_and_the_inputs(signed_in):
 
     as_excel = download(signed_in, "xlsx", page)
     book = load_workbook(io.BytesIO(as_excel.content))
-    sheet = book["shexian-2025"]
+    assert book.sheetnames == ["歙县 2025 医共体打包付费（双目标）"]  # the scheme in Chinese, not its key
+    sheet = book["歙县 2025 医共体打包付费（双目标）"]
     cells = {sheet.cell(r, 1).value: sheet.cell(r, 2) for r in range(1, sheet.max_row + 1)}
     assert cells["目标一"].value == 425880000 and cells["目标一"].number_format == "#,##0.00"
     assert cells["清算应拨付"].value == -11398000
@@ -131,7 +132,7 @@ def test_excel_writes_formula_like_text_as_text(signed_in):
     data["name"] = "=HYPERLINK(\"http://evil\")"
     response = signed_in.post(reverse("feasibility-download", args=["xlsx"]),
                               {"scenario": json.dumps(data), "schemes": ["guangdong-2019"]})
-    sheet = load_workbook(io.BytesIO(response.content))["guangdong-2019"]
+    sheet = load_workbook(io.BytesIO(response.content))["广东 2019 医共体打包付费（阳西模式）"]
     assert sheet.cell(2, 1).data_type == "s"
     assert sheet.cell(2, 1).value == data["name"]
 
