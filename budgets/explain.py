@@ -29,6 +29,7 @@ INPUT_WORDS = {
     "total": _("amount to split"),
     "weights": _("weights of the three years"),
 }
+SCORES = {"s", "score"}  # evaluation scores out of 100: numbers, not yuan
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]{4,}$")  # a name, not a symbol like R, T1, Dprev
 
 
@@ -69,6 +70,8 @@ def figure(value, name: str = "", scheme: str | None = None) -> str:
         return str(value)
     if spec is not None and spec.kind == "rate":
         return percent(number)
+    if name in SCORES:
+        return format(number, "f")
     if isinstance(value, int) or (isinstance(value, str) and "." not in value):
         return f"{number:,}"
     return yuan(number)

@@ -36,3 +36,11 @@ def test_a_step_names_its_inputs_and_shows_rates_as_per_cent():
             "inputs": {"X": "1.00", "T1": "2.00"}, "member": ""}
     with translation.override("zh-hans"):
         assert explain(flag, "shexian-2025") == "实际支出 X ≤ 目标一 T1 = 是（其中 X = ¥1.00，T1 = ¥2.00）"
+
+
+def test_a_score_is_a_number_not_an_amount():
+    step = {"name": "risk_fund_released", "rule": "G4", "formula": "K × s / 100", "value": "28449344.00",
+            "inputs": {"K": "30923200.00", "s": "92.00"}, "member": ""}
+    with translation.override("zh-hans"):
+        assert explain(step, "guangdong-2019") == (
+            "风险金 K × 考核得分 s ÷ 100 = ¥28,449,344.00（其中 K = ¥30,923,200.00，s = 92.00）")
