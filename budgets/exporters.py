@@ -43,9 +43,6 @@ class ResultWorkbook(WorkbookExport):
         self.shown = shown
         self.name = name
 
-    def render(self) -> bytes:  # what budgets.views sends
-        return self.xlsx()
-
     def workbook(self, book) -> None:
         from openpyxl.styles import Alignment, Font
 
@@ -110,8 +107,12 @@ class FeasibilityWorkbook(ResultWorkbook):
     identifier = "feasibility"
     title = gettext_lazy("Feasibility study")
 
-    def __init__(self, outcomes: list[Outcome], name: str = ""):
+    def __init__(self, outcomes: list[Outcome], name: str = "", stamp: str = ""):
         super().__init__([present(o) for o in outcomes], name)
+        self.stamp = stamp  # the study's year
+
+    def filename(self) -> str:
+        return f"feasibility-{self.stamp}"
 
 
 @register

@@ -20,12 +20,12 @@ from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.services.work import work_enqueue
 
+from .explain import steps_shown
 from .exporters import PaymentOrdersExport
 from .forms import PayForm, ReasonForm, RunForm
 from .models import AnnualBudget, PaymentOrder, PrepaymentRun
 from .services import payments
 from .services.prepayments import prepayment_run_review, prepayment_run_start, unreviewed_orders
-from .explain import steps_shown
 from .services.runs import runs_seen
 
 PAGE_SIZE = 50

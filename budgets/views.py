@@ -118,9 +118,7 @@ def feasibility_download(request, fmt: str):
         outputs = [o.output if o.result else {"scheme": o.scheme, "errors": o.errors} for o in outcomes]
         body = json.dumps(outputs[0] if len(outputs) == 1 else outputs, ensure_ascii=False, indent=2)
         return _file(body.encode("utf-8"), "application/json", f"feasibility-{stamp}.json")
-    workbook = FeasibilityWorkbook(outcomes, name=str(scenario.get("name", ""))).render()
-    return _file(workbook, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 f"feasibility-{stamp}.xlsx")
+    return FeasibilityWorkbook(outcomes, name=str(scenario.get("name", "")), stamp=stamp).response("xlsx")
 
 
 def _file(body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -210,9 +208,7 @@ def _changes(clearing) -> list[dict]:
 @login_required
 def clearing_statement(request, pk: int):
     clearing = get_object_or_404(scope_queryset(request.user, Clearing.objects.select_related("agreement")), pk=pk)
-    body = ClearingStatementWorkbook(clearing).render()
-    return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 f"clearing-{clearing.agreement.consortium.code}-{clearing.agreement.year}.xlsx")
+    return ClearingStatementWorkbook(clearing).response("xlsx")
 
 
 @login_required

@@ -112,6 +112,7 @@ def test_downloads_json_excel_and_the_inputs(signed_in):
     contains(expected, json.loads(as_json.content))
 
     as_excel = download(signed_in, "xlsx", page)
+    assert as_excel["Content-Disposition"] == 'attachment; filename="feasibility-2025.xlsx"'
     book = load_workbook(io.BytesIO(as_excel.content))
     assert book.sheetnames == ["歙县 2025 医共体打包付费（双目标）"]  # the scheme in Chinese, not its key
     sheet = book["歙县 2025 医共体打包付费（双目标）"]
