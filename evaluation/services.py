@@ -280,19 +280,21 @@ def _province_export(job) -> None:
     from consortia.models import Province
     from consortia.services import work_finish, work_progress
 
-    from .exporters import consortia_for_summary, province_workbook
+    from .exporters import ProvinceSummaryWorkbook, consortia_for_summary
 
     year = job.parameters["year"]
     province = Province.objects.filter(pk=job.parameters.get("province")).first()
     consortia = consortia_for_summary(job.created_by, province)
     total = consortia.count()
     work_progress(job, progress_done=0, progress_total=total)
+    export = ProvinceSummaryWorkbook(consortia=consortia, year=year, progress=lambda n: work_progress(
+        job, progress_done=n) if n % 10 == 0 else None)
     with tempfile.TemporaryFile() as out:
-        rows = province_workbook(consortia, year, out, progress=lambda n: work_progress(job, progress_done=n)
-                                 if n % 10 == 0 else None)
+        export.xlsx_write(out)
         out.seek(0)
-        job.output_file.save(f"province-summary-{year}.xlsx", File(out), save=False)
+        job.output_file.save(f"{export.filename()}.xlsx", File(out), save=False)
     Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
+    rows = export.count
     work_progress(job, progress_done=rows, progress_total=total)
     work_finish(job, errors=[], result={"consortia": rows, "year": year})
 
