@@ -10,14 +10,15 @@ from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy as _
 
+from consortia.glossary import word
 from consortia.problems import problem_list
+from consortia.templatetags.money import period
 from payrules import SCHEMES, InputError, Result, TooDeep, loads, run_scenario
-from payrules.core import LABELS
 
 from .explain import steps_shown
 
-def label(name: str) -> str:
-    return gettext(LABELS[name]) if name in LABELS else name
+def label(name: str, scheme: str | None = None) -> str:
+    return word(name, scheme)
 
 
 @dataclass
@@ -76,15 +77,24 @@ def present_output(scheme: str, output: dict | None, errors: list | None = None)
              "errors": errors or []}
     if output is None:
         return shown
-    shown["package"] = [(label(k), _value(v)) for k, v in output["package"].items()]
-    shown["clearing"] = [(label(k), _value(v)) for k, v in output["clearing"].items()]
+    shown["package"] = [(label(k, scheme), _value(v)) for k, v in output["package"].items()]
+    shown["clearing"] = [(label(k, scheme), _value(v)) for k, v in output["clearing"].items()]
     for section, rows in (("prepayment", output.get("prepayments")), ("member", output.get("members"))):
         if rows:
             keys = list(rows[0])
             shown[f"{section}_columns"] = [_column(k) for k in keys]
-            shown[f"{section}s"] = [[_value(row[k]) for k in keys] for row in rows]
+            shown[f"{section}s"] = [[_cell(k, row[k], scheme) for k in keys] for row in rows]
     shown["trace"] = steps_shown(output.get("trace", []), scheme)
     return shown
+
+
+def _cell(key: str, value, scheme: str):
+    """A value of a schedule or member line: periods as said (2025年第1季度), kinds named."""
+    if key == "period":
+        return period(value)
+    if key == "kind":
+        return label(value, scheme)
+    return _value(value)
 
 
 def _column(key: str) -> str:

@@ -24,7 +24,7 @@ class Inputs:
     risk_adjustment_remittance: Decimal
     critical_illness_premium: Decimal
     prior_year_expenditure: Decimal  # T2
-    prior_year_deficit_subsidy: Decimal  # Dprev
+    prior_year_deficit_subsidy: Decimal  # D
     members: tuple[Member, ...]
     in_consortium: dict[str, Decimal]
     out_of_consortium: Decimal
@@ -98,8 +98,8 @@ def compute(inputs: Inputs, parameters: dict) -> Result:
         # S5: any cut in the deficit earns the finance reward, whether or not a target is met
         # (歙县方案 六、(一) rewards target two "met or partly met"); the training fund needs a target.
         deficit_reduction = t.record(
-            "deficit_reduction", "S5", gettext_noop("max(0, Dprev − max(0, X − T1))"),
-            max(ZERO, dprev - max(ZERO, X - T1)), Dprev=dprev, X=X, T1=T1,
+            "deficit_reduction", "S5", gettext_noop("max(0, D − max(0, X − T1))"),
+            max(ZERO, dprev - max(ZERO, X - T1)), D=dprev, X=X, T1=T1,
         )
         reward = t.record("finance_reward", "S5", gettext_noop("deficit_reduction × finance_reward_rate"),
                           money(deficit_reduction * rate["finance_reward_rate"]),
