@@ -68,13 +68,18 @@ def payments_page(request):
     if request.method == "POST":
         _post(request)
         return redirect(request.get_full_path())
-    total = sum((amount for amount in orders.values_list("amount", flat=True)), Decimal("0.00"))
+    # Money paid into the co-managed account and paid on from it to members is one flow: the two
+    # channels are totalled apart, never added together.
+    totals = {channel: Decimal("0.00") for channel in PaymentOrder.Channel.values}
+    for channel, amount in orders.values_list("channel", "amount"):
+        totals[channel] += amount
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     bureau = can_write(user, AnnualBudget)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "budgets/payments.html", {
-        "filter": found, "page": page, "total": total, "count": page.paginator.count, "query": query.urlencode(),
+        "filter": found, "page": page, "from_bureau": totals[PaymentOrder.Channel.BUREAU],
+        "from_co_managed": totals[PaymentOrder.Channel.CO_MANAGED], "count": page.paginator.count, "query": query.urlencode(),
         "run_form": RunForm(prefix="run", agreements=_runnable(user)) if bureau else None,  # not the filter's
         "runs": _runs(user),
         "can_review": user.role == User.Role.BUREAU_STAFF,

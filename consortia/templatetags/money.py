@@ -43,3 +43,21 @@ def period(value):
         if text[5:].isdigit():
             return gettext("%(month)s/%(year)s") % {"month": int(text[5:]), "year": text[:4]}
     return text
+
+
+@register.filter
+def thousands(value):
+    """A count with thousands separators (12,345); anything not a whole number unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return f"{value:,}"
+
+
+@register.filter
+def wan(value):
+    """A large amount in 万元 as summaries and charts give it (¥90,499,500.00 → 9,049.95万元)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal):
+        return value
+    from django.utils.translation import gettext
+
+    return gettext("%(amount)s ten-thousand yuan") % {"amount": f"{(value / 10000).quantize(Decimal('0.01')):,}"}
