@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consortia.exports import Export, WorkbookExport, put, register, sheet_title
+from consortia.exports import Export, WorkbookExport, print_setup, put, register, sheet_title, signatures
 from consortia.selectors import scope_queryset
 
 from .models import PaymentOrder
@@ -49,11 +49,8 @@ class ResultWorkbook(WorkbookExport):
         book.remove(book.active)
         for shown in self.shown:
             sheet = book.create_sheet(title=sheet_title(shown["title"] or shown["scheme"] or "?"))  # the scheme in Chinese
-            sheet.sheet_properties.pageSetUpPr.fitToPage = True
-            sheet.page_setup.orientation = "landscape"
-            sheet.page_setup.fitToHeight = 0
-            sheet.print_title_rows = "1:2"
-            title = put(sheet, 1, 1, f"{self.title}: {shown['title']}")
+            print_setup(sheet, title=f"{self.title}：{shown['title']} {self.name}", header_rows="1:2")
+            title = put(sheet, 1, 1, f"{self.title}：{shown['title']}")
             title.font = Font(bold=True, size=14)
             put(sheet, 2, 1, self.name)
             row = 4
@@ -69,8 +66,9 @@ class ResultWorkbook(WorkbookExport):
             if shown.get("members"):
                 row = self._table(sheet, row, _("Members"), shown["member_columns"], shown["members"])
             trace = [[step["rule"], step["label"], step["member"], step["explanation"]] for step in shown["trace"]]
-            self._table(sheet, row, _("How each number was computed"),
-                        [_("rule"), _("item"), _("member or period"), _("computation")], trace)
+            row = self._table(sheet, row, _("How each number was computed"),
+                              [_("rule"), _("item"), _("member or period"), _("computation")], trace)
+            signatures(sheet, row)
             widths = {"A": 22, "B": 22, "C": 18, "D": 18}
             for letter, width in widths.items():
                 sheet.column_dimensions[letter].width = width

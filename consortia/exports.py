@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take for a formula
 AMOUNT_FORMAT = "#,##0.00"
+RATE_FORMAT = "0.00%"
+A4 = "9"  # the paper size code of A4 in a workbook
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -38,8 +40,23 @@ def csv_cell(value):
     return value
 
 
+class Rate:
+    """A share for a cell: a number shown as a percentage (0.0512 reads 5.12%), so a spreadsheet
+    can still average it; no figure reads as a dash."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = None if value is None or value == "" else Decimal(str(value))
+
+    def __str__(self) -> str:
+        return "—" if self.value is None else f"{(self.value * 100).quantize(Decimal('0.01'))}%"
+
+
 def _plain(value):
     """What a cell holds: flags in words, translations as text."""
+    if isinstance(value, Rate):
+        return str(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Promise):
@@ -49,7 +66,11 @@ def _plain(value):
 
 def fill(cell, value):
     """Writes one openpyxl cell: numbers stay numbers (Decimal amounts with two decimals shown as
-    money), dates stay dates, text is never a formula."""
+    money, shares shown as percentages), dates stay dates, text is never a formula."""
+    if isinstance(value, Rate) and value.value is not None:
+        cell.value = value.value
+        cell.number_format = RATE_FORMAT
+        return cell
     value = _plain(value)
     if isinstance(value, Decimal):
         cell.value = value
@@ -92,6 +113,36 @@ def cell(sheet, value, *, font=None):
     if font is not None:
         made.font = font
     return made
+
+
+def print_setup(sheet, *, title: str, header_rows: str = "1:1", landscape: bool = True) -> None:
+    """Prints as a bureau files paper: A4, as wide as the page, the header rows on every page, the
+    title at the top and the page number at the foot."""
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.print_title_rows = header_rows
+    sheet.oddHeader.center.text = ILLEGAL_IN_XLSX.sub("", str(title))[:200]
+    sheet.oddFooter.center.text = _("Page &P of &N")
+
+
+def signature_line() -> list[str]:
+    """The signature line a filed statement carries (制表人, 审核人, 负责人, 日期), each label
+    followed by an empty cell to sign in."""
+    line: list[str] = []
+    for label in (_("Prepared by:"), _("Checked by:"), _("Head of unit:"), _("Date:")):
+        line += [label, ""]
+    return line
+
+
+def signatures(sheet, row: int) -> int:
+    """Writes the signature line at `row` of an ordinary sheet; returns the row after it."""
+    for column, label in enumerate(signature_line(), start=1):
+        if label:
+            put(sheet, row, column, label, bold=True)
+    return row + 1
 
 
 def sheet_title(text) -> str:
@@ -170,6 +221,7 @@ class Export:
         for number, label in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = max(12, 2 * len(label) + 2)
         sheet.freeze_panes = "A2"
+        print_setup(sheet, title=self.title or self.identifier, landscape=len(header) > 5)
         bold = Font(bold=True)
         sheet.append([cell(sheet, label, font=bold) for label in header])
         for row in self.rows():

@@ -10,7 +10,9 @@ from typing import IO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consortia.exports import WorkbookExport, cell, put, register, sheet_title
+from consortia.exports import (Rate, WorkbookExport, cell, print_setup, put, register, sheet_title, signature_line,
+                               signatures)
+from consortia.glossary import word
 from consortia.models import Consortium
 from payrules import schemes_with
 
@@ -18,7 +20,7 @@ from .indicators import jiangmen_quarterly, supervision_indicators
 from .models import Evaluation, NegativeFinding
 
 FONT = "SimSun"  # 宋体, as provincial forms are printed
-WIDTHS = {"A": 7, "B": 70, "C": 12, "D": 10, "E": 40, "F": 34}
+WIDTHS = {"A": 7, "B": 66, "C": 12, "D": 8, "E": 8, "F": 40, "G": 34}
 
 
 def _style(cell, *, bold=False, size=11, wrap=True, center=False):
@@ -31,32 +33,40 @@ def _style(cell, *, bold=False, size=11, wrap=True, center=False):
     return cell
 
 
-def _printable(sheet, *, header_row: int, landscape=True):
+def _printable(sheet, *, header_row: int, title: str):
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(sheet, title=title, header_rows=f"{header_row}:{header_row}")
     sheet.print_options.horizontalCentered = True
+
+
+def _signed(sheet, row: int) -> None:
+    """The signature line under the last row of a sheet the bureau files."""
+    signatures(sheet, row + 2)
 
 
 def _figure_text(figure: dict) -> str:
     if not figure:
         return ""
     value = figure.get("value")
-    shown = _percent(value) if figure.get("unit") == "share" else (value or "—")
+    shown = str(Rate(value)) if figure.get("unit") == "share" else (value or "—")
     text = _("Computed: %(value)s (%(formula)s)") % {"value": shown, "formula": figure.get("formula", "")}
     if figure.get("last_year") is not None:
         last = figure["last_year"]
-        text += _("; last year %(value)s") % {"value": _percent(last) if figure.get("unit") == "share" else last}
+        text += _("; last year %(value)s") % {"value": str(Rate(last)) if figure.get("unit") == "share" else last}
     return text
 
 
-def _percent(value) -> str:
-    if value is None:
-        return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
+def _inputs(inputs: dict) -> str:
+    """A figure's inputs as a clerk reads them: 县域内住院人次 = 2,495；住院人次 = 3,120."""
+    return "；".join(f"{word(key)} = {_number(value)}" for key, value in inputs.items())
+
+
+def _number(value) -> str:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return f"{number:,}" if number == number.to_integral_value() else f"{number:,.2f}"
 
 
 def annex2_response(evaluation: Evaluation):
@@ -92,26 +102,27 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
     template = evaluation.template
     for column, width in WIDTHS.items():
         sheet.column_dimensions[column].width = width
-    sheet.merge_cells("A1:F1")
+    sheet.merge_cells("A1:G1")
     _style(put(sheet, 1, 1, template.title), bold=True, size=16, center=True)
-    sheet.merge_cells("A2:F2")
+    sheet.merge_cells("A2:G2")
     _style(put(sheet, 2, 1, template.source), center=True)
     heading = [
         (_("Reporting unit"), _("%(county)s medical insurance bureau") % {"county": consortium.county.name}),
         (_("County"), f"{consortium.county.city.name} {consortium.county.name}"),
         (_("Consortium"), consortium.name),
-        (_("Year"), str(evaluation.year)),
+        (_("Year"), evaluation.year),
         (_("Status"), evaluation.get_status_display()),
         (_("Total score"), evaluation.total_score if evaluation.total_score is not None else "—"),
     ]
     row = 3
     for label, value in heading:
         _style(put(sheet, row, 1, label), bold=True)
-        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
         _style(put(sheet, row, 2, value))
         row += 1
     header_row = row
-    for column, title in enumerate([_("No."), _("Item"), _("Result"), _("Score"), _("Evidence"), _("Remarks")], 1):
+    for column, title in enumerate([_("No."), _("Item"), _("Result"), _("Score"), _("Full marks"), _("Evidence"),
+                                    _("Remarks")], 1):
         _style(put(sheet, row, column, title), bold=True, center=True)
     results = {r.item.number: r for r in evaluation.results.select_related("item")}
     section = None
@@ -119,7 +130,7 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
         if item.section != section:
             section = item.section
             row += 1
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
             _style(put(sheet, row, 1, f"（{'一二三四五六七八九'[section - 1]}）{template.section_title(section)}"),
                    bold=True)
         row += 1
@@ -127,11 +138,11 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
         _style(sheet.cell(row=row, column=1, value=item.number), center=True)
         _style(put(sheet, row, 2, item.text))
         _style(put(sheet, row, 3, result.get_result_display() if result and result.result else "—"), center=True)
-        _style(put(sheet, row, 4, f"{result.score if result and result.score is not None else '—'} / {item.weight}"),
-               center=True)
+        _style(put(sheet, row, 4, result.score if result and result.score is not None else "—"), center=True)
+        _style(put(sheet, row, 5, item.weight), center=True)
         files = ", ".join(f.name for f in result.files.all()) if result else ""
-        _style(put(sheet, row, 5, "\n".join(t for t in (result.evidence if result else "", files) if t)))
-        _style(put(sheet, row, 6, _figure_text(result.figure) if result else ""))
+        _style(put(sheet, row, 6, "\n".join(t for t in (result.evidence if result else "", files) if t)))
+        _style(put(sheet, row, 7, _figure_text(result.figure) if result else ""))
     row += 2
     people = [(_("Filled in by"), evaluation.created_by), (_("Submitted by"), evaluation.submitted_by),
               (_("Confirmed by"), evaluation.confirmed_by)]
@@ -140,7 +151,8 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
         sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
         put(sheet, row, 2, person.get_full_name() if person else "—")
         row += 1
-    _printable(sheet, header_row=header_row)
+    _signed(sheet, row - 1)
+    _printable(sheet, header_row=header_row, title=f"{consortium.name} {template.title}")
     _indicator_sheet(workbook, evaluation)
     _negative_sheet(workbook, evaluation)
     if evaluation.consortium.agreements.filter(year=evaluation.year,
@@ -158,8 +170,8 @@ def _indicator_sheet(workbook, evaluation: Evaluation) -> None:
     for figure in supervision_indicators(consortium=evaluation.consortium, year=evaluation.year):
         row += 1
         verdict = "—" if figure.verdict is None else _("met (达标)") if figure.verdict else _("not met (未达标)")
-        inputs = "; ".join(f"{k} = {v}" for k, v in figure.as_dict()["inputs"].items())
-        for column, value in enumerate([str(figure.label), _percent(figure.value), _percent(figure.last_year),
+        inputs = _inputs(figure.as_dict()["inputs"])
+        for column, value in enumerate([str(figure.label), Rate(figure.value), Rate(figure.last_year),
                                         str(figure.threshold), verdict, f"{figure.formula}\n{inputs}"], 1):
             _style(put(sheet, row, column, value))
     for entry in evaluation.indicator_entries.all():
@@ -167,7 +179,8 @@ def _indicator_sheet(workbook, evaluation: Evaluation) -> None:
         for column, value in enumerate([entry.get_key_display(), entry.value or "—", "", "",
                                         entry.get_verdict_display() if entry.verdict else "—", entry.evidence], 1):
             _style(put(sheet, row, column, value))
-    _printable(sheet, header_row=1)
+    _signed(sheet, row)
+    _printable(sheet, header_row=1, title=f"{evaluation.consortium.name} {sheet.title}")
 
 
 def _negative_sheet(workbook, evaluation: Evaluation) -> None:
@@ -187,7 +200,8 @@ def _negative_sheet(workbook, evaluation: Evaluation) -> None:
                    or _("none")))
         _style(put(sheet, row, 4, "\n".join(f.description for f in mine)))
         _style(put(sheet, row, 5, "\n".join(f.evidence for f in mine if f.evidence)))
-    _printable(sheet, header_row=1)
+    _signed(sheet, row)
+    _printable(sheet, header_row=1, title=f"{evaluation.consortium.name} {sheet.title}")
 
 
 def _quarterly_sheet(workbook, evaluation: Evaluation) -> None:
@@ -202,11 +216,12 @@ def _quarterly_sheet(workbook, evaluation: Evaluation) -> None:
         row += 1
         put(sheet, row, 1, entry["member"].code)
         put(sheet, row, 2, entry["member"].name)
-        put(sheet, row, 3, f"Q{entry['quarter']}")
+        put(sheet, row, 3, _("Q%(q)s") % {"q": entry["quarter"]})
         for column, figure in enumerate(entry["figures"], 4):
-            value = _percent(figure.value) if figure.unit == "share" else figure.value
+            value = Rate(figure.value) if figure.unit == "share" else figure.value
             put(sheet, row, column, "—" if figure.value is None else value)
-    _printable(sheet, header_row=1)
+    _signed(sheet, row)
+    _printable(sheet, header_row=1, title=f"{evaluation.consortium.name} {sheet.title}")
 
 
 def province_workbook(consortia, year: int, out: IO[bytes], progress=None) -> int:
@@ -239,6 +254,8 @@ class ProvinceSummaryWorkbook(WorkbookExport):
         consortia, year = self.consortia, self.year
         sheet = book.create_sheet(sheet_title(self.title))
         sheet.freeze_panes = "D2"
+        title = _("%(title)s %(year)s") % {"title": self.title, "year": year}
+        print_setup(sheet, title=title)
         bold = Font(name=FONT, bold=True)
         evaluations = {(e.consortium_id): e for e in Evaluation.objects.filter(year=year, consortium__in=consortia)
                        .select_related("template")}
@@ -267,7 +284,7 @@ class ProvinceSummaryWorkbook(WorkbookExport):
                 if value is not None:
                     totals[index] += value
                     counted[index] += 1
-            values += [_percent(figures.get(k)) for k in indicator_keys] + [confirmed]
+            values += [Rate(figures.get(k)) for k in indicator_keys] + [confirmed]
             sheet.append([cell(sheet, v) for v in values])
             self.count += 1
             if self.progress:
@@ -275,6 +292,8 @@ class ProvinceSummaryWorkbook(WorkbookExport):
         averages = [(t / c).quantize(Decimal("0.01")) if c else None for t, c in zip(totals, counted, strict=True)]
         sheet.append([cell(sheet, _("average"), font=bold), cell(sheet, ""), cell(sheet, "")]
                      + [cell(sheet, a, font=bold) for a in averages])
+        sheet.append([])
+        sheet.append([cell(sheet, label, font=bold) for label in signature_line()])
 
 
 def consortia_for_summary(user=None, province=None):

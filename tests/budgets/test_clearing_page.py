@@ -40,7 +40,7 @@ def test_staff_run_the_clearing_and_a_colleague_approves_it(client, county, djan
     code = clearing.agreement.consortium.code
     assert workbook["Content-Disposition"] == f'attachment; filename="clearing-{code}-2025.xlsx"'
     sheet = load_workbook(io.BytesIO(workbook.content))["广东 2019 医共体打包付费（阳西模式）"]
-    assert sheet.cell(1, 1).value == "年终清算结算单: 广东 2019 医共体打包付费（阳西模式）"
+    assert sheet.cell(1, 1).value == "年终清算结算单：广东 2019 医共体打包付费（阳西模式）"
     rows = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)}
     # Nothing was prepaid in this test: the whole entitlement less claims outside comes now (G6).
     assert rows["已预拨"] == 0

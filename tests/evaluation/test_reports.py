@@ -91,17 +91,19 @@ def test_the_annex2_workbook_reads_like_the_document(yangxi):
     sections = [row[0] for row in cells if isinstance(row[0], str) and row[0].startswith("（")]
     assert sections == ["（一）医共体建设监测情况", "（二）医共体医保服务管理情况", "（三）医共体医保绩效评价"]
     item3 = next(row for row in cells if row[0] == 3)
-    assert (item3[2], item3[3]) == ("部分达标", "2.50 / 5.00")
+    assert (item3[2], Decimal(str(item3[3])), Decimal(str(item3[4]))) == ("部分达标", Decimal("2.5"), Decimal("5"))
     item14 = next(row for row in cells if row[0] == 14)
-    assert item14[5] == ("系统计算：75.00%（县域内（医共体及县内其他机构）住院人次 / 本县参保人全部住院人次）；上年 50.00%")
+    assert item14[6] == ("系统计算：75.00%（县域内（医共体及县内其他机构）住院人次 / 本县参保人全部住院人次）；上年 50.00%")
     item2 = next(r for r in sheet.iter_rows(min_row=1) if r[0].value == 2)
-    assert item2[4].value == '=HYPERLINK("x")' and item2[4].data_type == "s"  # text, not a formula
+    assert item2[5].value == '=HYPERLINK("x")' and item2[5].data_type == "s"  # text, not a formula
     assert sheet.freeze_panes == "A10" and sheet.page_setup.orientation == "landscape"
     assert sheet["B11"].alignment.wrap_text and sheet["B11"].font.name == "SimSun"
     indicators = [[c.value for c in row] for row in book["监管指标"].iter_rows()]
-    assert indicators[1][:5] == ["（一）县域内基本医疗保险参保人住院率逐年提升", "75.00%", "50.00%", "高于上年", "达标"]
+    assert indicators[1][:5] == ["（一）县域内基本医疗保险参保人住院率逐年提升", 0.75, 0.5, "高于上年", "达标"]
+    assert book["监管指标"]["B2"].number_format == "0.00%"  # a share the province can average, shown 75.00%
     negative = [row[0].value for row in book["负面清单"].iter_rows(min_row=2)]
-    assert len(negative) == 9 and negative[6] == "(七) 发生医保骗保事件。"
+    assert len(negative) == 11 and negative[6] == "(七) 发生医保骗保事件。"
+    assert negative[9:] == [None, "制表人："]  # nine situations, a blank row, the signature line
 
 
 def test_the_provincial_summary_has_a_row_per_consortium_and_averages(yangxi, tmp_path):
@@ -112,7 +114,8 @@ def test_the_provincial_summary_has_a_row_per_consortium_and_averages(yangxi, tm
     assert rows[0][:5] == ["县（市、区）", "医共体", "状态", "总得分", "第1项"]
     mine = next(r for r in rows if r[1] == yangxi.consortium.name)
     assert (mine[2], mine[3], mine[4], mine[8]) == ("已确认", 95, 5, 0)
-    assert rows[-1][0] == "平均" and rows[-1][3] == 95
+    average = next(r for r in rows if r[0] == "平均")
+    assert average[3] == 95 and rows[-1][:5] == ["制表人：", None, "审核人：", None, "负责人："]
 
 
 def test_the_command_writes_one_consortiums_workbook(yangxi, tmp_path):
@@ -188,7 +191,7 @@ def test_evidence_files_attach_to_an_item_and_show_in_the_workbook(client, yangx
     buffer = io.BytesIO()
     annex2_workbook(evaluation, buffer)
     item2 = next(r for r in load_workbook(io.BytesIO(buffer.getvalue()))["评价清单"].iter_rows() if r[0].value == 2)
-    assert item2[4].value == "转诊制度.pdf"
+    assert item2[5].value == "转诊制度.pdf"
 
 
 def test_the_provincial_summary_is_a_job_with_a_workbook_to_download(client, yangxi):
