@@ -1,5 +1,8 @@
 """The columns of a claims file: canonical English names with the usual Chinese headers as aliases
-(the first alias is the template's), and the words accepted for visit type and referral."""
+(the first alias is the template's header), the words accepted for visit type and referral, and
+the template's example row with what each column allows."""
+
+from django.utils.translation import gettext_lazy as _
 
 COLUMNS = {
     "claim_no": ("结算流水号", "结算ID", "就诊流水号"),
@@ -24,6 +27,7 @@ COLUMNS = {
 }
 OPTIONAL = {"discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
             "drug_cost", "antibiotic_cost"}
+DATE_COLUMNS = ("admitted_on", "discharged_on", "settled_on")
 MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
 VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "outpatient", "门诊": "outpatient",
                "普通门诊": "outpatient", "chronic": "chronic", "门特": "chronic", "门诊特殊病": "chronic",
@@ -31,3 +35,30 @@ VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "o
 REFERRALS = {"": "", "up": "up", "上转": "up", "down": "down", "下转": "down", "out_of_county": "out_of_county",
              "转县外": "out_of_county", "县外转诊": "out_of_county", "out_of_city": "out_of_city",
              "转市外": "out_of_city", "市外转诊": "out_of_city"}
+
+# The template's example row: the importer recognises it by its claim number and skips it, so a
+# clerk who leaves it in imports only the real rows.
+EXAMPLE_CLAIM_NO = "示例-导入时跳过"
+EXAMPLE = {
+    "claim_no": EXAMPLE_CLAIM_NO, "person_id": "34102100000012345", "institution_code": "H34102100001",
+    "visit_type": "住院", "admitted_on": "2025-03-02", "discharged_on": "2025-03-09", "diagnosis": "J18.900",
+    "dip_group": "", "dip_score": "", "total_cost": "8650.40", "policy_cost": "7980.00", "self_pay_full": "120.40",
+    "co_pay": "1595.00", "fund_paid": "6935.00", "drug_cost": "2310.15", "antibiotic_cost": "480.00",
+    "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09",
+}
+DATE_RULE = _("a date, written 2025-03-31")
+MONEY_RULE = _("yuan with at most two decimals, e.g. 8650.40")
+ALLOWED = {
+    "claim_no": _("the settlement system's number, unique in the county; at most 40 characters"),
+    "person_id": _("the insured person's number; at most 40 characters"),
+    "institution_code": _("the institution's code as in the institution registry"),
+    "visit_type": _("住院, 门诊 or 门特 (门诊慢特病)"),
+    "admitted_on": DATE_RULE, "discharged_on": DATE_RULE, "settled_on": DATE_RULE,
+    "diagnosis": _("the ICD-10 code of the main diagnosis"),
+    "dip_group": _("the DIP group code (DIP counties only)"),
+    "dip_score": _("the DIP group's score, a number (DIP counties only)"),
+    "total_cost": MONEY_RULE, "policy_cost": MONEY_RULE, "self_pay_full": MONEY_RULE, "co_pay": MONEY_RULE,
+    "fund_paid": _("yuan, no more than the total cost"), "drug_cost": MONEY_RULE, "antibiotic_cost": MONEY_RULE,
+    "referral_no": _("the referral slip's number, if referred"),
+    "referral_direction": _("empty, 上转, 下转, 转县外 or 转市外"),
+}

@@ -1,12 +1,16 @@
 """The claims' exports: the claims in scope (a county's year: hundreds of thousands of rows, so
 streamed, the person's id as the user's role may see it) and the empty import template."""
 
+import datetime
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
-from consortia.exports import Export, register
+from consortia.exports import Export, cell, print_setup, register, sheet_title
 from consortia.models import Institution
 from consortia.selectors import person_id_shown, scope_queryset
 
+from .columns import ALLOWED, COLUMNS, DATE_COLUMNS, EXAMPLE, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL
 from .importers import template_header
 from .models import Claim
 
@@ -37,7 +41,8 @@ class ClaimsExport(Export):
 
 @register
 class ClaimsTemplateExport(Export):
-    """The canonical template: English names on the first row (Chinese headers are accepted too)."""
+    """The template: the Chinese headers on the first row (the English names are accepted too), an
+    example row the import skips, and in the workbook a second sheet saying what each column allows."""
 
     identifier = "claims-template"
     title = _("Claims import template")
@@ -47,4 +52,30 @@ class ClaimsTemplateExport(Export):
         return template_header()[0]
 
     def rows(self):
-        return []
+        return [[_typed(name) for name in COLUMNS]]
+
+    def workbook(self, book) -> None:
+        from openpyxl.styles import Font
+
+        super().workbook(book)
+        sheet = book.create_sheet(sheet_title(_("How to fill in")))
+        print_setup(sheet, title=_("How to fill in"))
+        bold = Font(bold=True)
+        sheet.append([cell(sheet, label, font=bold) for label in (
+            _("column"), _("required"), _("what it takes"), _("example"), _("also accepted as header"))])
+        for name, aliases in COLUMNS.items():
+            sheet.append([cell(sheet, value) for value in (
+                aliases[0], _("no") if name in OPTIONAL else _("yes"), ALLOWED[name], _typed(name),
+                "、".join(aliases[1:]) or "—")])
+        sheet.append([cell(sheet, _("The row whose claim number is %(example)s is an example; the import skips it.")
+                           % {"example": EXAMPLE_CLAIM_NO})])
+
+
+def _typed(name: str):
+    """The example's value as a spreadsheet keeps it: amounts as numbers, dates as dates."""
+    value = EXAMPLE[name]
+    if value and name in MONEY_COLUMNS:
+        return Decimal(value)
+    if value and name in DATE_COLUMNS:
+        return datetime.date.fromisoformat(value)
+    return value

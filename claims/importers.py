@@ -27,7 +27,7 @@ from consortia.models import County, Job
 from consortia.services import job_create, work_enqueue, work_execute, work_fail, work_finish, work_progress
 from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
 
-from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
+from .columns import COLUMNS, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
 from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
@@ -39,8 +39,8 @@ STAGED_FIELDS = [f.name for f in ClaimStaging._meta.fields if f.name not in ("id
 
 
 def template_header() -> tuple[list[str], list[str]]:
-    """The canonical template: English names, and the usual Chinese headers (also accepted)."""
-    return list(COLUMNS), [aliases[0] for aliases in COLUMNS.values()]
+    """The template's Chinese headers, and the English names (also accepted)."""
+    return [aliases[0] for aliases in COLUMNS.values()], list(COLUMNS)
 
 
 def _date(value) -> datetime.date:
@@ -253,6 +253,8 @@ def _run(job: Job) -> None:
     try:
         with job.input_file.open("rb") as stream:
             for number, row in read_table(stream, job.input_file.name, COLUMNS, optional=OPTIONAL):
+                if text_cell(row["claim_no"]) == EXAMPLE_CLAIM_NO:
+                    continue  # the template's example, left in
                 rows += 1
                 parsed = _parse(number, row, errors)
                 if parsed is not None and not errors:

@@ -26,7 +26,7 @@ from consortia.templatetags.money import yuan
 
 from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_create
-from .columns import COLUMNS, OPTIONAL
+from .columns import ALLOWED, COLUMNS, EXAMPLE_CLAIM_NO, OPTIONAL
 from .exporters import ClaimsExport, ClaimsTemplateExport
 from .forms import (
     AuditRecoveryForm,
@@ -54,14 +54,16 @@ def import_page(request):
     if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
         return redirect("job-page", job.pk)
     jobs = jobs_visible(request.user, Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT)).order_by("-created_at")[:20]
-    columns = [(name, aliases[0], name in OPTIONAL) for name, aliases in COLUMNS.items()]
-    return render(request, "claims/import.html", {"form": form, "jobs": jobs, "columns": columns})
+    columns = [(aliases[0], "、".join(aliases[1:]) or "—", name in OPTIONAL, ALLOWED[name])
+               for name, aliases in COLUMNS.items()]
+    return render(request, "claims/import.html", {"form": form, "jobs": jobs, "columns": columns,
+                                                  "example": EXAMPLE_CLAIM_NO})
 
 
 @login_required
 def template_download(request):
-    """The canonical template: English names on the first row (Chinese headers are accepted too)."""
-    return ClaimsTemplateExport().response("csv")
+    """The template, as CSV or (`?format=xlsx`) a workbook that also says what each column takes."""
+    return ClaimsTemplateExport().response("xlsx" if request.GET.get("format") == "xlsx" else "csv")
 
 
 class ClaimListFilter(django_filters.FilterSet):

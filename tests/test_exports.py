@@ -215,7 +215,10 @@ def test_every_registered_export_makes_a_file_from_the_demo(demo):
     claims = _csv_rows(_build("claims", demo).csv())
     assert len(claims) == 301 and claims[0][:2] == ["结算流水号", "人员编号"]
     summary = load_workbook(io.BytesIO(_build("province-summary", demo).xlsx())).active
-    names = [row[1] for row in summary.iter_rows(min_row=2, max_row=summary.max_row - 1, values_only=True)]
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    average = [row[0] for row in rows].index("平均")
+    names = [row[1] for row in rows[:average]]
+    assert rows[-1][:7] == ("制表人：", None, "审核人：", None, "负责人：", None, "日期：")
     assert names == [c.name for c in consortia_for_summary(demo["sx_staff"]).order_by("county__code", "code")]
 
 
@@ -238,7 +241,13 @@ def test_the_four_csv_downloads_keep_their_addresses_columns_and_masking(client,
 
     template = client.get(reverse("claims-template"))
     assert template["Content-Disposition"] == 'attachment; filename="claims-template.csv"'
-    assert _csv_rows(template.content)[0][:3] == ["claim_no", "person_id", "institution_code"]
+    header, example = _csv_rows(template.content)
+    assert header[:3] == ["结算流水号", "人员编号", "定点医药机构编号"]
+    assert example[:4] == ["示例-导入时跳过", "34102100000012345", "H34102100001", "住院"]
+    book = load_workbook(io.BytesIO(client.get(reverse("claims-template"), {"format": "xlsx"}).content))
+    assert book.sheetnames == ["结算数据导入模板", "填写说明"]
+    guide = [[c.value for c in r] for r in book["填写说明"].iter_rows(min_row=2, max_row=5)]
+    assert guide[3] == ["医疗类别", "是", "住院、门诊或门特（门诊慢特病）", "住院", "就诊类型"]
 
     orders = client.get(reverse("payments"), {"export": "csv"})
     assert orders["Content-Disposition"] == 'attachment; filename="payment-orders.csv"'
