@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ServiceRefusalsMixin
+from consortia.admin_base import ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ServiceRefusalsMixin, json_html
 from consortia.forms import add_service_errors
 from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
@@ -126,17 +126,15 @@ class AnnualBudgetAdmin(ServiceAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("Package"))
     def shown_package(self, obj):
-        return format_html_join("", "<div>{}: {}</div>", (obj.computed.get("package") or {}).items())
+        return json_html(obj.computed.get("package") or {})
 
     @admin.display(description=_("Prepayment schedule"))
     def shown_schedule(self, obj):
-        return format_html_join("", "<div>{}</div>", ((" · ".join(str(v) for v in row.values()),)
-                                                        for row in obj.computed.get("prepayments") or []))
+        return json_html(obj.computed.get("prepayments") or [])
 
     @admin.display(description=_("Members"))
     def shown_members(self, obj):
-        return format_html_join("", "<div>{}</div>", ((" · ".join(f"{k} {v}" for k, v in row.items()),)
-                                                        for row in obj.computed.get("members") or []))
+        return json_html(obj.computed.get("members") or [])
 
     @admin.display(description=_("How each number was computed"))
     def shown_trace(self, obj):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext, gettext_lazy as _
 from payrules import schemes_with
 
 from . import services
-from .admin_base import HistoryAdmin, MaskedIdsMixin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline
+from .admin_base import (HistoryAdmin, MaskedIdsMixin, ReadOnlyMixin, ScopedAdmin, ScopedAdminMixin, ScopedInline,
+                         json_html)
 from .forms import AgreementParametersForm, RosterUploadForm
 from .models import (
     AgreementParameters,
@@ -29,6 +30,7 @@ from .models import (
 from .permissions import can_write, has_role
 from .selectors import agreement_current_parameters, scope_queryset
 from .services.roster import ROSTER_COLUMNS
+from . import admin_schedules  # noqa: F401  (replaces the beat's own screens)
 
 admin.site.site_header = _("County consortium package payment")
 admin.site.site_title = _("County consortium package payment")
@@ -101,7 +103,7 @@ class ParameterVersionInline(ReadOnlyMixin, ScopedInline):
 
     @admin.display(description=_("parameter values"))
     def shown_values(self, obj):
-        return format_html_join("", "<div><code>{}</code>: {}</div>", sorted(obj.values.items()))
+        return json_html(obj.values)
 
 
 @admin.register(ServiceAgreement)
@@ -309,7 +311,7 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("result"))
     def shown_result(self, obj):
-        return format_html_join("", "<div>{}: {}</div>", sorted(obj.result.items())) or "—"
+        return json_html(obj.result) if obj.result else "—"
 
     @admin.display(description=_("errors"))
     def shown_errors(self, obj):

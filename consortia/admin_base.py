@@ -33,7 +33,75 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         return [(row.pk, str(row)) for row in related]
 
 
-class ScopedAdminMixin:
+def json_html(value):
+    """Data kept as JSON (a budget's members, a clearing's inputs and result, a job's result) as a
+    clerk reads it: names in Chinese, amounts in yuan, tiers and periods in words; lists of rows as
+    a table."""
+    from django.utils.html import format_html, format_html_join
+
+    from consortia.glossary import word
+    from consortia.glossary import shown
+
+    if isinstance(value, dict):
+        return format_html("<dl class=\"json\">{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", ((word(k), json_html(v)) for k, v in value.items() if k != "trace")))
+    if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+        keys = list(dict.fromkeys(k for row in value for k in row))
+        head = format_html_join("", "<th scope=\"col\">{}</th>", ((word(k),) for k in keys))
+        body = format_html_join("", "<tr>{}</tr>", ((format_html_join(
+            "", "<td>{}</td>", ((json_html(row.get(k)),) for k in keys)),) for row in value))
+        return format_html("<table class=\"json\"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+    if isinstance(value, list):
+        return format_html_join("、", "{}", ((json_html(v),) for v in value)) if value else "—"
+    return shown(value)
+
+
+class ReadableJsonMixin:
+    """A JSON field that is not edited on the screen is shown through `json_html`, never as the
+    raw JSON (`{"prior_year_paid": …}`) Django would print. The screen's own rules of what is
+    read-only (a subclass's get_readonly_fields) are asked first; the JSON fields among them are
+    swapped for their readable display."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import JSONField
+
+        self._json = [f.name for f in self.model._meta.fields if isinstance(f, JSONField)]
+        if not self._json:
+            return
+        for name in self._json:
+            def display(obj, name=name):
+                return json_html(getattr(obj, name)) if obj is not None else "—"
+
+            display.short_description = self.model._meta.get_field(name).verbose_name
+            setattr(self, f"{name}_shown", display)
+        readonly, fields, exclude = self.get_readonly_fields, self.get_fields, self.get_exclude
+
+        def fixed(request, obj):
+            if not self.has_change_permission(request, obj):
+                return set(self._json)
+            return set(readonly(request, obj)) & set(self._json)
+
+        def get_readonly_fields(request, obj=None):
+            json = fixed(request, obj)
+            names = [f"{n}_shown" if n in json else n for n in readonly(request, obj)]
+            return names + [f"{n}_shown" for n in json if f"{n}_shown" not in names]
+
+        def get_exclude(request, obj=None):
+            return [*(exclude(request, obj) or []), *fixed(request, obj)]
+
+        def get_fields(request, obj=None):
+            json, names = fixed(request, obj), []
+            for name in fields(request, obj):
+                name = f"{name}_shown" if name in json else name
+                if name not in names:
+                    names.append(name)
+            return names
+
+        self.get_readonly_fields, self.get_exclude, self.get_fields = get_readonly_fields, get_exclude, get_fields
+
+
+class ScopedAdminMixin(ReadableJsonMixin):
     def get_queryset(self, request):
         return scope_queryset(request.user, super().get_queryset(request))
 
@@ -76,6 +144,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not str(version_id).isdigit():
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        from simple_history.template_utils import HistoricalRecordContextHelper
+
+        from consortia.glossary import shown
+
+        class InWords(HistoricalRecordContextHelper):
+            """Each change's values as the pages show them: 草稿 → 生效, ¥…, — for nothing."""
+
+            def prepare_delta_change_value(self, change, value):
+                return shown(super().prepare_delta_change_value(change, value),
+                             self.model._meta.get_field(change.field))
+
+        return InWords(self.model, historical_record)
 
 
 class ScopedAdmin(ScopedAdminMixin, HistoryAdmin):

@@ -17,3 +17,21 @@ class ConsortiaConfig(AppConfig):
         from .exports import exports_discover
 
         exports_discover()  # every app's exporters module registers its exports
+        _admin_flags_in_words()
+
+
+def _admin_flags_in_words():
+    """The admin draws a yes/no column as a tick or a cross whose text for a screen reader (and a
+    missing image) is Python's `True`/`False`, untranslated. Every caller in Django looks the icon
+    up by name when it draws one, so replacing it here gives them all 是/否/未知."""
+    from django.contrib.admin.templatetags import admin_list
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    def boolean_icon(value):
+        name = {True: "yes", False: "no", None: "unknown"}[value]
+        said = {True: gettext("yes"), False: gettext("no"), None: gettext("unknown")}[value]
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), said)
+
+    admin_list._boolean_icon = boolean_icon

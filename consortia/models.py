@@ -533,6 +533,14 @@ class HolidayNotice(models.Model):
                                    violation_error_message=_("Give a year between 2000 and 2100.")),
         ]
 
+    def source_shown(self) -> str:
+        """Where the arrangement came from, in words: the seeded ones name the built-in calendar
+        (the chinesecalendar package, with its version) rather than the package."""
+        if self.source.startswith("chinesecalendar"):
+            version = self.source.removeprefix("chinesecalendar").strip()
+            return _("built-in State Council calendar %(version)s") % {"version": version}
+        return self.source
+
     def __str__(self):
         return f"{self.year} {self.notice_number}".strip()
 

@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "config.third_party.SignInProtectionConfig",  # django-axes, named in Chinese
     "simple_history",
     "django_celery_beat",
     "consortia",
