@@ -3,17 +3,20 @@ engine with every number's rule, and the clerk's steps: enter or change the draf
 fund figures and the members, starting from the registry), submit, have another person of the
 bureau approve it, start a new version with a reason."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from consortia.models import ServiceAgreement
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 
-from .forms import BudgetForm, BudgetMemberFormSet, member_initial, member_row, member_rows, registry_members
+from .forms import BudgetForm, BudgetMemberFormSet, member_forms, member_initial, member_row, registry_members
 from .models import AnnualBudget
 from .services import budgets as budget_services
 from .simulations import present_output
@@ -45,14 +48,27 @@ def budget_page(request, agreement_pk: int):
                 form = BudgetForm(request.POST, scheme=agreement.scheme)
                 members = BudgetMemberFormSet(request.POST, prefix="members")
                 if form.is_valid() and (members.is_valid() or not members_needed):
-                    chosen = [member_row(m) for m in member_rows(members)] if members_needed else []
-                    budget_services.budget_save(
-                        agreement=agreement, budget=latest if latest is not None and not revising else None,
-                        fund=form.fund(), members=chosen, reason=request.POST.get("reason", "") if revising else None,
-                        user=user)
-                    messages.success(request, _("Budget saved and computed."))
-                    return redirect("budget-page", agreement.pk)
-                messages.error(request, _("Correct the fields marked below."))
+                    kept = member_forms(members) if members_needed else []
+                    try:
+                        budget_services.budget_save(
+                            agreement=agreement, budget=latest if latest is not None and not revising else None,
+                            fund=form.fund(), members=[member_row(f.cleaned_data) for f in kept],
+                            reason=request.POST.get("reason", "") if revising else None, user=user)
+                    except ValidationError as error:
+                        unplaced = _place(error, form, kept)
+                        placed = len(error.messages) - len(unplaced)
+                        if placed:
+                            messages.error(request, ngettext(
+                                "%(n)s figure to correct, marked below beside its field or member.",
+                                "%(n)s figures to correct, marked below beside their fields or members.",
+                                placed) % {"n": placed})
+                        for message in unplaced:
+                            messages.error(request, message)
+                    else:
+                        messages.success(request, _("Budget saved and computed."))
+                        return redirect("budget-page", agreement.pk)
+                else:
+                    messages.error(request, _("Correct the fields marked below."))
             elif step == "submit" and latest is not None:
                 budget_services.budget_submit(budget=latest, user=user)
                 messages.success(request, _("Submitted for approval by another person of the bureau."))
@@ -80,6 +96,27 @@ def budget_page(request, agreement_pk: int):
         "can_revise": writer and latest is not None and latest.status in (AnnualBudget.Status.APPROVED,
                                                                           AnnualBudget.Status.LOCKED),
     })
+
+
+def _place(error: ValidationError, form, kept: list) -> list[str]:
+    """Sets each of the engine's problems beside what it concerns: a fund figure's field, or the
+    member's row (`members[3].prior_year_paid` is the third member row kept, its 上年度支付额
+    cell); returns the messages that concern no one place, for the top of the page."""
+    unplaced = []
+    parts = error.error_list if hasattr(error, "error_list") else [ValidationError(m) for m in error.messages]
+    for part in parts:
+        message = next(iter(part))
+        path = getattr(part, "path", "")
+        row = re.match(r"members\[(\d+)\]\.?(\w*)", path)
+        fund = re.match(r"fund\.(\w+)$", path)
+        if row and int(row[1]) < len(kept):
+            target = kept[int(row[1])]
+            target.add_error(row[2] if row[2] in target.fields else None, message)
+        elif fund and fund[1] in form.fields:
+            form.add_error(fund[1], message)
+        else:
+            unplaced.append(message)
+    return unplaced
 
 
 def _allowed(check, **arguments) -> bool:

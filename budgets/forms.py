@@ -88,9 +88,14 @@ def _text(value):
     return None if value is None else format(value, "f")
 
 
+def member_forms(members: forms.BaseFormSet) -> list[forms.Form]:
+    """The member rows the clerk kept (not deleted, not left empty), in the order sent to the engine."""
+    return [f for f in members.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")]
+
+
 def member_rows(members: forms.BaseFormSet) -> list[dict]:
-    """The cleaned data of the members the clerk kept (not deleted, not left empty)."""
-    return [m for m in (getattr(f, "cleaned_data", None) for f in members.forms) if m and not m.get("DELETE")]
+    """The cleaned data of the members the clerk kept."""
+    return [f.cleaned_data for f in member_forms(members)]
 
 
 def member_row(m: dict) -> dict:

@@ -195,14 +195,9 @@ def _changes(clearing) -> list[dict]:
 
     from .simulations import _value
 
-    names = {m.get("code"): m.get("name") or m.get("code") for m in clearing.inputs.get("members") or []}
-    rows = []
-    for change in clearing_services.clearing_changes(clearing=clearing):
-        code = change["field"].rsplit(".", 1)[-1]
-        label = field_display(change["field"])
-        rows.append({"label": f"{label} · {names[code]}" if code in names else label,
-                     "before": _value(change["before"]), "after": _value(change["after"])})
-    return rows
+    members = clearing.inputs.get("members") or []
+    return [{"label": field_display(change["field"], members), "before": _value(change["before"]),
+             "after": _value(change["after"])} for change in clearing_services.clearing_changes(clearing=clearing)]
 
 
 @login_required
@@ -301,10 +296,10 @@ def _counties(rows: list[dict]) -> list[dict]:
 def _pending(user) -> list[dict]:
     """What waits for this user's signature or step, with a link to the page that takes it."""
     waiting = waiting_for(user=user)
-    return ([{"what": _("Budget to approve"), "name": f"{b.agreement} v{b.version}",
+    return ([{"what": _("Budget to approve"), "name": str(b),
               "url": reverse("budget-page", args=[b.agreement_id])} for b in waiting["budgets"]]
             + [{"what": _("Evaluation to confirm"), "name": str(e), "url": reverse("evaluation-page", args=[e.pk])}
                for e in waiting["evaluations"]]
             + [{"what": _("Payment order to review") if user.role == User.Role.BUREAU_STAFF
-                else _("Payment order to sign"), "name": f"{o.period} {o.payee_name} {o.amount}",
+                else _("Payment order to sign"), "name": str(o),  # 预拨 2025年第1季度 … ¥90,499,500.00
                 "url": reverse("payment-order", args=[o.pk])} for o in waiting["orders"]])

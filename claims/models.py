@@ -146,6 +146,11 @@ class ClaimMonthly(models.Model):
     referrals_up = models.PositiveIntegerField(_("referrals up"), default=0)
     referrals_down = models.PositiveIntegerField(_("referrals down"), default=0)
 
+    def __str__(self):
+        from consortia.templatetags.money import period
+
+        return f"{self.institution} {period(self.month)} {self.get_visit_type_display()}"
+
     class Meta:
         verbose_name = _("monthly claims roll-up")
         verbose_name_plural = _("monthly claims roll-ups")

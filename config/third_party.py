@@ -1,8 +1,10 @@
 """The words of the libraries we show the administrator that ship no Chinese: django-axes (the
-sign-in lockout) is named 登录保护, and each of its texts gets its Chinese in our catalogue; the
-messages below are axes' own, listed so `makemessages` carries them."""
+sign-in lockout) is named 登录保护, and each of its texts (and a few of Django's own its catalogue
+lacks) gets its Chinese in our catalogue; the messages below are theirs, listed so `makemessages`
+carries them."""
 
 from axes.apps import AppConfig as AxesAppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -10,6 +12,34 @@ from django.utils.translation import gettext_noop
 class SignInProtectionConfig(AxesAppConfig):
     verbose_name = _("Sign-in protection")
 
+    def ready(self):
+        super().ready()
+        from axes import models as axes_models
+
+        # axes names its rows in English ("Access Log for … @ …"); the admin titles and lists them so.
+        def when(row):
+            return row.attempt_time.strftime("%Y-%m-%d %H:%M") if row.attempt_time else "—"
+
+        def failure(row):
+            return gettext("failed sign-in of %(user)s at %(time)s from %(ip)s") % {
+                "user": row.username or gettext("unknown user"), "time": when(row), "ip": row.ip_address or "—"}
+
+        def attempt(row):
+            return gettext("sign-in attempt at %(time)s") % {"time": when(row)}
+
+        def log(row):
+            return gettext("sign-in of %(user)s at %(time)s") % {
+                "user": row.username or gettext("unknown user"), "time": when(row)}
+
+        axes_models.AccessFailureLog.__str__ = failure
+        axes_models.AccessAttempt.__str__ = attempt
+        axes_models.AccessLog.__str__ = log
+
+
+# Django's own words its Chinese catalogue lacks (5.2's user-add page).
+DJANGO_WORDS = [
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+]
 
 AXES_WORDS = [
     gettext_noop("User Agent"),

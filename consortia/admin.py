@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import (AdminPasswordChangeForm, ReadOnlyPasswordHashWidget, SetUnusablePasswordMixin,
+                                       UserChangeForm)
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy as _
 
 from payrules import schemes_with
@@ -327,8 +331,41 @@ class JobAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Says whether a password is set, not its hash's algorithm, rounds and salt (pbkdf2_sha256,
+    1000000, xoqjdZ****): nothing an administrator acts on, in words nobody at a bureau reads."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if len(context["summary"]) > 1:
+            context["summary"] = [{"label": gettext("A password is set; it is kept encrypted and nobody can read it.")}]
+        return context
+
+
+class UserForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget = PasswordStateWidget()
+
+
+class PasswordForm(AdminPasswordChangeForm):
+    """Django's, with its warning in Chinese (Django wrote that one sentence untranslated)."""
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."))
+
+
+# Who may do what is the user's role (consortia.permissions), not Django's groups of permissions,
+# whose names Django writes in English when it creates them.
+admin.site.unregister(Group)
+
+
 @admin.register(User)
 class UserAdmin(HistoryAdmin, BaseUserAdmin):
+    form = UserForm
+    change_password_form = PasswordForm
     list_display = ["username", "last_name", "first_name", "role", "county", "consortium", "province", "is_active"]
     list_filter = ["role", "is_active", "county", "consortium", "province"]
     fieldsets = BaseUserAdmin.fieldsets[:2] + (
@@ -360,8 +397,14 @@ class HolidayDayInline(admin.TabularInline):
 class HolidayNoticeAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read here with its history; entered and corrected on the holidays page."""
 
-    list_display = ["year", "notice_number", "published_on", "source", "entered_by"]
+    list_display = ["year", "notice_number", "published_on", "shown_source", "entered_by"]
+    fields = ["year", "notice_number", "published_on", "shown_source", "entered_by"]
+    readonly_fields = fields
     inlines = [HolidayDayInline]
+
+    @admin.display(description=_("source"))
+    def shown_source(self, obj):
+        return obj.source_shown()
 
     def has_module_permission(self, request):
         return request.user.is_active and (request.user.is_superuser or request.user.role == User.Role.ADMINISTRATOR)

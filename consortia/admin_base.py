@@ -78,7 +78,9 @@ class ReadableJsonMixin:
         readonly, fields, exclude = self.get_readonly_fields, self.get_fields, self.get_exclude
 
         def fixed(request, obj):
-            if not self.has_change_permission(request, obj):
+            past = (getattr(request, "resolver_match", None) and request.resolver_match.url_name or "").endswith(
+                "_simple_history")  # a past version, shown, never edited as JSON
+            if past or not self.has_change_permission(request, obj):
                 return set(self._json)
             return set(readonly(request, obj)) & set(self._json)
 
@@ -146,6 +148,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
+        from django.utils.html import conditional_escape
+        from django.utils.translation import gettext
+        from simple_history.models import DeletedObject
         from simple_history.template_utils import HistoricalRecordContextHelper
 
         from consortia.glossary import shown
@@ -154,8 +159,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
             """Each change's values as the pages show them: 草稿 → 生效, ¥…, — for nothing."""
 
             def prepare_delta_change_value(self, change, value):
-                return shown(super().prepare_delta_change_value(change, value),
-                             self.model._meta.get_field(change.field))
+                value = super().prepare_delta_change_value(change, value)
+                if isinstance(value, DeletedObject):  # a reference that was empty, or to a removed row
+                    value = None if value.pk is None else gettext("removed (number %(pk)s)") % {"pk": value.pk}
+                elif hasattr(value, "get_full_name"):
+                    value = value.get_full_name() or value.get_username()
+                return shown(value, self.model._meta.get_field(change.field))
+
+            def stringify_delta_change_values(self, change, old, new):
+                """Long values cut to their first characters with "…", not "[N chars]"."""
+                limit = self.max_displayed_delta_change_chars
+                return tuple(conditional_escape(text if len(text) <= limit else text[:limit] + "…")
+                             for text in (str(old), str(new)))
 
         return InWords(self.model, historical_record)
 
@@ -168,7 +183,7 @@ class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(ReadableJsonMixin):
     """Rows written only by services and jobs: users look, nobody edits here."""
 
     def has_add_permission(self, request, *args):

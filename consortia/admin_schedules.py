@@ -4,18 +4,12 @@ django-celery-beat's own screens, which speak cron (`28-31`, `Asia/Shanghai`, po
 as JSON) and can add jobs nobody wrote; the schedule itself is written by our migrations."""
 
 from django.contrib import admin
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import models as beat
 
-# Each scheduled task by the name the bureau knows it by.
-TASK_NAMES = {
-    "budgets.tasks.prepayment_month_end": _("month-end prepayment"),
-    "budgets.tasks.prepayment_quarter_start": _("quarter-start prepayment"),
-    "budgets.tasks.clearing_year_end": _("year-end clearing"),
-    "consortia.tasks.jobs_sweep": _("round over long jobs that stopped moving"),
-}
-
+from .models import Schedule
 
 def _days(field: str) -> str:
     """A cron field of days or months (`28-31`, `1,4,7,10`) in words: 28日至31日, 1、4、7、10."""
@@ -27,6 +21,7 @@ def _days(field: str) -> str:
 
 
 def when_in_words(task: beat.PeriodicTask) -> str:
+    """When a job runs, in words: 每 5 分钟, 每月28至31日 18:00, 每年1、4、7、10月1日 08:00."""
     if task.interval_id:
         every = task.interval
         units = dict(beat.IntervalSchedule.PERIOD_CHOICES)
@@ -49,19 +44,38 @@ for model in (beat.PeriodicTask, beat.CrontabSchedule, beat.IntervalSchedule, be
         admin.site.unregister(model)
 
 
-@admin.register(beat.PeriodicTask)
+@admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
-    list_display = ["job", "when", "enabled", "last_run_at", "total_run_count"]
-    fields = ["job", "when", "enabled", "last_run_at", "total_run_count"]
-    readonly_fields = ["job", "when", "last_run_at", "total_run_count"]
+    list_display = ["job", "when", "enabled", "last_run", "total_run_count"]
+    fields = ["job", "when", "enabled", "last_run", "total_run_count"]
+    readonly_fields = ["job", "when", "last_run", "total_run_count"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "enabled":  # the beat's own help says "Set to False…"
+            field.label, field.help_text = _("runs on its schedule"), _("Untick to stop this job running.")
+        return field
 
     @admin.display(description=_("scheduled job"))
     def job(self, obj):
-        return TASK_NAMES.get(obj.task) or obj.name
+        return str(obj)
+
+    @admin.display(description=_("last run"))  # the beat's own help speaks of `enabled` and `None`
+    def last_run(self, obj):
+        return localtime(obj.last_run_at).strftime("%Y-%m-%d %H:%M") if obj.last_run_at else "—"
 
     @admin.display(description=_("runs"))
     def when(self, obj):
         return when_in_words(obj)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or request.user.role == "administrator")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -46,6 +46,18 @@ INPUT_WORDS = {
     "name": _("name"),
     "member": _("member"),
     "kind": _("kind"),
+    # what a clearing keeps of its inputs and a run of its results
+    "prepayments": _("prepayments"),
+    "clearing": _("year-end clearing"),
+    "audits": _("audit recoveries"),
+    "own_penalty": _("penalty borne by the member"),
+    "recovered": _("amount recovered"),
+    "budget_version": _("budget version"),
+    "final_payment": _("final payment"),
+    "from_claims": _("actuals from imported claims"),
+    "agreement": _("service agreement"),
+    "consortium": _("consortium"),
+    "status": _("status"),
     # what a job reports when it ends
     "rows": _("rows read"),
     "imported": _("claims imported"),
@@ -69,7 +81,8 @@ def _spec(name: str, scheme: str | None):
 SYMBOLS = {"Dprev": "D"}  # symbols renamed since: traces stored before still read as the formula now does
 FORMULAS_RENAMED = {"max(0, Dprev − max(0, X − T1))": "max(0, D − max(0, X − T1))"}
 # Values a stored record holds as a code: how a claims file was read.
-VALUE_WORDS = {"copy": _("whole file at once"), "rows": _("row by row")}
+VALUE_WORDS = {"copy": _("whole file at once"), "rows": _("row by row"), "scenario/1": _("scenario data, first format"),
+               "computed": _("computed"), "approved": _("approved"), "failed": _("failed")}
 
 
 def member_word(value) -> str:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.models import PeriodicTask
 from simple_history.models import HistoricalRecords
 
 from payrules import SCHEMES, Scheme, scheme_choices
@@ -566,3 +567,24 @@ class HolidayDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class Schedule(PeriodicTask):
+    """A job of the beat's schedule as the administrator reads it (consortia.admin_schedules): by
+    its Chinese name, not django-celery-beat's "name: 0 2 15 1 * (m/h/dM/MY/d) Asia/Shanghai"."""
+
+    # Each scheduled task by the name the bureau knows it by.
+    NAMES = {
+        "budgets.tasks.prepayment_month_end": _("month-end prepayment"),
+        "budgets.tasks.prepayment_quarter_start": _("quarter-start prepayment"),
+        "budgets.tasks.clearing_year_end": _("year-end clearing"),
+        "consortia.tasks.jobs_sweep": _("round over long jobs that stopped moving"),
+    }
+
+    class Meta:
+        proxy = True
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return str(self.NAMES.get(self.task) or self.name)

@@ -57,22 +57,48 @@ FIELD_LABELS = {
 }
 
 
-def field_display(path: str) -> str:
-    """`members[2].score` → "评分（members[2].score）": the clerk's word with the exact place."""
+def field_display(path: str, members: list[dict] | None = None) -> str:
+    """`members[2].score` → "评分（members[2].score）": the clerk's word with the exact place in
+    the scenario file. Given the members as entered on a page (`members`), the place is said as the
+    clerk knows it instead: "歙县桂林镇卫生院的评分", "医共体内结算费用（歙县人民医院）"."""
     keys = [k for k in re.split(r"[.\[\]]", path) if k and not k.isdigit()]
-    for key in reversed(keys):
-        if key in FIELD_LABELS:
-            return f"{FIELD_LABELS[key]}（{path}）"
-    return path
+    label = next((str(FIELD_LABELS[k]) for k in reversed(keys) if k in FIELD_LABELS), None)
+    if members is None:
+        return f"{label}（{path}）" if label else path
+    row = re.match(r"members\[(\d+)\]", path)
+    if row and int(row[1]) < len(members):
+        member = members[int(row[1])]
+        who = member.get("name") or member.get("code", "")
+        return gettext("%(field)s of %(member)s") % {"field": label, "member": who} if label and keys[-1] != "members" \
+            else who
+    coded = re.match(r"\w+\.\w+\.(.+)$", path)  # actuals.in_consortium.<member code>
+    names = {m.get("code"): m.get("name") or m.get("code") for m in members}
+    if coded and coded[1] in names:
+        return f"{label}（{names[coded[1]]}）"
+    return label or path
 
 
-def problem_list(error: InputError) -> list[dict]:
+def problem_list(error: InputError, members: list[dict] | None = None) -> list[dict]:
+    """The problems in the clerk's words; `members`: as entered on a page, to name each member."""
     rows = []
     for problem in error.problems:
         params = dict(problem.params)
         if "field" in params and not problem.field.startswith("parameters."):
-            params["field"] = field_display(params["field"])
+            params["field"] = field_display(params["field"], members)
         if "label" in params:
             params["label"] = gettext(params["label"])
         rows.append({"field": problem.field, "message": gettext(problem.message) % params})
     return rows
+
+
+def problem_errors(error: InputError, members: list[dict] | None = None):
+    """The problems as one ValidationError whose parts each carry `path`, the place they concern
+    (`members[3].prior_year_paid`), so a page can set each beside its field or member row."""
+    from django.core.exceptions import ValidationError
+
+    parts = []
+    for row in problem_list(error, members):
+        part = ValidationError(row["message"], code="rule")
+        part.path = row["field"]
+        parts.append(part)
+    return ValidationError(parts)

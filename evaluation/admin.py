@@ -228,6 +228,10 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     def in_use(self, obj):
         return obj.in_use
 
+    def get_changeform_initial_data(self, request):
+        # The sections start as an empty set of them, not the JSON word `null`.
+        return {"sections": {}, **super().get_changeform_initial_data(request)}
+
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None and obj.in_use else ["code", "version"] if obj else []
 

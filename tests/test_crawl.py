@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from tests.plainwords import programmer_words
+
 ROLES = ["admin", "sx_staff", "sx_auditor", "sx_finance", "ah_reviewer", "yx_staff", "yx_auditor", "yx_finance",
          "gd_reviewer"]
 PAGES_PER_ROLE = 600
@@ -73,8 +75,25 @@ def _awkward_demo():
     assert ClaimMonthly.objects.exists()
 
 
-def _crawl(client: Client, start: str) -> tuple[list[tuple[str, int]], int, set[str]]:
+def _data_words() -> frozenset[str]:
+    """What users entered themselves and may read back as it is: login names and codes; and what
+    their browsers sent, as the sign-in log keeps it."""
+    from consortia.models import Consortium, County, Institution, User
+
+    from axes.models import AccessAttempt, AccessLog
+
+    words = set(User.objects.values_list("username", flat=True))
+    for model in (Institution, Consortium, County):
+        words |= set(model.objects.values_list("code", flat=True))
+    for model in (AccessLog, AccessAttempt):  # what the browser sent, kept as sent (Mozilla/5.0 …)
+        for agent, accept in model.objects.values_list("user_agent", "http_accept"):
+            words |= {agent, accept}
+    return frozenset(w for w in words if w)
+
+
+def _crawl(client: Client, start: str, words: list | None = None) -> tuple[list[tuple[str, int]], int, set[str]]:
     seen, per_path, queue, broken = set(), {}, deque([start]), []
+    data_words = _data_words()
     visited = 0
     while queue and visited < PAGES_PER_ROLE:
         url = queue.popleft()
@@ -95,7 +114,12 @@ def _crawl(client: Client, start: str) -> tuple[list[tuple[str, int]], int, set[
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode("utf-8", "replace")):
+        html = response.content.decode("utf-8", "replace")
+        if words is not None:
+            found = programmer_words(html, data_words)
+            if found:
+                words.append((url, found))
+        for href in HREF.findall(html):
             href = href.replace("&amp;", "&")
             target = urljoin(url, href)
             parts = urlsplit(target)
@@ -113,18 +137,21 @@ def test_no_page_answers_5xx_for_any_role_on_awkward_data(settings):
 
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     _awkward_demo()
-    broken, visited, kinds = [], {}, {}
+    broken, visited, kinds, words = [], {}, {}, []
     for username in ROLES:
         client = Client(raise_request_exception=False)
         client.force_login(User.objects.get(username=username))
-        found, visited[username], seen = _crawl(client, "/")
+        said = []
+        found, visited[username], seen = _crawl(client, "/", said)
         if username == "admin":
-            more, count, more_seen = _crawl(client, "/admin/")
+            more, count, more_seen = _crawl(client, "/admin/", said)
             found, seen = found + more, seen | more_seen
             visited[username] += count
         kinds[username] = len(seen)
         broken += [(username, url, status) for url, status in found]
+        words += [(username, url, found) for url, found in said]
     assert broken == [], broken
+    assert words == [], "\n".join(f"{who} {url}: {found}" for who, url, found in words)
     print("pages visited per role:", visited, "kinds of page:", kinds)
     assert all(count >= 20 for count in visited.values()), visited  # the crawl really walked
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import RosterEntry, ServiceAgreement, User
 from consortia.permissions import can_write
-from consortia.problems import problem_list
+from consortia.problems import problem_errors
 from consortia.selectors import agreement_parameters_for
 from payrules import FORMAT, InputError, run_scenario
 
@@ -79,7 +79,7 @@ def budget_compute(budget: AnnualBudget) -> None:
     try:
         output = run_scenario(budget_scenario(budget=budget)).as_dict()
     except InputError as error:
-        raise ValidationError([row["message"] for row in problem_list(error)]) from None
+        raise problem_errors(error, members=budget.members) from None
     budget.computed = {k: output[k] for k in ("package", "prepayments", "members", "trace") if k in output}
 
 

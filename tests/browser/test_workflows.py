@@ -84,8 +84,8 @@ def test_the_evaluation_is_filled_with_evidence_submitted_confirmed_and_exported
         page.get_by_role("link", name="下载附件2工作簿").click()
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     items = {row[0]: row for row in book["评价清单"].iter_rows(values_only=True) if isinstance(row[0], int)}
-    assert items[5][2:4] == ("部分达标", "2.50 / 5.00")
-    assert "转诊办法.pdf" in items[2][4]
+    assert items[5][2:5] == ("部分达标", 2.5, 5)  # score and full marks as numbers
+    assert "转诊办法.pdf" in items[2][5]
 
 
 def test_a_finance_officer_reads_the_evaluation_but_has_no_form(page):

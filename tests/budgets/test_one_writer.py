@@ -40,7 +40,12 @@ class Page:
         for n, m in enumerate(members):
             data |= {f"members-{n}-{key}": value for key, value in m.items()}
         response = self.client.post(url, data, follow=True)
-        return [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+        said = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+        if "members" in response.context:  # a refusal is set beside the member or field it concerns
+            for row in response.context["members"].forms:
+                said += [str(e) for errors in row.errors.values() for e in errors]
+            said += [str(e) for errors in response.context["form"].errors.values() for e in errors]
+        return said
 
 
 class Admin:
@@ -268,3 +273,23 @@ def test_a_negative_amount_is_refused_in_words_not_by_the_constraint_name(client
     assert "医共体外结算费用不能为负数" in body and "绩效评价得分应在 0 到 100 之间" in body
     assert "actuals_outside_non_negative" not in body and "actuals_score_range" not in body
     assert not YearActuals.objects.exists()
+
+
+def test_the_budget_page_sets_the_engines_refusal_beside_the_member_it_concerns(client, county):
+    """A clerk enters the same member twice: the page says once, at the top, how many figures to
+    correct, and sets the refusal on the second row, naming the member (牵头医院), not members[1]."""
+    agreement, members = _agreement(county)
+    client.force_login(county.staff)
+    url = reverse("budget-page", args=[agreement.pk])
+    data = {"step": "save", "revenue": FIRST, "members-TOTAL_FORMS": 2, "members-INITIAL_FORMS": 0}
+    for n, m in enumerate(members * 2):
+        data |= {f"members-{n}-{key}": value for key, value in m.items()}
+    response = client.post(url, data, follow=True)
+    body = response.content.decode()
+    said = [str(m) for m in response.context["messages"]]
+    assert said == ["1 处数据需要更正，已在下方对应的栏目或成员单位旁标出。"]
+    rows = response.context["members"].forms
+    assert rows[0].errors == {} and list(rows[1].errors) == ["code"]
+    assert rows[1].errors["code"] == [f"牵头医院的成员单位编码：成员单位编码 {members[0]['code']} 重复出现。"]
+    assert "members[" not in body and 'class="has-errors"' in body
+    assert not agreement.budgets.exists()
