@@ -64,7 +64,8 @@ def year_actuals_check(*, agreement: ServiceAgreement, user: User | None, in_con
     try:
         run_scenario(budget_scenario(budget=budget, actuals=row))
     except InputError as error:
-        raise ValidationError([problem["message"] for problem in problem_list(error)]) from None
+        # Each member by its name (医共体内结算费用（阳西县总医院）), as the budget lists them.
+        raise ValidationError([problem["message"] for problem in problem_list(error, budget.members)]) from None
     # What the engine accepted, kept as exact texts: no float of a JSON body is ever stored.
     row.in_consortium = _texts(row.in_consortium, "in_consortium", CENT)
     row.member_scores = _texts(row.member_scores, "member_scores", None)

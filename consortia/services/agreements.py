@@ -14,10 +14,16 @@ from ..models import AgreementParameters, Consortium, ServiceAgreement, User
 
 
 def parameter_errors(error: ParameterError) -> dict[str, list[str]]:
-    """The engine's problems as form errors keyed by parameter name, in the active language."""
+    """The engine's problems as form errors keyed by parameter name, in the active language. The
+    error sits beside its field, so it names the parameter in words only: 预付比例必须在 0 到 1 之间,
+    not 预付比例（advance_rate）… (a scenario file's problems keep the name, to find it in the file)."""
     found: dict[str, list[str]] = {}
     for problem in error.problems:
-        found.setdefault(problem.field.split(".")[0], []).append(problem.render(gettext))
+        text = problem.render(gettext)
+        name = problem.params.get("field")
+        if name:
+            text = text.replace(f"（{name}）", "").replace(f" ({name})", "")
+        found.setdefault(problem.field.split(".")[0], []).append(text)
     return found
 
 

@@ -199,7 +199,9 @@ def test_actuals_are_checked_by_the_scheme_and_refusals_keep_nothing(client, cou
     client.force_login(county.staff)
     short = dict(list(inside.items())[1:])  # a member without its figure
     status, body = door(client, agreement, {"in_consortium": short, "out_of_consortium": "10.00"})
-    assert status in (200, 400) and "缺少" in body and "actuals.in_consortium" in body
+    missing = next(m for m in _budget.members if m["code"] == next(iter(inside)))
+    assert status in (200, 400) and f"缺少医共体内结算费用（{missing['name']}）" in body
+    assert "actuals.in_consortium" not in body  # the member by name, not a path
     status, body = door(client, agreement, {"in_consortium": {**inside, "XX-1": "1.00"},
                                             "out_of_consortium": "10.00"})
     assert "不是本测算中的成员单位" in body

@@ -67,7 +67,7 @@ def test_jiangmen_reserve_above_fifteen_percent_is_refused_in_chinese():
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.parameters_validate(scheme="jiangmen-2016", values={"control_reserve_rate": "0.16"})
     assert caught.value.message_dict == {
-        "control_reserve_rate": ["预留控制指标比例（control_reserve_rate）必须在 0 到 0.15 之间。"]
+        "control_reserve_rate": ["预留控制指标比例必须在 0 到 0.15 之间。"]
     }
 
 
@@ -192,7 +192,7 @@ def test_api_refuses_a_bad_parameter_with_the_field_named(client, world):
         content_type="application/json", HTTP_ACCEPT_LANGUAGE="en-US,en",
     )
     assert response.status_code == 400
-    assert response.json() == {"control_reserve_rate": ["预留控制指标比例（control_reserve_rate）必须在 0 到 0.15 之间。"]}
+    assert response.json() == {"control_reserve_rate": ["预留控制指标比例必须在 0 到 0.15 之间。"]}
     assert not ServiceAgreement.objects.filter(year=2026).exists()
 
 
@@ -235,7 +235,7 @@ def test_admin_parameter_page_shows_the_rule_in_chinese(client, world):
     data["control_reserve_rate"] = "0.2"
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert response.status_code == 200
-    assert "预留控制指标比例（control_reserve_rate）必须在 0 到 0.15 之间。" in response.content.decode()
+    assert "预留控制指标比例必须在 0 到 0.15 之间。" in response.content.decode()
     assert agreement.parameter_versions.get().values["control_reserve_rate"] == "0.1"
 
 
