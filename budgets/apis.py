@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consortia.glossary import api_fund_fields, api_member_fields
 from consortia.models import ServiceAgreement
 from consortia.parsers import body_within_limit
 from consortia.permissions import can_write, has_role
@@ -91,6 +92,7 @@ class BudgetSerializer(serializers.ModelSerializer):
                   "submitted_by", "approved_by", "approved_at"]
         read_only_fields = ["version", "status", "computed", "created_by", "submitted_by", "approved_by",
                             "approved_at"]
+        extra_kwargs = {"fund": {"help_text": api_fund_fields()}, "members": {"help_text": api_member_fields()}}
         # budget_save numbers the versions; DRF's (agreement, version) check would take every new
         # version for version 1 again and refuse it.
         validators = []

@@ -9,6 +9,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -160,3 +161,23 @@ def shown(value, field=None) -> str:
     if isinstance(value, str):
         return member_word(value)
     return str(value)
+
+
+def _api_fund_fields() -> str:
+    """The fund figures each scheme takes, key by key with its Chinese name, for the API's docs."""
+    return "；".join(f"{gettext(rules.label)}：" + "、".join(f"{key} {word(key, rules.id)}" for key, _label in
+                                                       rules.fund_fields) for rules in SCHEMES.values())
+
+
+def _api_member_fields() -> str:
+    from consortia.models import Institution
+
+    keys = ["code", "name", "tier", "prior_year_paid", "score", "history", "coefficient", "assessment_deduction"]
+    tiers = "、".join(f"{value} {label}" for value, label in Institution.Tier.choices)
+    return "、".join(f"{key} {word(key)}" for key in keys) + gettext("; tier is one of: %(tiers)s") % {"tiers": tiers}
+
+
+# The API's descriptions of the budget's JSON, in the same words as the pages (lazy: in the language
+# the documentation is read in).
+api_fund_fields = lazy(_api_fund_fields, str)
+api_member_fields = lazy(_api_member_fields, str)

@@ -36,3 +36,31 @@ def test_an_order_names_itself_with_its_period_and_amount_as_a_clerk_says_them()
     order = PaymentOrder(kind="prepayment", period="2025-Q1", payee_name="歙县人民医院", amount=Decimal("90499500.00"))
     with translation.override("zh-hans"):
         assert str(order) == "预拨 2025年第1季度 歙县人民医院 ¥90,499,500.00"
+
+
+def test_the_api_docs_are_in_the_administrators_menu_only(client, world):
+    docs = reverse("api-docs")
+    client.force_login(world.staff_a1)
+    assert f'href="{docs}"' not in client.get(reverse("home")).content.decode()
+    client.force_login(world.admin)
+    assert f'href="{docs}"' in client.get(reverse("home")).content.decode()
+
+
+def test_the_payments_list_totals_one_flow_once(client, world):
+    """The bureau pays ¥100.00 into the co-managed account, which passes ¥60.00 and ¥40.00 on:
+    ¥100.00 paid from the fund, of it ¥100.00 passed on — never a total of ¥200.00."""
+    from decimal import Decimal
+
+    from budgets.models import PaymentOrder
+
+    agreement = world.agreement_a1x
+    common = {"agreement": agreement, "period": "2025-Q1", "created_by": world.staff_a1}
+    PaymentOrder.objects.create(kind="prepayment", payee_code="CM", payee_name="共管账户", amount=Decimal("100.00"),
+                                **common)
+    for code, amount in (("M1", "60.00"), ("M2", "40.00")):
+        PaymentOrder.objects.create(kind="disbursement", channel="co_managed", payee_code=code, payee_name=code,
+                                    amount=Decimal(amount), **common)
+    client.force_login(world.staff_a1)
+    body = client.get(reverse("payments")).content.decode()
+    assert "共 3 笔支付单，医保基金支付 ¥100.00；其中 ¥100.00 由共管账户转付给成员单位" in body
+    assert "¥200.00" not in body

@@ -127,6 +127,9 @@ def test_openapi_schema_and_docs_are_served(client, world):
     for path in ("/api/v1/consortia/", "/api/v1/institutions/", "/api/v1/agreements/{id}/parameters/",
                  "/api/v1/agreements/{id}/roster-imports/", "/api/v1/jobs/"):
         assert path in paths
+    budget = schema.json()["components"]["schemas"]["Budget"]["properties"]
+    assert "revenue 年度基金收入" in budget["fund"]["description"]  # the glossary's words, as on the pages
+    assert "lead 牵头医院" in budget["members"]["description"]
     docs = client.get(reverse("api-docs"))
     assert docs.status_code == 200 and "swagger-ui" in docs.content.decode()
     assert "cdn" not in docs.content.decode().lower()
