@@ -14,6 +14,7 @@ from consortia.models import ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
 from consortia.services.work import work_checked, work_enqueue
+from consortia.templatetags.money import period
 
 from .explain import steps_shown
 from .forms import PayForm, ReasonForm, RunForm
@@ -228,7 +229,7 @@ class PrepaymentRunAdmin(RunAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             else:
                 work_enqueue(run)
                 self.message_user(request, gettext("Run %(id)s for %(period)s started.") % {
-                    "id": run.pk, "period": run.period}, messages.SUCCESS)
+                    "id": run.pk, "period": period(run.period)}, messages.SUCCESS)
                 return redirect("admin:budgets_prepaymentrun_changelist")
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "title": gettext("Start a prepayment run")}

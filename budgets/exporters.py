@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from consortia.exports import Export, WorkbookExport, print_setup, put, register, sheet_title, signatures
 from consortia.selectors import scope_queryset
+from consortia.templatetags.money import period
 
 from .models import PaymentOrder
 from .simulations import Outcome, present, present_output
@@ -32,7 +33,7 @@ class PaymentOrdersExport(Export):
 
     def rows(self):
         for o in self.orders.iterator():
-            yield [o.period, o.agreement.consortium.name, o.get_kind_display(), o.payee_name, o.amount,
+            yield [period(o.period), o.agreement.consortium.name, o.get_kind_display(), o.payee_name, o.amount,
                    o.get_status_display(), o.get_channel_display(), o.paid_on or "", o.bank_reference]
 
 

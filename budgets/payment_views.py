@@ -19,6 +19,7 @@ from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.services.work import work_enqueue
+from consortia.templatetags.money import period
 
 from .explain import steps_shown
 from .exporters import PaymentOrdersExport
@@ -138,7 +139,8 @@ def _post(request) -> None:
                 messages.error(request, message)
             return
         work_enqueue(run)
-        messages.success(request, _("Run %(id)s for %(period)s started.") % {"id": run.pk, "period": run.period})
+        messages.success(request, _("Run %(id)s for %(period)s started.") % {
+            "id": run.pk, "period": period(run.period)})
         return
     action = BULK_STEPS.get(step)
     if action is None:

@@ -24,7 +24,7 @@ def test_a_quarter_is_run_approved_by_another_and_paid(page):
     page.get_by_label("确认现在生成该期间的支付单。").check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="开始预拨").click()
-    expect(page.get_by_text("（2025-Q2）已开始。")).to_be_visible()
+    expect(page.get_by_text("（2025年第2季度）已开始。")).to_be_visible()
     expect(page.get_by_role("cell", name="2025年第2季度").first).to_be_visible()
     order = PaymentOrder.objects.get(period="2025-Q2", kind="prepayment", agreement__consortium__code="SX-YGT-01")
     assert order.status == "pending" and order.amount > 0
