@@ -36,11 +36,10 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
 def json_html(value):
     """Data kept as JSON (a budget's members, a clearing's inputs and result, a job's result) as a
     clerk reads it: names in Chinese, amounts in yuan, tiers and periods in words; lists of rows as
-    a table."""
+    a table. A calculation trace is left out: the screen shows it as its own table."""
     from django.utils.html import format_html, format_html_join
 
-    from consortia.glossary import word
-    from consortia.glossary import shown
+    from consortia.glossary import shown, word
 
     if isinstance(value, dict):
         return format_html("<dl class=\"json\">{}</dl>", format_html_join(
