@@ -3,6 +3,7 @@ payment orders with their signatures, and clearings. Scoped like the pages; ever
 through the same services, so the API obeys the same two-signature rules."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -85,6 +86,11 @@ def _agreement_for_write(request, agreement_id, model):
     return agreement
 
 
+class OpinionInput(serializers.Serializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                    help_text=gettext_lazy("The approver's opinion; required when sending back."))
+
+
 class BudgetSerializer(serializers.ModelSerializer):
     class Meta:
         model = AnnualBudget
@@ -131,10 +137,19 @@ class BudgetViewSet(ScopedReadMixin, mixins.CreateModelMixin, mixins.UpdateModel
         _agreement_for_write(request, budget.agreement_id, AnnualBudget)
         return Response(self.get_serializer(budget_services.budget_submit(budget=budget, user=request.user)).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=OpinionInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        budget = budget_services.budget_approve(budget=self.get_object(), user=request.user)
+        budget = budget_services.budget_approve(budget=self.get_object(), user=request.user,
+                                                opinion=request.data.get("opinion", ""))
+        return Response(self.get_serializer(budget).data)
+
+    @extend_schema(request=OpinionInput)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """退回: back to its author as a draft; the opinion is required."""
+        budget = budget_services.budget_send_back(budget=self.get_object(), user=request.user,
+                                                  opinion=request.data.get("opinion", ""))
         return Response(self.get_serializer(budget).data)
 
 

@@ -15,9 +15,11 @@ from django.utils.translation import ngettext
 from consortia.models import ServiceAgreement
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
+from consortia.services.approvals import decisions_of
 
 from .forms import BudgetForm, BudgetMemberFormSet, member_forms, member_initial, member_row, registry_members
 from .models import AnnualBudget
+from .selectors import budget_comparison
 from .services import budgets as budget_services
 from .simulations import present_output
 
@@ -74,8 +76,12 @@ def budget_page(request, agreement_pk: int):
                 messages.success(request, _("Submitted for approval by another person of the bureau."))
                 return redirect("budget-page", agreement.pk)
             elif step == "approve" and latest is not None:
-                budget_services.budget_approve(budget=latest, user=user)
+                budget_services.budget_approve(budget=latest, user=user, opinion=request.POST.get("opinion", ""))
                 messages.success(request, _("Approved. Prepayments follow this version from now on."))
+                return redirect("budget-page", agreement.pk)
+            elif step == "send_back" and latest is not None:
+                budget_services.budget_send_back(budget=latest, user=user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, _("Sent back to its author as a draft, with your opinion."))
                 return redirect("budget-page", agreement.pk)
             else:
                 raise PermissionDenied
@@ -88,6 +94,9 @@ def budget_page(request, agreement_pk: int):
                     None)
     return render(request, "budgets/budget.html", {
         "agreement": agreement, "versions": versions, "latest": latest, "in_force": in_force,
+        "trail": decisions_of(latest) if latest else [],
+        "comparison": budget_comparison(budget=latest) if latest is not None and latest.status in (
+            AnnualBudget.Status.DRAFT, AnnualBudget.Status.SUBMITTED) else None,
         "shown": present_output(agreement.scheme, {**latest.computed, "clearing": {}}) if latest else None,
         "form": form, "members": members, "members_needed": members_needed, "editing": editing,
         "revising": revising, "writer": writer,

@@ -209,3 +209,43 @@ def cost_shift(*, agreement: ServiceAgreement) -> dict | None:
     budget = budget_in_force(agreement=agreement)
     g = budget.computed["package"].get("growth_factor") if budget else None
     return cost_shift_monitor(agreement=agreement, growth_factor=Decimal(g) if g else None)
+
+
+def budget_comparison(*, budget: AnnualBudget) -> dict:
+    """What the approver weighs: each fund figure and each member's figures of `budget` beside last
+    year's budget in force (for a new version of this year's, beside the version in force), with the
+    change in per cent. `against` says which budget it is compared with, or None when there is none."""
+    from consortia.glossary import figure, word
+
+    agreement = budget.agreement
+    last_year = ServiceAgreement.objects.filter(consortium_id=agreement.consortium_id, year=agreement.year - 1).first()
+    against = budget_in_force(agreement=last_year) if last_year else None
+    if against is None and budget.version > 1:
+        against = budget_in_force(agreement=agreement)
+
+    scheme = agreement.scheme
+
+    def row(key, now, before):
+        now, before = _amount(now), _amount(before)
+        change = None
+        if now is not None and before not in (None, Decimal(0)):
+            change = ((now - before) / before).quantize(Decimal("0.0001"))
+        return {"label": word(key, scheme), "now": figure(now, key, scheme), "before": figure(before, key, scheme),
+                "change": change}
+
+    fund = [row(key, budget.fund.get(key), (against.fund if against else {}).get(key)) for key in budget.fund]
+    before_members = {m.get("code"): m for m in (against.members if against else [])}
+    figures = [k for k in dict.fromkeys(k for m in budget.members for k in m)
+               if k not in ("code", "name", "tier", "history")]
+    members = [{"name": m.get("name") or m.get("code"), "code": m.get("code"),
+                "figures": [row(k, m.get(k), before_members.get(m.get("code"), {}).get(k)) for k in figures]}
+               for m in budget.members]
+    return {"against": against, "fund": fund, "members": members,
+            "member_columns": [word(k, scheme) for k in figures]}
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except ArithmeticError:
+        return None

@@ -67,7 +67,7 @@ INPUT_WORDS = {
     "already_imported": _("file imported before"),
     "error_count": _("rows with problems"),
 }
-SCORES = {"s", "score"}  # evaluation scores out of 100: numbers, not yuan
+SCORES = {"s", "score", "coefficient", "dip_score"}  # scores and factors: plain numbers, not yuan
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]{4,}$")  # a name, not a symbol like R, T1, D
 
 

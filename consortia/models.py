@@ -569,6 +569,39 @@ class HolidayDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
 
 
+class Decision(models.Model):
+    """One step of an approval trail (审批记录): who submitted, approved or sent back (退回) which
+    budget, clearing, evaluation or payment order, when, and with what opinion (审批意见). The trail
+    only grows: the database refuses to change a step (migration 0016)."""
+
+    class Step(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        SENT_BACK = "sent_back", _("sent back")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices)
+    opinion = models.TextField(_("opinion"), blank=True, max_length=1000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="decision_object_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_send_back_says_why", condition=~Q(step="sent_back") | ~Q(opinion=""),
+                violation_error_message=_("Say why it is sent back (the opinion is required).")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()} {self.by.get_full_name() if self.by else ''}".strip()
+
+
 class Schedule(PeriodicTask):
     """A job of the beat's schedule as the administrator reads it (consortia.admin_schedules): by
     its Chinese name, not django-celery-beat's "name: 0 2 15 1 * (m/h/dM/MY/d) Asia/Shanghai"."""

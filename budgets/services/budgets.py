@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.models import RosterEntry, ServiceAgreement, User
+from consortia.models import Decision, RosterEntry, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.problems import problem_errors
+from consortia.services.approvals import decision_record
 from consortia.selectors import agreement_parameters_for
 from payrules import FORMAT, InputError, run_scenario
 
@@ -169,14 +170,15 @@ def budget_submit(*, budget: AnnualBudget, user: User) -> AnnualBudget:
     budget.status, budget.submitted_by = AnnualBudget.Status.SUBMITTED, user
     budget._history_user = user  # the history names who, whichever door (a command has no request)
     budget.save()
+    decision_record(obj=budget, step=Decision.Step.SUBMITTED, user=user)
     return budget
 
 
 def budget_may_approve(*, budget: AnnualBudget, user: User) -> None:
-    """Raises unless this user may approve this budget now: a submitted one, by the bureau, not
-    by its author."""
+    """Raises unless this user may approve (or send back) this budget now: a submitted one, by
+    the bureau, not by its author."""
     if budget.status != AnnualBudget.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted budget can be approved."))
+        raise ValidationError(_("Only a submitted budget can be approved or sent back."))
     if not bureau_signs(user):
         raise ValidationError(_("The bureau approves budgets and clearings."))
     if budget.created_by_id == user.pk:
@@ -184,12 +186,26 @@ def budget_may_approve(*, budget: AnnualBudget, user: User) -> None:
 
 
 @transaction.atomic
-def budget_approve(*, budget: AnnualBudget, user: User) -> AnnualBudget:
+def budget_approve(*, budget: AnnualBudget, user: User, opinion: str = "") -> AnnualBudget:
     budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
     budget_may_approve(budget=budget, user=user)
     budget.status, budget.approved_by, budget.approved_at = AnnualBudget.Status.APPROVED, user, timezone.now()
     budget._history_user = user
     budget.full_clean()
+    budget.save()
+    decision_record(obj=budget, step=Decision.Step.APPROVED, user=user, opinion=opinion)
+    return budget
+
+
+@transaction.atomic
+def budget_send_back(*, budget: AnnualBudget, user: User, opinion: str) -> AnnualBudget:
+    """退回: the submitted budget goes back to its author as a draft, with the approver's opinion
+    (required) on its trail; corrected, it is submitted again."""
+    budget = AnnualBudget.objects.select_for_update().get(pk=budget.pk)
+    budget_may_approve(budget=budget, user=user)
+    decision_record(obj=budget, step=Decision.Step.SENT_BACK, user=user, opinion=opinion)
+    budget.status, budget.submitted_by = AnnualBudget.Status.DRAFT, None
+    budget._history_user = user
     budget.save()
     return budget
 

@@ -61,3 +61,18 @@ def wan(value):
     from django.utils.translation import gettext
 
     return gettext("%(amount)s ten-thousand yuan") % {"amount": f"{(value / 10000).quantize(Decimal('0.01')):,}"}
+
+
+@register.filter
+def change(value):
+    """A change as a signed percentage (+20.00%, −5.00%); no comparison as a dash."""
+    if value is None or value == "":
+        return "—"
+    share = Decimal(str(value)) * 100
+    return f"{'+' if share > 0 else '−' if share < 0 else '±'}{abs(share).quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def large_change(value, limit="0.2"):
+    """Whether a change deserves the approver's eye (20% either way unless told)."""
+    return value is not None and abs(Decimal(str(value))) >= Decimal(limit)

@@ -1,0 +1,99 @@
+"""Approvals with send-back (审批与退回): the approver approves or sends back with an opinion
+(required to send back); the budget goes back to its author as a draft, is corrected and submitted
+again; every step stays on the budget's trail, shown on its page, in order, and can never change."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from budgets.services import budgets as budget_services
+from consortia.models import Decision
+from consortia.services.approvals import decisions_of
+from tests.budgets.test_one_writer import FIRST, _agreement
+
+
+def _submitted(county):
+    agreement, members = _agreement(county)
+    budget = budget_services.budget_save(agreement=agreement, fund={"revenue": FIRST}, members=members,
+                                         user=county.staff)
+    return agreement, members, budget_services.budget_submit(budget=budget, user=county.staff)
+
+
+def test_a_budget_is_sent_back_with_an_opinion_corrected_resubmitted_and_approved_on_its_page(client, county):
+    agreement, members, budget = _submitted(county)
+    page = reverse("budget-page", args=[agreement.pk])
+    client.force_login(county.auditor)
+    refused = client.post(page, {"step": "send_back", "opinion": "  "}, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == ["请写明退回的理由（审批意见必填）。"]
+    budget.refresh_from_db()
+    assert budget.status == "submitted" and decisions_of(budget)[-1].step == "submitted"
+
+    sent = client.post(page, {"step": "send_back", "opinion": "乡镇卫生院上年支付额有误，请核对"}, follow=True)
+    assert "已退回编制人" in sent.content.decode()
+    budget.refresh_from_db()
+    assert (budget.status, budget.submitted_by) == ("draft", None)
+
+    client.force_login(county.staff)  # the author corrects the draft and submits it again
+    budget_services.budget_save(agreement=agreement, budget=budget, fund={"revenue": "1200000.00"},
+                                members=members, user=county.staff)
+    client.post(page, {"step": "submit"})
+    client.force_login(county.auditor)
+    client.post(page, {"step": "approve", "opinion": "同意"})
+    budget.refresh_from_db()
+    assert budget.status == "approved" and budget.fund["revenue"] == "1200000.00"
+
+    trail = [(d.step, d.by.username, d.opinion) for d in decisions_of(budget)]
+    assert trail == [("submitted", "staff", ""), ("sent_back", "auditor", "乡镇卫生院上年支付额有误，请核对"),
+                     ("submitted", "staff", ""), ("approved", "auditor", "同意")]
+    body = client.get(page).content.decode()
+    table = body[body.index('id="approval-trail"'):]
+    assert table.index("已提交") < table.index("已退回") < table.index("乡镇卫生院上年支付额有误") < table.index("同意")
+
+
+def test_the_author_cannot_send_back_their_own_budget_and_the_api_sends_back_too(client, county):
+    agreement, _members, budget = _submitted(county)
+    client.force_login(county.staff)
+    own = client.post(reverse("budget-send-back", args=[budget.pk]), {"opinion": "自己退回"},
+                      content_type="application/json")
+    assert own.status_code == 400 and "编制人以外" in own.content.decode()
+    client.force_login(county.auditor)
+    missing = client.post(reverse("budget-send-back", args=[budget.pk]), {}, content_type="application/json")
+    assert missing.status_code == 400 and "审批意见必填" in missing.content.decode()
+    sent = client.post(reverse("budget-send-back", args=[budget.pk]), {"opinion": "请补充说明"},
+                       content_type="application/json")
+    assert sent.status_code == 200 and sent.json()["status"] == "draft"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_of_the_trail_is_kept_as_it_was_taken(county):
+    _agreement_, _members, budget = _submitted(county)
+    step = decisions_of(budget)[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.filter(pk=step.pk).update(opinion="改过")
+    with pytest.raises(IntegrityError), transaction.atomic():  # a send-back without its reason
+        Decision.objects.create(content_type=step.content_type, object_id=budget.pk, step="sent_back", opinion="")
+
+
+def test_the_approver_sees_the_figures_beside_last_years_with_the_change(client, county):
+    """Last year's budget in force had revenue ¥1,000,000.00 and the lead's prior-year paid ¥100.00;
+    this year's submitted one has ¥1,250,000.00 (+25.00%, marked) and ¥110.00 (+10.00%)."""
+    import datetime
+
+    from consortia import services as registry
+
+    agreement, members, _budget = _submitted(county)  # year 2025, revenue FIRST = 1,000,000.00
+    budget_services.budget_approve(budget=_budget, user=county.auditor)
+    following = registry.agreement_create(consortium=agreement.consortium, year=2026, scheme="guangdong-2019",
+                                          user=None, signed_date=datetime.date(2026, 1, 2))
+    budget = budget_services.budget_save(agreement=following, fund={"revenue": "1250000.00"},
+                                         members=[{**members[0], "prior_year_paid": "110.00"}], user=county.staff)
+    budget_services.budget_submit(budget=budget, user=county.staff)
+    client.force_login(county.auditor)
+    response = client.get(reverse("budget-page", args=[following.pk]))
+    fund = response.context["comparison"]["fund"]
+    assert [(r["label"], r["now"], r["before"], str(r["change"])) for r in fund] == [
+        ("年度基金收入", "¥1,250,000.00", "¥1,000,000.00", "0.2500")]
+    body = response.content.decode()
+    section = body[body.index('id="comparison"'):]
+    assert '<td class="num warning">+25.00%</td>' in section
+    assert "¥110.00<br><small>¥100.00 · +10.00%</small>" in section
