@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.models import Consortium, Job, User
+from consortia.models import Consortium, Decision, Job, User
 from consortia.selectors import sees_everything
+from consortia.services.approvals import decision_record
 
 from . import checklist
 from .indicators import item_figure, negative_signals
@@ -161,6 +162,7 @@ def evaluation_submit(*, evaluation: Evaluation, user: User | None) -> Evaluatio
     evaluation.status, evaluation.total_score = Evaluation.Status.SUBMITTED, total
     evaluation.submitted_by, evaluation.submitted_at = user, timezone.now()
     evaluation.save()
+    decision_record(obj=evaluation, step=Decision.Step.SUBMITTED, user=user)
     return evaluation
 
 
@@ -181,6 +183,7 @@ def evaluation_confirm(*, evaluation: Evaluation, user: User) -> Evaluation:
     evaluation.status, evaluation.confirmed_by, evaluation.confirmed_at = (Evaluation.Status.CONFIRMED, user,
                                                                           timezone.now())
     evaluation.save()
+    decision_record(obj=evaluation, step=Decision.Step.APPROVED, user=user)
     return evaluation
 
 
@@ -194,6 +197,7 @@ def evaluation_send_back(*, evaluation: Evaluation, user: User, reason: str) -> 
     evaluation.remarks = (evaluation.remarks + "\n" if evaluation.remarks else "") + _("Sent back: %(reason)s") % {
         "reason": reason.strip()}
     evaluation.save()
+    decision_record(obj=evaluation, step=Decision.Step.SENT_BACK, user=user, opinion=reason)
     return evaluation
 
 

@@ -15,6 +15,7 @@ from consortia.forms import add_service_errors
 from consortia.models import Consortium
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
+from consortia.services.approvals import decisions_of
 
 from . import services
 from .exporters import annex2_response
@@ -101,6 +102,7 @@ def evaluation_page(request, pk: int):
         "indicators": supervision_indicators(consortium=evaluation.consortium, year=evaluation.year),
         "trends": _trend_charts(evaluation),
         "evaluation": evaluation, "sections": sections, "editable": _editable(request, evaluation),
+        "trail": decisions_of(evaluation),
         "bureau": can_write(request.user, Evaluation, evaluation), "choices": ItemResult.Result.choices[1:],
         "entries": evaluation.indicator_entries.all(), "verdicts": IndicatorEntry.Verdict.choices[1:],
     })

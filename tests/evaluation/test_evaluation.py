@@ -108,6 +108,12 @@ def test_a_sent_back_evaluation_can_be_corrected(yangxi):
     assert evaluation.status == Evaluation.Status.DRAFT and "第5项证明不足" in evaluation.remarks
     services.item_result_set(result=evaluation.results.get(item__number=5), value="partly", evidence="", user=staff)
     assert services.evaluation_submit(evaluation=evaluation, user=staff).total_score == Decimal("97.50")
+    services.evaluation_confirm(evaluation=evaluation, user=staff2)
+    from consortia.services.approvals import decisions_of
+
+    assert [(d.step, d.by, d.opinion) for d in decisions_of(evaluation)] == [
+        ("submitted", staff, ""), ("sent_back", staff2, "第5项证明不足"), ("submitted", staff, ""),
+        ("approved", staff2, "")]
 
 
 def test_the_confirmed_score_feeds_the_clearing(yangxi):
