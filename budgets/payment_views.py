@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.services.work import work_enqueue
-from consortia.templatetags.money import period
+from consortia.templatetags.money import period, yuan
 
 from .explain import steps_shown
 from .exporters import PaymentOrdersExport
@@ -31,6 +31,7 @@ from .services.runs import runs_seen
 
 PAGE_SIZE = 50
 BULK_STEPS = {"review": payments.order_review, "approve": payments.order_approve, "co_sign": payments.order_co_sign}
+SKIPPED_SHOWN = 20  # orders left out of a batch named in its message; the rest counted
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -80,7 +81,8 @@ def payments_page(request):
     query.pop("page", None)
     return render(request, "budgets/payments.html", {
         "filter": found, "page": page, "from_bureau": totals[PaymentOrder.Channel.BUREAU],
-        "from_co_managed": totals[PaymentOrder.Channel.CO_MANAGED], "count": page.paginator.count, "query": query.urlencode(),
+        "from_co_managed": totals[PaymentOrder.Channel.CO_MANAGED],
+        "matching_total": totals[PaymentOrder.Channel.BUREAU] + totals[PaymentOrder.Channel.CO_MANAGED], "count": page.paginator.count, "query": query.urlencode(),
         "run_form": RunForm(prefix="run", agreements=_runnable(user)) if bureau else None,  # not the filter's
         "runs": _runs(user),
         "can_review": user.role == User.Role.BUREAU_STAFF,
@@ -145,17 +147,29 @@ def _post(request) -> None:
     action = BULK_STEPS.get(step)
     if action is None:
         raise PermissionDenied
-    chosen = _orders(user).filter(pk__in=request.POST.getlist("orders"))
-    done = 0
+    if request.POST.get("scope") == "filtered":  # every order the list's filters find, on every page
+        chosen = OrderFilter(request.GET or None, queryset=_orders(user), user=user).qs
+    else:
+        chosen = _orders(user).filter(pk__in=request.POST.getlist("orders"))
+    done, total, skipped = 0, Decimal("0.00"), []
     for order in chosen:
         try:
             action(order=order, user=user)
-            done += 1
-        except ValidationError as error:
-            messages.error(request, f"{order}: {'; '.join(error.messages)}")
+        except ValidationError as error:  # not this order's step now: left out and listed, not an error
+            skipped.append(f"{order}：{'；'.join(error.messages)}")
+        else:
+            done, total = done + 1, total + order.amount
     if done:
-        messages.success(request, _("%(n)s orders signed.") % {"n": done})
-    elif not chosen:
+        messages.success(request, ngettext("%(n)s order signed, %(total)s.", "%(n)s orders signed, %(total)s in all.",
+                                           done) % {"n": f"{done:,}", "total": yuan(total)})
+    if skipped:
+        shown = skipped[:SKIPPED_SHOWN]
+        more = len(skipped) - len(shown)
+        messages.warning(request, ngettext("%(n)s order could not take this step and was left out:",
+                                           "%(n)s orders could not take this step and were left out:",
+                                           len(skipped)) % {"n": f"{len(skipped):,}"} + " " + "；".join(shown)
+                         + (_("… and %(n)s more.") % {"n": f"{more:,}"} if more else ""))
+    if not chosen:
         messages.error(request, _("Tick the orders to sign first."))
 
 

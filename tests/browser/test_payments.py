@@ -39,10 +39,12 @@ def test_a_quarter_is_run_approved_by_another_and_paid(page):
     page.get_by_label("期间").fill("2025-Q2")
     page.get_by_role("button", name="筛选").click()
     expect(page.get_by_role("table").filter(has_text="共 1 笔支付单")).to_be_visible()
-    page.get_by_label(f"选择 {order.payee_name} 2025-Q2").check()
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_label(f"选择 {order.payee_name} 2025年第2季度").check()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="审核通过勾选的支付单").click()
-    expect(page.get_by_text("已签批 1 笔支付单。")).to_be_visible()
+    expect(page.get_by_text("已签批 1 笔支付单，合计")).to_be_visible()
+    assert asked == [f"审核通过勾选的 1 笔支付单，合计 ¥{order.amount:,}？"]  # the count and the total, before
     page.get_by_role("link", name=order.payee_name).first.click()
     expect(page.get_by_role("button", name="登记支付")).to_have_count(0)  # 出纳 ≠ 审核: not the approver
     _sign_out(page)
@@ -72,8 +74,19 @@ def test_the_finance_officer_co_signs_disbursements_and_exports_the_list(page):
     boxes.nth(1).check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="会签勾选的支付单").click()
-    expect(page.get_by_text("已签批 2 笔支付单。")).to_be_visible()
+    expect(page.get_by_text("已签批 2 笔支付单，合计")).to_be_visible()
     assert PaymentOrder.objects.filter(kind="disbursement", co_signed_by__username="sx_finance").count() == 2
+    # The rest in one step: every order the filters find, on every page; the two signed already are
+    # left out and listed, not errors.
+    pending = PaymentOrder.objects.filter(kind="disbursement", status="pending", agreement__consortium__code="SX-YGT-01")
+    total = sum(o.amount for o in pending)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="会签查询结果中的全部 76 笔").click()
+    assert asked == [f"会签查询结果中的全部 76 笔支付单，合计 ¥{total:,}？不能会签的将跳过并列出。"]
+    expect(page.get_by_text("已签批 74 笔支付单，合计")).to_be_visible()
+    expect(page.get_by_text("2 笔支付单不能执行此步骤，已跳过：")).to_be_visible()
+    assert PaymentOrder.objects.filter(kind="disbursement", co_signed_by__username="sx_finance").count() == 76
     with page.expect_download() as download:
         page.get_by_role("link", name="导出当前结果（CSV）").click()
     lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
