@@ -18,8 +18,9 @@ from consortia.selectors import scope_queryset
 from consortia.services.approvals import decisions_of
 
 from .forms import BudgetForm, BudgetMemberFormSet, member_forms, member_initial, member_row, registry_members
+from .member_sheets import BudgetMembersExport, members_read
 from .models import AnnualBudget
-from .selectors import budget_comparison
+from .selectors import budget_comparison, budget_in_force
 from .services import budgets as budget_services
 from .simulations import present_output
 
@@ -36,12 +37,33 @@ def budget_page(request, agreement_pk: int):
         AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED)
     editing = writer and (latest is None or latest.status == AnnualBudget.Status.DRAFT or revising)
     members_needed = agreement.rules.members
-    source = latest if latest is not None else None
+    source = latest if latest is not None and not (editing and request.GET.get("from") == "last_year") else None
+    last_year = _last_years_budget(agreement)
+    if source is None and editing and request.GET.get("from") == "last_year" and last_year is not None:
+        source = last_year  # a copy to start from: nothing is stored until the clerk saves
+        messages.info(request, _("Filled from %(budget)s; check each figure and save.") % {"budget": last_year})
     form = BudgetForm(scheme=agreement.scheme, initial=BudgetForm.initial_from(source.fund) if source else None)
     rows = [member_initial(m) for m in source.members] if source else registry_members(agreement.consortium)
+    if request.GET.get("members_workbook") and members_needed:
+        return BudgetMembersExport(rows=rows,
+                                   name=f"budget-members-{agreement.consortium.code}-{agreement.year}").response("xlsx")
+    upload_problems = []
+    if request.method == "POST" and request.POST.get("step") == "upload_members" and editing and members_needed:
+        upload = request.FILES.get("members_file")
+        read, upload_problems = members_read(upload) if upload else ([], [_("Choose the filled-in workbook first.")])
+        if read:
+            rows = read
+            messages.success(request, ngettext(
+                "%(n)s member read from the workbook; check the rows below and save.",
+                "%(n)s members read from the workbook; check the rows below and save.", len(read)) % {"n": len(read)})
+        else:
+            messages.error(request, ngettext(
+                "The workbook was not read: %(n)s problem, listed below. Nothing changed.",
+                "The workbook was not read: %(n)s problems, listed below. Nothing changed.",
+                len(upload_problems)) % {"n": len(upload_problems)})
     members = BudgetMemberFormSet(initial=rows if members_needed else [], prefix="members")
 
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("step") != "upload_members":
         step = request.POST.get("step")
         try:
             if step == "save":
@@ -95,6 +117,7 @@ def budget_page(request, agreement_pk: int):
     return render(request, "budgets/budget.html", {
         "agreement": agreement, "versions": versions, "latest": latest, "in_force": in_force,
         "trail": decisions_of(latest) if latest else [],
+        "upload_problems": upload_problems, "last_year": last_year,
         "comparison": budget_comparison(budget=latest) if latest is not None and latest.status in (
             AnnualBudget.Status.DRAFT, AnnualBudget.Status.SUBMITTED) else None,
         "shown": present_output(agreement.scheme, {**latest.computed, "clearing": {}}) if latest else None,
@@ -105,6 +128,12 @@ def budget_page(request, agreement_pk: int):
         "can_revise": writer and latest is not None and latest.status in (AnnualBudget.Status.APPROVED,
                                                                           AnnualBudget.Status.LOCKED),
     })
+
+
+def _last_years_budget(agreement):
+    """The budget in force of the consortium's agreement of the year before, if any."""
+    previous = ServiceAgreement.objects.filter(consortium_id=agreement.consortium_id, year=agreement.year - 1).first()
+    return budget_in_force(agreement=previous) if previous else None
 
 
 def _place(error: ValidationError, form, kept: list) -> list[str]:

@@ -58,7 +58,7 @@ def _body(response) -> bytes:
 
 def test_every_export_is_registered_once_under_its_identifier_with_a_translatable_title():
     assert set(EXPORTS) >= {"claims", "claims-template", "payment-orders", "job-errors", "feasibility",
-                            "clearing-statement", "annex2", "province-summary"}
+                            "clearing-statement", "annex2", "province-summary", "budget-members"}
     for identifier, export in EXPORTS.items():
         assert export.identifier == identifier
         assert isinstance(export.title, Promise) and str(export.title), identifier  # translated when shown
@@ -189,6 +189,12 @@ def _build(identifier: str, users: dict):
         return export(Evaluation.objects.get(consortium__code="SX-YGT-01", year=2025))
     if identifier == "province-summary":
         return export(consortia=consortia_for_summary(staff), year=2025)
+    if identifier == "budget-members":
+        from budgets.forms import member_initial
+        from budgets.models import AnnualBudget
+
+        budget = AnnualBudget.objects.filter(agreement__consortium__code="SX-YGT-01").latest("version")
+        return export(rows=[member_initial(m) for m in budget.members])
     raise AssertionError(f"a new export, {identifier}: build it here")
 
 

@@ -97,3 +97,74 @@ def test_the_approver_sees_the_figures_beside_last_years_with_the_change(client,
     section = body[body.index('id="comparison"'):]
     assert '<td class="num warning">+25.00%</td>' in section
     assert "¥110.00<br><small>¥100.00 · +10.00%</small>" in section
+
+
+# --- less typing: the members by workbook, or from last year's budget --------------------------
+
+def _workbook(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def _upload(client, page, sheet, name="members.xlsx"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    return client.post(page, {"step": "upload_members", "members_file": SimpleUploadedFile(name, buffer.getvalue())},
+                       follow=True)
+
+
+def test_a_budgets_members_come_from_a_filled_in_workbook_and_nothing_is_stored_before_saving(client, county):
+    agreement, members = _agreement(county)
+    budget = budget_services.budget_save(agreement=agreement, fund={"revenue": FIRST}, members=members,
+                                         user=county.staff)
+    client.force_login(county.staff)
+    page = reverse("budget-page", args=[agreement.pk])
+    sheet = _workbook(client.get(page, {"members_workbook": 1}))
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["成员单位编码", "名称", "类别", "上年度支付额"]
+    assert [c.value for c in sheet[2]][:4] == [members[0]["code"], "牵头医院", "牵头医院", 100]
+    sheet.cell(row=2, column=4, value=250.5)  # the clerk's figure, typed in Excel
+
+    read = _upload(client, page, sheet)
+    assert "已从工作簿读入 1 个成员单位" in read.content.decode()
+    rows = read.context["members"].initial
+    assert rows[0]["code"] == members[0]["code"] and str(rows[0]["prior_year_paid"]) == "250.50"
+    budget.refresh_from_db()
+    assert budget.members[0]["prior_year_paid"] == "100.00"  # read, not stored
+
+
+def test_a_workbook_with_a_bad_cell_is_refused_whole_with_each_problem_by_row_and_column(client, county):
+    agreement, members = _agreement(county)
+    client.force_login(county.staff)
+    page = reverse("budget-page", args=[agreement.pk])
+    sheet = _workbook(client.get(page, {"members_workbook": 1}))
+    sheet.cell(row=2, column=4, value="一百")
+    sheet.append(["X-2", "另一家", "卫生室", 5])  # not a tier
+    refused = _upload(client, page, sheet)
+    problems = refused.context["upload_problems"]
+    assert "工作簿未读入：有 2 处问题" in refused.content.decode()
+    assert problems == ["第 2 行，上年度支付额：输入一个数字。", "第 3 行，类别：选择一个有效的选项。 卫生室 不在可用的选项中。"]
+    assert not agreement.budgets.exists()
+
+
+def test_next_years_budget_starts_from_last_years(client, county):
+    import datetime
+
+    from consortia import services as registry
+
+    agreement, members, budget = _submitted(county)
+    budget_services.budget_approve(budget=budget, user=county.auditor)
+    following = registry.agreement_create(consortium=agreement.consortium, year=2026, scheme="guangdong-2019",
+                                          user=None, signed_date=datetime.date(2026, 1, 2))
+    client.force_login(county.staff)
+    response = client.get(reverse("budget-page", args=[following.pk]), {"from": "last_year"})
+    assert response.context["form"].initial["revenue"] in ("1000000.00", "1000000")
+    assert response.context["members"].initial[0]["prior_year_paid"] == "100.00"
+    assert "请逐项核对后保存" in response.content.decode() and not following.budgets.exists()
