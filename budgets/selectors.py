@@ -138,15 +138,27 @@ def waiting_for(*, user, limit: int = 50) -> dict[str, list]:
 
 
 
-def overview_rows(*, user, today: datetime.date) -> list[dict]:
-    """Each consortium of the user's scope with its latest agreement, the budget in force, what has
-    been prepaid, how many orders wait and its fund burn. The orders are summed by the database per
-    agreement, not walked per consortium: a province has thousands of them."""
+def overview_rows(*, user, today: datetime.date, year: int | None = None) -> list[dict]:
+    """Each consortium of the user's scope with its agreement of `year` or, without one, of the
+    year in progress (the latest signed agreement up to this year, so next year's draft never hides
+    it), the budget in force, what has been prepaid, how many orders wait and its fund burn. The
+    orders are summed by the database per agreement, not walked per consortium: a province has
+    thousands of them."""
     from claims.selectors import exact_sums
 
-    latest = ServiceAgreement.objects.filter(consortium=OuterRef("pk")).order_by("-year").values("pk")[:1]
+    of_consortium = ServiceAgreement.objects.filter(consortium=OuterRef("pk"))
+    if year is not None:
+        chosen = of_consortium.filter(year=year)
+    else:
+        running = of_consortium.filter(year__lte=today.year).exclude(status=ServiceAgreement.Status.DRAFT)
+        chosen = running
+    latest = Subquery(chosen.order_by("-year").values("pk")[:1])
+    if year is None:  # no signed agreement yet: the latest there is (a first draft)
+        from django.db.models.functions import Coalesce
+
+        latest = Coalesce(latest, Subquery(of_consortium.order_by("-year").values("pk")[:1]))
     consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
-                 .annotate(member_count=Count("members"), latest_agreement=Subquery(latest)))
+                 .annotate(member_count=Count("members"), latest_agreement=latest))
     agreements = (ServiceAgreement.objects.select_related("consortium__county").prefetch_related("consortium__members")
                   .in_bulk([c.latest_agreement for c in consortia if c.latest_agreement]))
     budgets = budgets_in_force(agreements=list(agreements))
@@ -249,3 +261,9 @@ def _amount(value) -> Decimal | None:
         return None if value in (None, "") else Decimal(str(value))
     except ArithmeticError:
         return None
+
+
+def overview_years(*, user) -> list[int]:
+    """The years the user's consortia have agreements for, for the overview's year switch."""
+    agreements = scope_queryset(user, ServiceAgreement.objects.all())
+    return sorted(set(agreements.values_list("year", flat=True)))

@@ -33,7 +33,8 @@ from .forms import (
     scenario_from_forms,
 )
 from .models import Clearing, ClearingRun, PaymentOrder, YearActuals
-from .selectors import capitation_with_quotas, cost_shift, disbursement_schedule, overview_rows, waiting_for
+from .selectors import (capitation_with_quotas, cost_shift, disbursement_schedule, overview_rows, overview_years,
+                        waiting_for)
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .services.runs import runs_seen
@@ -211,7 +212,10 @@ def home(request):
     """The overview: the consortia in the user's scope with their agreement, budget, what has
     been prepaid, what waits for a signature, and money not passed on in time (S3)."""
     user = request.user
-    rows = overview_rows(user=user, today=timezone.localdate())
+    years = overview_years(user=user)
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = year if year in years else None  # a year nobody has an agreement for: the year in progress
+    rows = overview_rows(user=user, today=timezone.localdate(), year=year)
     orders = scope_queryset(user, PaymentOrder.objects.all())
     scope = user.consortium or user.county or user.province
     schedule = disbursement_schedule(orders=orders, today=timezone.localdate())
@@ -223,6 +227,8 @@ def home(request):
         "unknown_years": sorted({year for row in schedule for year in row["provisional"]}),
         "can_enter_holidays": sees_everything(user),
         "rows": rows,
+        "years": years, "year": year,
+        "shown_years": sorted({row["agreement"].year for row in rows if row["agreement"]}),
         "scope_name": scope,
         "overdue": [r for r in schedule if r["overdue"]],
         "schedule": schedule if user.role == User.Role.FINANCE_OFFICER else [],

@@ -168,3 +168,24 @@ def test_next_years_budget_starts_from_last_years(client, county):
     assert response.context["form"].initial["revenue"] in ("1000000.00", "1000000")
     assert response.context["members"].initial[0]["prior_year_paid"] == "100.00"
     assert "请逐项核对后保存" in response.content.decode() and not following.budgets.exists()
+
+
+def test_the_overview_keeps_the_year_in_progress_when_next_years_draft_exists(client, county):
+    import datetime
+
+    from consortia import services as registry
+
+    agreement, _members, budget = _submitted(county)  # 2025, signed, its budget approved
+    budget_services.budget_approve(budget=budget, user=county.auditor)
+    registry.agreement_activate(agreement=agreement, user=county.staff)
+    registry.agreement_create(consortium=agreement.consortium, year=2026, scheme="guangdong-2019", user=county.staff,
+                              signed_date=datetime.date(2026, 1, 2))  # next year's draft
+    client.force_login(county.staff)
+    running = client.get(reverse("home"))
+    assert [r["agreement"].year for r in running.context["rows"] if r["consortium"] == agreement.consortium] == [2025]
+    body = running.content.decode()
+    assert "正在进行的年度（2025）" in body and 'href="?year=2026"' in body
+    following = client.get(reverse("home"), {"year": 2026})
+    assert [r["agreement"].year for r in following.context["rows"] if r["consortium"] == agreement.consortium] == [2026]
+    nowhere = client.get(reverse("home"), {"year": 1999})  # no agreement that year: the year in progress
+    assert nowhere.context["year"] is None
