@@ -143,6 +143,9 @@ def _post(request) -> None:
         work_enqueue(run)
         messages.success(request, _("Run %(id)s for %(period)s started.") % {
             "id": run.pk, "period": period(run.period)})
+        run.refresh_from_db()
+        if run.status == PrepaymentRun.Status.SUCCEEDED and run.reason:  # done already (no worker): why nothing
+            messages.info(request, run.reason)
         return
     action = BULK_STEPS.get(step)
     if action is None:

@@ -159,6 +159,19 @@ def prepayment_run_start(*, period: str, user: User | None, trigger: str = Prepa
                                         county=run_county(user))
 
 
+def _nothing_made(period: Period, due: list, existing: int) -> str:
+    """Why a run made no order, in the clerk's words."""
+    from consortia.templatetags.money import period as said
+
+    if not due:
+        return _("No active agreement of %(year)s pays in a period like %(period)s; nothing to make.") % {
+            "year": period.year, "period": said(str(period))}
+    if existing:
+        return _("The orders of %(period)s were made before (%(n)s); none made twice.") % {
+            "period": said(str(period)), "n": existing}
+    return _("Every amount due for %(period)s is ¥0.00; a zero line makes no order.") % {"period": said(str(period))}
+
+
 def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:
     """Does the run; safe to repeat. Each agreement commits on its own, so a crash leaves whole
     agreements done or not done, and the next run finishes the rest."""
@@ -167,7 +180,8 @@ def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:
         period = parse_period(run.period)
         created = existing = 0
         errors = []
-        for agreement in due_agreements(period, run.started_by):
+        due = list(due_agreements(period, run.started_by))
+        for agreement in due:
             try:
                 made, found = agreement_prepay(agreement=agreement, period=period, run=run, user=run.started_by)
             except (ValueError, IntegrityError, ValidationError) as problem:
@@ -181,7 +195,8 @@ def prepayment_run_execute(*, run: PrepaymentRun) -> PrepaymentRun:
         if errors and not (created or existing):
             work_fail(run, _("No agreement could be paid; see the errors."), errors=errors)
         else:
-            work_finish(run, orders_created=created, orders_existing=existing, errors=errors)
+            work_finish(run, orders_created=created, orders_existing=existing, errors=errors,
+                        reason="" if created else _nothing_made(period, due, existing))
 
     work_execute(run, work)
     run.refresh_from_db()

@@ -189,3 +189,18 @@ def test_the_overview_keeps_the_year_in_progress_when_next_years_draft_exists(cl
     assert [r["agreement"].year for r in following.context["rows"] if r["consortium"] == agreement.consortium] == [2026]
     nowhere = client.get(reverse("home"), {"year": 1999})  # no agreement that year: the year in progress
     assert nowhere.context["year"] is None
+
+
+def test_a_run_that_makes_no_order_says_why(client, county):
+    from budgets.services.prepayments import prepayment_run
+
+    agreement, _budget, _fo, _data = county.agreement("guangdong-2019-surplus")  # monthly, active, approved
+    first = prepayment_run(period="2025-03", user=county.staff)
+    assert first.orders_created > 0 and first.reason == ""
+    again = prepayment_run(period="2025-03", user=county.staff)
+    assert again.orders_created == 0 and again.reason == f"2025年3月的支付单此前已生成（{first.orders_created} 笔），本次未重复生成。"
+    nobody = prepayment_run(period="2031-03", user=county.staff)
+    assert nobody.reason == "没有 2031 年需按 2031年3月 这类期间预拨的生效协议，无需生成支付单。"
+    client.force_login(county.staff)
+    body = client.get(reverse("payments")).content.decode()
+    assert '<span class="help">没有 2031 年需按' in body
