@@ -21,6 +21,7 @@ from consortia.exports import attachment
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
+from consortia.services.approvals import decisions_of
 from consortia.services.work import work_enqueue
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
@@ -37,7 +38,7 @@ from .selectors import (capitation_with_quotas, cost_shift, disbursement_schedul
                         waiting_for)
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
-from .services.runs import runs_seen
+from .services.runs import may_run, runs_seen
 from .simulations import present, present_output, scenario_parse, simulation_run
 
 
@@ -161,9 +162,17 @@ def clearing_page(request, agreement_pk: int):
                 if request.POST.get("confirm") != "yes":
                     raise ValidationError(_("Tick the box to confirm that you checked the statement."))
                 chosen, orders = clearing_services.clearing_approve(
-                    clearing=get_object_or_404(agreement.clearings, pk=request.POST.get("clearing")), user=request.user)
+                    clearing=get_object_or_404(agreement.clearings, pk=request.POST.get("clearing")), user=request.user,
+                    opinion=request.POST.get("opinion", ""))
                 messages.success(request, _("Clearing approved; %(n)s final payment order(s) wait for signature.")
                                  % {"n": len(orders)})
+            elif request.POST.get("action") in ("send_back", "resubmit") and chosen is not None:
+                decide = (clearing_services.clearing_send_back if request.POST["action"] == "send_back"
+                          else clearing_services.clearing_resubmit)
+                chosen = decide(clearing=get_object_or_404(agreement.clearings, pk=request.POST.get("clearing")),
+                                user=request.user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, _("Sent back with your opinion.") if request.POST["action"] == "send_back"
+                                 else _("Submitted again for approval."))
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -180,6 +189,9 @@ def clearing_page(request, agreement_pk: int):
         "shown": present_output(agreement.scheme, chosen.result) if chosen else None,
         "tiers": _surplus_by_tier(agreement, chosen),
         "current": current,
+        "trail": decisions_of(chosen) if chosen else [],
+        "sent_back": clearing_services.clearing_sent_back(clearing=chosen) if chosen else False,
+        "can_resubmit": may_run(request.user),
         "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.rules.volume_check else [],

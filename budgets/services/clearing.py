@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.models import ServiceAgreement, User
+from consortia.models import Decision, ServiceAgreement, User
 from consortia.problems import problem_list
 from consortia.selectors import object_in_scope, scope_queryset
+from consortia.services.approvals import decision_record, decisions_of
 from consortia.services.work import work_execute, work_fail, work_finish, work_progress
 from payrules import InputError, run_scenario
 from payrules.rules import recoveries_and_penalties
@@ -160,6 +161,7 @@ def clearing_compute(*, agreement: ServiceAgreement, user: User | None) -> Clear
     clearing = Clearing(agreement=agreement, inputs=inputs, inputs_hash=digest, result=result, computed_by=user)
     clearing.full_clean()
     clearing.save()
+    decision_record(obj=clearing, step=Decision.Step.SUBMITTED, user=user)  # computed, for approval
     return clearing
 
 
@@ -298,21 +300,58 @@ def _final_orders(clearing: Clearing) -> list[PaymentOrder]:
     return orders
 
 
-@transaction.atomic
-def clearing_approve(*, clearing: Clearing, user: User) -> tuple[Clearing, list[PaymentOrder]]:
-    clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
+def clearing_sent_back(*, clearing: Clearing) -> bool:
+    """Whether the clearing's last step was a send-back (退回) not yet answered by a resubmission."""
+    trail = decisions_of(clearing)
+    return bool(trail) and trail[-1].step == Decision.Step.SENT_BACK
+
+
+def _may_decide(clearing: Clearing, user: User) -> None:
     if clearing.status != Clearing.Status.COMPUTED:
-        raise ValidationError(_("Only a computed clearing can be approved."))
+        raise ValidationError(_("Only a computed clearing can be approved or sent back."))
     if not bureau_signs(user):
         raise ValidationError(_("The bureau approves budgets and clearings."))
     if clearing.computed_by_id == user.pk:
         raise ValidationError(_("A clearing is approved by someone other than the person who ran it."))
+
+
+@transaction.atomic
+def clearing_approve(*, clearing: Clearing, user: User, opinion: str = "") -> tuple[Clearing, list[PaymentOrder]]:
+    clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
+    _may_decide(clearing, user)
+    if clearing_sent_back(clearing=clearing):
+        raise ValidationError(_("This clearing was sent back; run it again or submit it again first."))
     if not clearing_is_current(clearing=clearing):
         raise ValidationError(_("The figures have changed since this clearing was computed; run it again."))
     clearing.status, clearing.approved_by, clearing.approved_at = Clearing.Status.APPROVED, user, timezone.now()
     clearing.full_clean()
     clearing.save()
+    decision_record(obj=clearing, step=Decision.Step.APPROVED, user=user, opinion=opinion)
     return clearing, _final_orders(clearing)
+
+
+@transaction.atomic
+def clearing_send_back(*, clearing: Clearing, user: User, opinion: str) -> Clearing:
+    """退回: the approver returns the computed clearing with an opinion (required): the figures
+    are corrected and it is run again, or, if they stand, submitted again with an answer."""
+    clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
+    _may_decide(clearing, user)
+    if clearing_sent_back(clearing=clearing):
+        raise ValidationError(_("This clearing was sent back already."))
+    decision_record(obj=clearing, step=Decision.Step.SENT_BACK, user=user, opinion=opinion)
+    return clearing
+
+
+@transaction.atomic
+def clearing_resubmit(*, clearing: Clearing, user: User, opinion: str = "") -> Clearing:
+    """The figures stand as computed: the clearing goes back to the approver with the answer."""
+    clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
+    if not may_run(user):
+        raise ValidationError(_("Bureau staff run the year-end clearing."))
+    if clearing.status != Clearing.Status.COMPUTED or not clearing_sent_back(clearing=clearing):
+        raise ValidationError(_("Only a clearing that was sent back is submitted again."))
+    decision_record(obj=clearing, step=Decision.Step.SUBMITTED, user=user, opinion=opinion)
+    return clearing
 
 
 def clearing_run_start(*, year: int, user: User | None, agreement: ServiceAgreement | None = None,

@@ -90,3 +90,35 @@ def test_a_finance_officer_cannot_approve_a_clearing(client, county, django_capt
     assert "由医保局审批预算和清算" in page.content.decode()
     clearing.refresh_from_db()
     assert clearing.status == "computed"
+
+
+def test_a_clearing_is_sent_back_answered_submitted_again_and_approved(client, county,
+                                                                       django_capture_on_commit_callbacks):
+    from consortia.services.approvals import decisions_of
+
+    agreement, _budget, _finance, data = county.agreement("guangdong-2019-surplus")
+    county.actuals(agreement, data)
+    url = reverse("clearing-page", args=[agreement.pk])
+    client.force_login(county.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "compute"})
+    clearing = Clearing.objects.get()
+    client.force_login(county.auditor)
+    refused = client.post(url, {"action": "send_back", "clearing": clearing.pk, "opinion": ""}, follow=True)
+    assert "请写明退回的理由" in refused.content.decode()
+    sent = client.post(url, {"action": "send_back", "clearing": clearing.pk, "opinion": "医共体外费用与结算数据不符"},
+                       follow=True)
+    assert 'id="clearing-sent-back"' in sent.content.decode()
+    blocked = client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes"}, follow=True)
+    assert "该清算已被退回" in blocked.content.decode() and Clearing.objects.get().status == "computed"
+
+    client.force_login(county.staff)  # the figures stand: answered and submitted again
+    client.post(url, {"action": "resubmit", "clearing": clearing.pk, "opinion": "已核对，医共体外费用含转外就医"})
+    client.force_login(county.auditor)
+    client.post(url, {"action": "approve", "clearing": clearing.pk, "confirm": "yes", "opinion": "同意"})
+    assert Clearing.objects.get().status == "approved"
+    assert [(d.step, d.by.username, d.opinion) for d in decisions_of(clearing)] == [
+        ("submitted", "staff", ""), ("sent_back", "auditor", "医共体外费用与结算数据不符"),
+        ("submitted", "staff", "已核对，医共体外费用含转外就医"), ("approved", "auditor", "同意")]
+    body = client.get(url).content.decode()
+    assert 'id="approval-trail"' in body and "已核对，医共体外费用含转外就医" in body
