@@ -4,6 +4,7 @@ the co-managed account, the auditor's approval, never the maker's own), the paym
 order's page with the rule behind its amount. Every step asks before money moves and goes through
 the services, which hold the rules."""
 
+import re
 from decimal import Decimal
 
 import django_filters
@@ -221,3 +222,53 @@ def order_page(request, pk: int):
         "steps": payments.order_steps(order=order, user=user),
         "trace": steps_shown(order.trace or [], order.agreement.scheme),
     })
+
+
+BANK_SESSION = "bank-file-lines"
+
+
+@login_required
+def bank_file_page(request):
+    """银行回单: upload the bank's file, see every line matched or not, record the matched together."""
+    from .services import bank
+
+    user = request.user
+    if not (user.is_superuser or user.role == User.Role.BUREAU_STAFF):
+        raise PermissionDenied
+    lines = None
+    if request.method == "POST" and request.POST.get("step") == "preview":
+        upload = request.FILES.get("bank_file")
+        if upload is None:
+            messages.error(request, _("Choose the bank's file first."))
+        else:
+            try:
+                lines = [line.as_dict() for line in bank.bank_file_read(upload=upload, user=user)]
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                request.session[BANK_SESSION] = lines
+    elif request.method == "POST" and request.POST.get("step") == "record":
+        stored = request.session.get(BANK_SESSION) or []
+        try:
+            paid = bank.bank_file_record(lines=stored, user=user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            lines = stored
+        else:
+            request.session.pop(BANK_SESSION, None)
+            total = sum((o.amount for o in paid), Decimal("0.00"))
+            messages.success(request, ngettext("%(n)s payment recorded, %(total)s.",
+                                               "%(n)s payments recorded, %(total)s in all.", len(paid))
+                             % {"n": f"{len(paid):,}", "total": yuan(total)})
+            return redirect("payments")
+    counts = {state: sum(1 for line in lines or [] if line["state"] == state)
+              for state in ("matched", "mismatched", "unmatched")}
+    matched_total = sum((Decimal(line["amount"]) for line in lines or [] if line["state"] == "matched"),
+                        Decimal("0.00"))
+    for line in lines or []:
+        line["amount_shown"] = yuan(Decimal(line["amount"])) if re.fullmatch(r"-?\d+\.\d{2}", line["amount"]) \
+            else line["amount"]
+    return render(request, "budgets/bank_file.html", {"lines": lines, "counts": counts,
+                                                      "matched_total": matched_total})

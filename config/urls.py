@@ -58,6 +58,7 @@ urlpatterns = [
     path("agreements/<int:agreement_pk>/budget/", budget_pages.budget_page, name="budget-page"),
     path("payments/", payment_views.payments_page, name="payments"),
     path("payments/<int:pk>/", payment_views.order_page, name="payment-order"),
+    path("payments/bank-file/", payment_views.bank_file_page, name="bank-file"),
     path("claims/", claim_views.claim_list, name="claims"),
     path("claims/import/", claim_views.import_page, name="claims-import"),
     path("claims/template.csv", claim_views.template_download, name="claims-template"),

@@ -90,6 +90,16 @@ def paid_on_problem(*, order: PaymentOrder, paid_on: datetime.date, today: datet
     return ""
 
 
+def order_may_pay(*, user: User, order: PaymentOrder, paid_on: datetime.date) -> None:
+    """Raises unless this user may record this order's payment on that day now (the bank file's
+    preview asks before anything is recorded)."""
+    _in_scope(user, order)
+    _may_pay(user, order)
+    problem = paid_on_problem(order=order, paid_on=paid_on)
+    if problem:
+        raise ValidationError(problem)
+
+
 def _may_void(user: User, order: PaymentOrder) -> None:
     _operates(user, order)
     if order.status not in (PaymentOrder.Status.PENDING, PaymentOrder.Status.APPROVED):
