@@ -101,3 +101,38 @@ def _column(key: str) -> str:
     words = {"period": _("period"), "member": _("member"), "kind": _("kind"), "code": _("member code"),
              "amount": _("amount")}
     return str(words[key]) if key in words else label(key)
+
+
+# The amount each scheme calls its package, in the order to look for it.
+PACKAGE_KEYS = ("package", "target_one", "control_target", "quota", "budget")
+
+
+def comparison(outcomes: list[Outcome]) -> dict | None:
+    """The schemes side by side in one table: a scheme per column, the key amounts per row (the
+    package, the year's prepayments, the year-end final payment), each with its difference to the
+    first scheme's. None with fewer than two schemes that computed."""
+    computed = [o for o in outcomes if o.output]
+    if len(computed) < 2:
+        return None
+
+    def package(output):
+        found = next((output["package"][k] for k in PACKAGE_KEYS if k in output["package"]), None)
+        return Decimal(found) if found is not None else None
+
+    def prepaid(output):
+        rows = output.get("prepayments") or []
+        return sum((Decimal(r["amount"]) for r in rows), Decimal("0.00")) if rows else None
+
+    def final(output):
+        value = output["clearing"].get("final_payment")
+        return Decimal(value) if value is not None else None
+
+    rows = []
+    for label, figure in ((_("package"), package), (_("prepayments over the year"), prepaid),
+                          (_("year-end final payment"), final)):
+        values = [figure(o.output) for o in computed]
+        first = values[0]
+        rows.append({"label": label, "cells": [
+            {"value": v, "difference": None if v is None or first is None or i == 0 else v - first}
+            for i, v in enumerate(values)]})
+    return {"schemes": [gettext(SCHEMES[o.scheme].label) for o in computed], "rows": rows}

@@ -89,6 +89,12 @@ def test_schemes_side_by_side_on_the_same_inputs(signed_in):
     assert "缺少基金预算（fund.budget）。" in [e["message"] for e in results[2]["errors"]]
     body = page.content.decode()
     assert "该付费方式无法按现有数据测算" in body
+    table = page.context["comparison"]  # the two that computed, in one table, against the first
+    assert len(table["schemes"]) == 2 and [r["label"] for r in table["rows"]] == ["打包额度", "全年预拨合计", "年终清算应拨付"]
+    final = table["rows"][2]["cells"]
+    assert str(final[0]["value"]) == "-584272.10" and final[0]["difference"] is None
+    assert final[1]["difference"] == final[1]["value"] - final[0]["value"]
+    assert 'id="comparison"' in body
 
 
 def test_a_bad_figure_stays_on_the_form(signed_in):
