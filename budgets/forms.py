@@ -62,7 +62,8 @@ class ScenarioForm(forms.Form):
 class MemberForm(forms.Form):
     code = forms.CharField(label=_("Member code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    tier = forms.ChoiceField(label=_("Tier"), choices=Institution.Tier.choices)
+    # Blank first: an untouched spare row posts nothing, so it is left out instead of wanting a code.
+    tier = forms.ChoiceField(label=_("Tier"), choices=[("", "—"), *Institution.Tier.choices])
     prior_year_paid = _amount(_("Prior-year paid"))
     score = forms.DecimalField(label=_("Score"), required=False, min_value=0, max_value=100, max_digits=5,
                                decimal_places=2)
@@ -280,8 +281,6 @@ class BudgetMemberForm(MemberForm):
         super().__init__(*args, **kwargs)
         for name in ("actual", "score"):
             del self.fields[name]
-        # An untouched spare row posts nothing, so it is left out instead of wanting a code.
-        self.fields["tier"].choices = [("", "—"), *Institution.Tier.choices]
 
 
 BudgetMemberFormSet = forms.formset_factory(BudgetMemberForm, formset=LabelledRows, extra=1, can_delete=True)

@@ -150,3 +150,18 @@ def test_the_page_gives_the_golden_numbers(signed_in, case):
     page = upload(signed_in, case)
     expected = json.loads((SCENARIOS / f"{case}.expected.json").read_text(encoding="utf-8"))
     contains(expected, json.loads(download(signed_in, "json", page).content))
+
+
+def test_a_fresh_page_runs_with_its_spare_member_rows_left_empty(signed_in):
+    """The clerk fills two members on a fresh page; the spare rows stay as they came: a spare row's
+    tier starts blank, so the browser posts nothing for it (a first choice of 牵头医院 made every
+    spare row a member wanting a code)."""
+    fresh = signed_in.get(reverse("feasibility")).content.decode()
+    select = fresh[fresh.index('name="members-1-tier"'):]
+    assert select[select.index("<option"):].startswith('<option value="" selected>—</option>')
+    data = filled(["guangdong-2019"])
+    data.update({"members-TOTAL_FORMS": "5", "members-INITIAL_FORMS": "0"})
+    for i in (3, 4):  # untouched: the select posts its blank first choice
+        data.update({f"members-{i}-code": "", f"members-{i}-tier": "", f"members-{i}-prior_year_paid": ""})
+    page = signed_in.post(reverse("feasibility"), data)
+    assert page.context["members"].is_valid() and page.context["results"][0]["errors"] == []
