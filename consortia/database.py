@@ -56,3 +56,15 @@ def sums_exactly() -> bool:
 def unsupported(what: str, using=None) -> NotImplementedError:
     """The error of a migration step that has no version for this database."""
     return NotImplementedError(f"no {what} for {(using or connection).vendor}")
+
+
+def execute_for_vendor(schema_editor, *, postgresql: str, sqlite: list[str], what: str) -> None:
+    """A migration's raw SQL in the dialect of the database it runs on (a trigger, say): one
+    PostgreSQL script, or SQLite's statements one by one; any other database is refused by name."""
+    if is_postgresql(schema_editor.connection):
+        schema_editor.execute(postgresql)
+    elif is_sqlite(schema_editor.connection):
+        for statement in sqlite:
+            schema_editor.execute(statement)
+    else:
+        raise unsupported(what, schema_editor.connection)

@@ -31,22 +31,13 @@ END;
 SQLITE_DROP = ["DROP TRIGGER IF EXISTS consortia_decision_kept_update;"]
 
 
-def _run(schema_editor, postgres, sqlite):
-    if database.is_postgresql(schema_editor.connection):
-        schema_editor.execute(postgres)
-    elif database.is_sqlite(schema_editor.connection):
-        for statement in sqlite:
-            schema_editor.execute(statement)
-    else:
-        raise database.unsupported("approval trail trigger", schema_editor.connection)
-
-
 def forward(apps, schema_editor):
-    _run(schema_editor, POSTGRES, SQLITE)
+    database.execute_for_vendor(schema_editor, postgresql=POSTGRES, sqlite=SQLITE, what="approval trail trigger")
 
 
 def backward(apps, schema_editor):
-    _run(schema_editor, POSTGRES_DROP, SQLITE_DROP)
+    database.execute_for_vendor(schema_editor, postgresql=POSTGRES_DROP, sqlite=SQLITE_DROP,
+                                what="approval trail trigger")
 
 
 class Migration(migrations.Migration):
