@@ -48,7 +48,9 @@ def budget_page(request, agreement_pk: int):
         return BudgetMembersExport(rows=rows,
                                    name=f"budget-members-{agreement.consortium.code}-{agreement.year}").response("xlsx")
     upload_problems = []
-    if request.method == "POST" and request.POST.get("step") == "upload_members" and editing and members_needed:
+    if request.method == "POST" and request.POST.get("step") == "upload_members":
+        if not (editing and members_needed):
+            raise PermissionDenied
         upload = request.FILES.get("members_file")
         read, upload_problems = members_read(upload) if upload else ([], [_("Choose the filled-in workbook first.")])
         if read:

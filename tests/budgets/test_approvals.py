@@ -204,3 +204,13 @@ def test_a_run_that_makes_no_order_says_why(client, county):
     client.force_login(county.staff)
     body = client.get(reverse("payments")).content.decode()
     assert '<span class="help">没有 2031 年需按' in body
+
+
+def test_an_auditor_reads_no_workbook_into_a_budget(client, county):
+    agreement, _members = _agreement(county)
+    client.force_login(county.auditor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    refused = client.post(reverse("budget-page", args=[agreement.pk]),
+                          {"step": "upload_members", "members_file": SimpleUploadedFile("m.csv", b"x")})
+    assert refused.status_code == 403
