@@ -83,7 +83,8 @@ def payments_page(request):
     return render(request, "budgets/payments.html", {
         "filter": found, "page": page, "from_bureau": totals[PaymentOrder.Channel.BUREAU],
         "from_co_managed": totals[PaymentOrder.Channel.CO_MANAGED],
-        "matching_total": totals[PaymentOrder.Channel.BUREAU] + totals[PaymentOrder.Channel.CO_MANAGED], "count": page.paginator.count, "query": query.urlencode(),
+        "matching_total": totals[PaymentOrder.Channel.BUREAU] + totals[PaymentOrder.Channel.CO_MANAGED],
+        "count": page.paginator.count, "query": query.urlencode(),
         "run_form": RunForm(prefix="run", agreements=_runnable(user)) if bureau else None,  # not the filter's
         "runs": _runs(user),
         "can_review": user.role == User.Role.BUREAU_STAFF,
@@ -250,6 +251,9 @@ def bank_file_page(request):
                 request.session[BANK_SESSION] = lines
     elif request.method == "POST" and request.POST.get("step") == "record":
         stored = request.session.get(BANK_SESSION) or []
+        if not any(line["state"] == "matched" for line in stored):
+            messages.error(request, _("Match the bank's file first: no matched line waits to be recorded."))
+            return redirect("bank-file")
         try:
             paid = bank.bank_file_record(lines=stored, user=user)
         except ValidationError as error:

@@ -95,3 +95,11 @@ def test_a_line_without_the_order_number_is_matched_by_payee_and_amount_when_tha
     payments.order_void(order=april, user=county.staff, reason="作废一张")
     one = client.post(url, {"step": "preview", "bank_file": _file([f";{march.payee_name};{march.amount};{today};P-1"])})
     assert (one.context["lines"][0]["state"], one.context["lines"][0]["order"]) == ("matched", march.pk)
+
+
+def test_recording_without_a_preview_records_nothing_and_says_so(client, county):
+    _approved(county)
+    client.force_login(county.staff)
+    response = client.post(reverse("bank-file"), {"step": "record"}, follow=True)
+    assert "请先上传并核对银行回单" in response.content.decode()
+    assert PaymentOrder.objects.filter(status="paid").count() == 0
