@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from consortia.calendar import WorkCalendar
 from consortia.models import Consortium, ServiceAgreement, User
@@ -148,15 +149,11 @@ def overview_rows(*, user, today: datetime.date, year: int | None = None) -> lis
 
     of_consortium = ServiceAgreement.objects.filter(consortium=OuterRef("pk"))
     if year is not None:
-        chosen = of_consortium.filter(year=year)
-    else:
+        latest = Subquery(of_consortium.filter(year=year).values("pk")[:1])
+    else:  # the latest signed one up to this year; with none signed yet, the latest there is (a first draft)
         running = of_consortium.filter(year__lte=today.year).exclude(status=ServiceAgreement.Status.DRAFT)
-        chosen = running
-    latest = Subquery(chosen.order_by("-year").values("pk")[:1])
-    if year is None:  # no signed agreement yet: the latest there is (a first draft)
-        from django.db.models.functions import Coalesce
-
-        latest = Coalesce(latest, Subquery(of_consortium.order_by("-year").values("pk")[:1]))
+        latest = Coalesce(Subquery(running.order_by("-year").values("pk")[:1]),
+                          Subquery(of_consortium.order_by("-year").values("pk")[:1]))
     consortia = (scope_queryset(user, Consortium.objects.select_related("county__city__province"))
                  .annotate(member_count=Count("members"), latest_agreement=latest))
     agreements = (ServiceAgreement.objects.select_related("consortium__county").prefetch_related("consortium__members")
