@@ -20,6 +20,7 @@ from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.services.work import work_enqueue
+from consortia.services.approvals import decisions_of
 from consortia.templatetags.money import period, yuan
 
 from .explain import steps_shown
@@ -187,7 +188,9 @@ def order_page(request, pk: int):
     if request.method == "POST":
         step = request.POST.get("step")
         try:
-            if step in BULK_STEPS:
+            if step == "approve":
+                payments.order_approve(order=order, user=user, opinion=request.POST.get("opinion", ""))
+            elif step in BULK_STEPS:
                 BULK_STEPS[step](order=order, user=user)
             elif step == "pay":
                 pay_form = PayForm(request.POST, prefix="pay", order=order)
@@ -204,6 +207,11 @@ def order_page(request, pk: int):
                 made = payments.disbursements_create(order=order, user=user)
                 messages.success(request, _("%(n)s orders to the members made; co-sign them, then the auditor "
                                             "approves.") % {"n": len(made)})
+            elif step in ("send_back", "resubmit"):
+                decide = payments.order_send_back if step == "send_back" else payments.order_resubmit
+                decide(order=order, user=user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, _("Sent back with your opinion.") if step == "send_back"
+                                 else _("Submitted again for approval."))
             elif step == "void":
                 void_form = ReasonForm(request.POST, prefix="void")
                 if void_form.is_valid():
@@ -222,6 +230,7 @@ def order_page(request, pk: int):
         "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
         "steps": payments.order_steps(order=order, user=user),
         "trace": steps_shown(order.trace or [], order.agreement.scheme),
+        "trail": decisions_of(order), "sent_back": payments.order_sent_back(order),
     })
 
 

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.models import User
+from consortia.models import Decision, User
 from consortia.selectors import object_in_scope
 from consortia.services import agreement_mark_paid_through
+from consortia.services.approvals import decision_record, decisions_of
 from consortia.templatetags.money import yuan
 from payrules.money import allocate
 
@@ -43,18 +44,38 @@ def _operates(user: User, order: PaymentOrder) -> None:
     raise ValidationError(_("You may not record payments for this order."))
 
 
-def _may_approve(user: User, order: PaymentOrder) -> None:
+def order_sent_back(order: PaymentOrder) -> bool:
+    """Whether the order's last step was a send-back (退回) its maker has not answered yet."""
+    trail = decisions_of(order)
+    return bool(trail) and trail[-1].step == Decision.Step.SENT_BACK
+
+
+def _may_decide(user: User, order: PaymentOrder) -> None:
+    """Who approves or sends back a pending order: a bureau auditor other than its maker and reviewer."""
     if order.status != PaymentOrder.Status.PENDING:
         raise ValidationError(_("Only a pending order can be approved."))
     if user.role != User.Role.BUREAU_AUDITOR:
         raise ValidationError(_("A bureau auditor approves payment orders."))
     if order.created_by_id == user.pk:
         raise ValidationError(_("An order is approved by someone other than the person who made it."))
+    if order.reviewed_by_id == user.pk:
+        raise ValidationError(_("An order is approved by someone other than the person who reviewed it."))
+    if order_sent_back(order):
+        raise ValidationError(_("This order was sent back; its maker answers first."))
+
+
+def _may_resubmit(user: User, order: PaymentOrder) -> None:
+    if order.status != PaymentOrder.Status.PENDING or not order_sent_back(order):
+        raise ValidationError(_("Only an order that was sent back is submitted again."))
+    if user.role != User.Role.BUREAU_STAFF:
+        raise ValidationError(_("Bureau staff answer for the orders they make."))
+
+
+def _may_approve(user: User, order: PaymentOrder) -> None:
+    _may_decide(user, order)
     if order.created_by_id is None and order.reviewed_by_id is None:
         raise ValidationError(_("The schedule made this order: bureau staff review it before it is "
                                 "approved."))
-    if order.reviewed_by_id == user.pk:
-        raise ValidationError(_("An order is approved by someone other than the person who reviewed it."))
     if order.needs_co_signature and order.co_signed_by_id is None:
         raise ValidationError(_("The consortium's finance officer signs a co-managed account payment first."))
 
@@ -131,8 +152,8 @@ def _may_reverse(user: User, order: PaymentOrder) -> None:
         raise ValidationError(_("This order has been reversed already."))
 
 
-STEPS = {"review": _may_review, "approve": _may_approve, "co_sign": _may_co_sign, "pay": _may_pay, "void": _may_void,
-         "pass_on": _may_pass_on, "reverse": _may_reverse}
+STEPS = {"review": _may_review, "approve": _may_approve, "send_back": _may_decide, "resubmit": _may_resubmit,
+         "co_sign": _may_co_sign, "pay": _may_pay, "void": _may_void, "pass_on": _may_pass_on, "reverse": _may_reverse}
 
 
 def order_steps(*, order: PaymentOrder, user: User) -> set[str]:
@@ -165,13 +186,34 @@ def order_review(*, order: PaymentOrder, user: User) -> PaymentOrder:
 
 
 @transaction.atomic
-def order_approve(*, order: PaymentOrder, user: User) -> PaymentOrder:
+def order_approve(*, order: PaymentOrder, user: User, opinion: str = "") -> PaymentOrder:
     """The bureau auditor's signature; never the maker's own."""
     order = _locked(order)
     _in_scope(user, order)
     _may_approve(user, order)
     order.status, order.approved_by, order.approved_at = PaymentOrder.Status.APPROVED, user, timezone.now()
     order.save()
+    decision_record(obj=order, step=Decision.Step.APPROVED, user=user, opinion=opinion)
+    return order
+
+
+@transaction.atomic
+def order_send_back(*, order: PaymentOrder, user: User, opinion: str) -> PaymentOrder:
+    """退回: the auditor returns the pending order to its maker with an opinion (required); it is
+    voided, or answered and submitted again, before anyone approves it."""
+    order = _locked(order)
+    _in_scope(user, order)
+    _may_decide(user, order)
+    decision_record(obj=order, step=Decision.Step.SENT_BACK, user=user, opinion=opinion)
+    return order
+
+
+@transaction.atomic
+def order_resubmit(*, order: PaymentOrder, user: User, opinion: str = "") -> PaymentOrder:
+    order = _locked(order)
+    _in_scope(user, order)
+    _may_resubmit(user, order)
+    decision_record(obj=order, step=Decision.Step.SUBMITTED, user=user, opinion=opinion)
     return order
 
 

@@ -103,3 +103,34 @@ def test_recording_without_a_preview_records_nothing_and_says_so(client, county)
     response = client.post(reverse("bank-file"), {"step": "record"}, follow=True)
     assert "请先上传并核对银行回单" in response.content.decode()
     assert PaymentOrder.objects.filter(status="paid").count() == 0
+
+
+def test_an_order_is_sent_back_answered_and_approved_with_its_trail_on_its_page(client, county):
+    """(Payment orders' send-back lives beside the bank file's tests: both start from a month's orders.)"""
+    from consortia.services.approvals import decisions_of
+
+    agreement, _budget, _fo, _data = county.agreement("guangdong-2019-surplus")
+    prepayment_run(period="2025-03", user=county.staff)
+    order = PaymentOrder.objects.get(agreement=agreement, period="2025-03")
+    url = reverse("payment-order", args=[order.pk])
+    client.force_login(county.auditor)
+    refused = client.post(url, {"step": "send_back", "opinion": ""}, follow=True)
+    assert "请写明退回的理由（审批意见必填）。" in [str(m) for m in refused.context["messages"]]
+    client.post(url, {"step": "send_back", "opinion": "收款账户有变更，请核实"})
+    blocked = client.post(url, {"step": "approve"}, follow=True)
+    assert "该支付单已被退回，须先由制单人答复。" in [str(m) for m in blocked.context["messages"]]
+    # A batch leaves it out and lists it, with the reason.
+    batch = client.post(reverse("payments"), {"step": "approve", "orders": [order.pk]}, follow=True)
+    assert any("该支付单已被退回" in str(m) for m in batch.context["messages"])
+
+    client.force_login(county.staff)
+    page = client.get(url).content.decode()
+    assert 'id="order-sent-back"' in page and "收款账户有变更，请核实" in page
+    client.post(url, {"step": "resubmit", "opinion": "已核实，账户无误"})
+    client.force_login(county.auditor)
+    client.post(url, {"step": "approve", "opinion": "同意支付"})
+    order.refresh_from_db()
+    assert order.status == "approved"
+    assert [(d.step, d.by.username, d.opinion) for d in decisions_of(order)] == [
+        ("sent_back", "auditor", "收款账户有变更，请核实"), ("submitted", "staff", "已核实，账户无误"),
+        ("approved", "auditor", "同意支付")]
