@@ -20,7 +20,7 @@ from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
 from consortia.services.work import work_enqueue
-from consortia.services.approvals import decisions_of
+from consortia.services.approvals import decisions_of, sent_back
 from consortia.templatetags.money import period, yuan
 
 from .explain import steps_shown
@@ -230,7 +230,7 @@ def order_page(request, pk: int):
         "disbursements": order.disbursements.select_related("agreement").order_by("payee_code"),
         "steps": payments.order_steps(order=order, user=user),
         "trace": steps_shown(order.trace or [], order.agreement.scheme),
-        "trail": decisions_of(order), "sent_back": payments.order_sent_back(order),
+        "trail": decisions_of(order), "sent_back": sent_back(order),
     })
 
 

@@ -21,7 +21,7 @@ from consortia.exports import attachment
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset, sees_everything
-from consortia.services.approvals import decisions_of
+from consortia.services.approvals import decisions_of, sent_back
 from consortia.services.work import work_enqueue
 
 from .exporters import ClearingStatementWorkbook, FeasibilityWorkbook
@@ -191,7 +191,7 @@ def clearing_page(request, agreement_pk: int):
         "tiers": _surplus_by_tier(agreement, chosen),
         "current": current,
         "trail": decisions_of(chosen) if chosen else [],
-        "sent_back": clearing_services.clearing_sent_back(clearing=chosen) if chosen else False,
+        "sent_back": sent_back(chosen) if chosen else False,
         "can_resubmit": may_run(request.user),
         "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from consortia.models import Decision, ServiceAgreement, User
 from consortia.problems import problem_list
 from consortia.selectors import object_in_scope, scope_queryset
-from consortia.services.approvals import decision_record, decisions_of
+from consortia.services.approvals import decision_record, sent_back
 from consortia.services.work import work_execute, work_fail, work_finish, work_progress
 from payrules import InputError, run_scenario
 from payrules.rules import recoveries_and_penalties
@@ -300,12 +300,6 @@ def _final_orders(clearing: Clearing) -> list[PaymentOrder]:
     return orders
 
 
-def clearing_sent_back(*, clearing: Clearing) -> bool:
-    """Whether the clearing's last step was a send-back (退回) not yet answered by a resubmission."""
-    trail = decisions_of(clearing)
-    return bool(trail) and trail[-1].step == Decision.Step.SENT_BACK
-
-
 def _may_decide(clearing: Clearing, user: User) -> None:
     if clearing.status != Clearing.Status.COMPUTED:
         raise ValidationError(_("Only a computed clearing can be approved or sent back."))
@@ -319,7 +313,7 @@ def _may_decide(clearing: Clearing, user: User) -> None:
 def clearing_approve(*, clearing: Clearing, user: User, opinion: str = "") -> tuple[Clearing, list[PaymentOrder]]:
     clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
     _may_decide(clearing, user)
-    if clearing_sent_back(clearing=clearing):
+    if sent_back(clearing):
         raise ValidationError(_("This clearing was sent back; run it again or submit it again first."))
     if not clearing_is_current(clearing=clearing):
         raise ValidationError(_("The figures have changed since this clearing was computed; run it again."))
@@ -336,7 +330,7 @@ def clearing_send_back(*, clearing: Clearing, user: User, opinion: str) -> Clear
     are corrected and it is run again, or, if they stand, submitted again with an answer."""
     clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
     _may_decide(clearing, user)
-    if clearing_sent_back(clearing=clearing):
+    if sent_back(clearing):
         raise ValidationError(_("This clearing was sent back already."))
     decision_record(obj=clearing, step=Decision.Step.SENT_BACK, user=user, opinion=opinion)
     return clearing
@@ -348,7 +342,7 @@ def clearing_resubmit(*, clearing: Clearing, user: User, opinion: str = "") -> C
     clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
     if not may_run(user):
         raise ValidationError(_("Bureau staff run the year-end clearing."))
-    if clearing.status != Clearing.Status.COMPUTED or not clearing_sent_back(clearing=clearing):
+    if clearing.status != Clearing.Status.COMPUTED or not sent_back(clearing):
         raise ValidationError(_("Only a clearing that was sent back is submitted again."))
     decision_record(obj=clearing, step=Decision.Step.SUBMITTED, user=user, opinion=opinion)
     return clearing

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from consortia.models import Decision, User
 from consortia.selectors import object_in_scope
 from consortia.services import agreement_mark_paid_through
-from consortia.services.approvals import decision_record, decisions_of
+from consortia.services.approvals import decision_record, sent_back
 from consortia.templatetags.money import yuan
 from payrules.money import allocate
 
@@ -44,12 +44,6 @@ def _operates(user: User, order: PaymentOrder) -> None:
     raise ValidationError(_("You may not record payments for this order."))
 
 
-def order_sent_back(order: PaymentOrder) -> bool:
-    """Whether the order's last step was a send-back (退回) its maker has not answered yet."""
-    trail = decisions_of(order)
-    return bool(trail) and trail[-1].step == Decision.Step.SENT_BACK
-
-
 def _may_decide(user: User, order: PaymentOrder) -> None:
     """Who approves or sends back a pending order: a bureau auditor other than its maker and reviewer."""
     if order.status != PaymentOrder.Status.PENDING:
@@ -60,12 +54,12 @@ def _may_decide(user: User, order: PaymentOrder) -> None:
         raise ValidationError(_("An order is approved by someone other than the person who made it."))
     if order.reviewed_by_id == user.pk:
         raise ValidationError(_("An order is approved by someone other than the person who reviewed it."))
-    if order_sent_back(order):
+    if sent_back(order):
         raise ValidationError(_("This order was sent back; its maker answers first."))
 
 
 def _may_resubmit(user: User, order: PaymentOrder) -> None:
-    if order.status != PaymentOrder.Status.PENDING or not order_sent_back(order):
+    if order.status != PaymentOrder.Status.PENDING or not sent_back(order):
         raise ValidationError(_("Only an order that was sent back is submitted again."))
     if user.role != User.Role.BUREAU_STAFF:
         raise ValidationError(_("Bureau staff answer for the orders they make."))

@@ -22,6 +22,13 @@ def decision_record(*, obj: models.Model, step: str, user: User | None, opinion:
     return decision
 
 
+def sent_back(obj: models.Model) -> bool:
+    """Whether the object's last step was a send-back (退回) not yet answered by a resubmission."""
+    last = (Decision.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+            .order_by("-at", "-pk").values_list("step", flat=True).first())
+    return last == Decision.Step.SENT_BACK
+
+
 def decisions_of(obj: models.Model) -> list[Decision]:
     """The object's trail, oldest first, with who took each step."""
     return list(Decision.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
