@@ -20,7 +20,7 @@ from consortia.services.approvals import decisions_of
 from .forms import BudgetForm, BudgetMemberFormSet, member_forms, member_initial, member_row, registry_members
 from .member_sheets import BudgetMembersExport, members_read
 from .models import AnnualBudget
-from .selectors import budget_comparison, budget_in_force
+from .selectors import budget_comparison, last_years_budget
 from .services import budgets as budget_services
 from .simulations import present_output
 
@@ -38,7 +38,7 @@ def budget_page(request, agreement_pk: int):
     editing = writer and (latest is None or latest.status == AnnualBudget.Status.DRAFT or revising)
     members_needed = agreement.rules.members
     source = latest if latest is not None and not (editing and request.GET.get("from") == "last_year") else None
-    last_year = _last_years_budget(agreement)
+    last_year = last_years_budget(agreement=agreement)
     if source is None and editing and request.GET.get("from") == "last_year" and last_year is not None:
         source = last_year  # a copy to start from: nothing is stored until the clerk saves
         messages.info(request, _("Filled from %(budget)s; check each figure and save.") % {"budget": last_year})
@@ -130,12 +130,6 @@ def budget_page(request, agreement_pk: int):
         "can_revise": writer and latest is not None and latest.status in (AnnualBudget.Status.APPROVED,
                                                                           AnnualBudget.Status.LOCKED),
     })
-
-
-def _last_years_budget(agreement):
-    """The budget in force of the consortium's agreement of the year before, if any."""
-    previous = ServiceAgreement.objects.filter(consortium_id=agreement.consortium_id, year=agreement.year - 1).first()
-    return budget_in_force(agreement=previous) if previous else None
 
 
 def _place(error: ValidationError, form, kept: list) -> list[str]:

@@ -220,6 +220,12 @@ def cost_shift(*, agreement: ServiceAgreement) -> dict | None:
     return cost_shift_monitor(agreement=agreement, growth_factor=Decimal(g) if g else None)
 
 
+def last_years_budget(*, agreement: ServiceAgreement) -> AnnualBudget | None:
+    """The budget in force of the consortium's agreement of the year before, if any."""
+    previous = ServiceAgreement.objects.filter(consortium_id=agreement.consortium_id, year=agreement.year - 1).first()
+    return budget_in_force(agreement=previous) if previous else None
+
+
 def budget_comparison(*, budget: AnnualBudget) -> dict:
     """What the approver weighs: each fund figure and each member's figures of `budget` beside last
     year's budget in force (for a new version of this year's, beside the version in force), with the
@@ -227,8 +233,7 @@ def budget_comparison(*, budget: AnnualBudget) -> dict:
     from consortia.glossary import figure, word
 
     agreement = budget.agreement
-    last_year = ServiceAgreement.objects.filter(consortium_id=agreement.consortium_id, year=agreement.year - 1).first()
-    against = budget_in_force(agreement=last_year) if last_year else None
+    against = last_years_budget(agreement=agreement)
     if against is None and budget.version > 1:
         against = budget_in_force(agreement=agreement)
 
