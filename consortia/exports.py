@@ -50,7 +50,9 @@ class Rate:
         self.value = None if value is None or value == "" else Decimal(str(value))
 
     def __str__(self) -> str:
-        return "—" if self.value is None else f"{(self.value * 100).quantize(Decimal('0.01'))}%"
+        from consortia.templatetags.money import percent
+
+        return percent(self.value)  # as the pages write a share: 5.12%, — for none
 
 
 def _plain(value):
