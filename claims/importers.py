@@ -12,7 +12,6 @@ row-numbered report in Chinese. The same file imported again changes nothing."""
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,14 +24,13 @@ from django.utils.translation import gettext as _
 from consortia import database
 from consortia.models import County, Job
 from consortia.services import job_create, work_enqueue, work_execute, work_fail, work_finish, work_progress
-from consortia.tabular import RowError, TableError, money_cell, read_table, text_cell
+from consortia.tabular import RowError, TableError, date_cell, money_cell, read_table, text_cell
 
 from .columns import COLUMNS, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
 from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 IDENTIFIER_NEVER_STARTS = ("=", "+", "-", "@")  # (tabs and line ends are trimmed off first)
-DATE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[ T].*)?$")
 MAX_REPORTED = 1000
 BATCH = 5000
 STAGED_FIELDS = [f.name for f in ClaimStaging._meta.fields if f.name not in ("id", "job")]
@@ -42,19 +40,6 @@ def template_header() -> tuple[list[str], list[str]]:
     """The template's Chinese headers, and the English names (also accepted)."""
     return [aliases[0] for aliases in COLUMNS.values()], list(COLUMNS)
 
-
-def _date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    match = DATE.match(text_cell(value))
-    if not match:
-        raise ValueError(_("not a date (write 2025-03-31)"))
-    try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise ValueError(_("not a date (write 2025-03-31)")) from None
 
 
 def _score(value) -> Decimal | None:
@@ -95,7 +80,7 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
             values[column] = None
             continue
         try:
-            values[column] = _date(row.get(column))
+            values[column] = date_cell(row.get(column))
         except ValueError as problem:
             fail(column, str(problem))
     for column in MONEY_COLUMNS:

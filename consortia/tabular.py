@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -177,6 +179,23 @@ def read_table(
 
 def text_cell(value) -> str:
     return "" if value is None else str(value).strip()
+
+
+DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$")
+
+
+def date_cell(value) -> datetime.date:
+    """A date as a spreadsheet holds it or as people write it (2025-03-31, 2025/3/31, 20250331,
+    2025年3月31日, with or without a time after it)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    match = DATE.match(text_cell(value))
+    try:
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except (TypeError, ValueError):  # no match, or a day the calendar has not
+        raise ValueError(_("not a date (write 2025-03-31)")) from None
 
 
 def money_cell(value) -> Decimal:

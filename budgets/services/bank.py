@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import User
 from consortia.selectors import scope_queryset
-from consortia.tabular import TableError, read_table, text_cell
+from consortia.tabular import TableError, date_cell, money_cell, read_table, text_cell
 
 from ..models import PaymentOrder
 from . import payments
@@ -30,7 +30,6 @@ BANK_COLUMNS = {
     "reference": ("银行流水号", "流水号", "交易流水号", "回单号", "凭证号"),
 }
 OPTIONAL = frozenset({"order", "payee"})
-DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$")
 NUMBER = re.compile(r"(\d+)")
 
 
@@ -50,23 +49,18 @@ class BankLine:
 
 
 def _amount(value) -> Decimal | None:
-    text = text_cell(value).replace(",", "").replace("¥", "").replace("￥", "").strip()
+    """The bank's amount (¥1,234.50 as it prints it; a money-back line negative), or None."""
+    text = text_cell(repr(value) if isinstance(value, float) else value).replace("¥", "").replace("￥", "")
+    sign = -1 if text.startswith("-") else 1
     try:
-        amount = Decimal(repr(value) if isinstance(value, float) else text)
-    except InvalidOperation:
+        return sign * money_cell(text.removeprefix("-"))
+    except ValueError:
         return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount == amount.quantize(Decimal("0.01")) \
-        else None
 
 
 def _date(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    match = DATE.match(text_cell(value))
     try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3])) if match else None
+        return date_cell(value)
     except ValueError:
         return None
 
