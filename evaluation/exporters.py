@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from consortia.exports import (Rate, WorkbookExport, cell, print_setup, put, register, sheet_title, signature_line,
                                signatures)
+from consortia.glossary import figure as shown_number
 from consortia.glossary import word
 from consortia.models import Consortium
 from payrules import schemes_with
@@ -58,15 +59,7 @@ def _figure_text(figure: dict) -> str:
 
 def _inputs(inputs: dict) -> str:
     """A figure's inputs as a clerk reads them: 县域内住院人次 = 2,495；住院人次 = 3,120."""
-    return "；".join(f"{word(key)} = {_number(value)}" for key, value in inputs.items())
-
-
-def _number(value) -> str:
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        return str(value)
-    return f"{number:,}" if number == number.to_integral_value() else f"{number:,.2f}"
+    return "；".join(f"{word(key)} = {shown_number(value, key)}" for key, value in inputs.items())
 
 
 def annex2_response(evaluation: Evaluation):
