@@ -17,10 +17,6 @@ from payrules import SCHEMES, InputError, Result, TooDeep, loads, run_scenario
 
 from .explain import steps_shown
 
-def label(name: str, scheme: str | None = None) -> str:
-    return word(name, scheme)
-
-
 @dataclass
 class Outcome:
     scheme: str
@@ -77,8 +73,8 @@ def present_output(scheme: str, output: dict | None, errors: list | None = None)
              "errors": errors or []}
     if output is None:
         return shown
-    shown["package"] = [(label(k, scheme), _value(v)) for k, v in output["package"].items()]
-    shown["clearing"] = [(label(k, scheme), _value(v)) for k, v in output["clearing"].items()]
+    shown["package"] = [(word(k, scheme), _value(v)) for k, v in output["package"].items()]
+    shown["clearing"] = [(word(k, scheme), _value(v)) for k, v in output["clearing"].items()]
     for section, rows in (("prepayment", output.get("prepayments")), ("member", output.get("members"))):
         if rows:
             keys = list(rows[0])
@@ -93,14 +89,14 @@ def _cell(key: str, value, scheme: str):
     if key == "period":
         return period(value)
     if key == "kind":
-        return label(value, scheme)
+        return word(value, scheme)
     return _value(value)
 
 
 def _column(key: str) -> str:
     words = {"period": _("period"), "member": _("member"), "kind": _("kind"), "code": _("member code"),
              "amount": _("amount")}
-    return str(words[key]) if key in words else label(key)
+    return str(words[key]) if key in words else word(key)
 
 
 # The amount each scheme calls its package, in the order to look for it.
