@@ -62,5 +62,5 @@ def test_the_payments_list_totals_one_flow_once(client, world):
                                     amount=Decimal(amount), **common)
     client.force_login(world.staff_a1)
     body = client.get(reverse("payments")).content.decode()
-    assert "共 3 笔支付单，医保基金支付 ¥100.00；其中 ¥100.00 由共管账户转付给成员单位" in body
+    assert "共 3 笔支付单，医保基金支付 ¥100.00；由共管账户转付给成员单位 ¥100.00（系医保基金拨入共管账户的资金再转付，不重复相加）" in body
     assert "¥200.00" not in body
