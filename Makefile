@@ -20,6 +20,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	@.ci/ensure-chromium || true
 	$(PY) manage.py load_demo
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."

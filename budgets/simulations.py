@@ -103,6 +103,12 @@ def _column(key: str) -> str:
 PACKAGE_KEYS = ("package", "target_one", "control_target", "quota", "budget")
 
 
+def package_amount(output: dict) -> Decimal | None:
+    """The amount a scheme's output calls its package, or None."""
+    found = next((output["package"][k] for k in PACKAGE_KEYS if k in (output.get("package") or {})), None)
+    return Decimal(found) if found is not None else None
+
+
 def comparison(outcomes: list[Outcome]) -> dict | None:
     """The schemes side by side in one table: a scheme per column, the key amounts per row (the
     package, the year's prepayments, the year-end final payment), each with its difference to the
@@ -110,10 +116,6 @@ def comparison(outcomes: list[Outcome]) -> dict | None:
     computed = [o for o in outcomes if o.output]
     if len(computed) < 2:
         return None
-
-    def package(output):
-        found = next((output["package"][k] for k in PACKAGE_KEYS if k in output["package"]), None)
-        return Decimal(found) if found is not None else None
 
     def prepaid(output):
         rows = output.get("prepayments") or []
@@ -124,7 +126,7 @@ def comparison(outcomes: list[Outcome]) -> dict | None:
         return Decimal(value) if value is not None else None
 
     rows = []
-    for label, figure in ((_("package"), package), (_("prepayments over the year"), prepaid),
+    for label, figure in ((_("package"), package_amount), (_("prepayments over the year"), prepaid),
                           (_("year-end final payment"), final)):
         values = [figure(o.output) for o in computed]
         first = values[0]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from budgets import apis as budget_apis
 from budgets import budget_views as budget_pages
 from budgets import payment_views
+from budgets import print_views
 from budgets import views as budget_views
 from claims import apis as claim_apis
 from claims import views as claim_views
@@ -39,6 +40,12 @@ router.register("claim-rollups", claim_apis.ClaimMonthlyViewSet, basename="claim
 router.register("evaluations", evaluation_apis.EvaluationViewSet, basename="evaluation")
 router.register("negative-findings", evaluation_apis.NegativeFindingViewSet, basename="negative-finding")
 
+
+
+def printable(route: str, view, name: str) -> list:
+    return [path(route, view, name=name), path(f"{route}pdf/", view, {"pdf": True}, name=f"{name}-pdf")]
+
+
 urlpatterns = [
     path("", budget_views.home, name="home"),
     path("feasibility/", budget_views.feasibility, name="feasibility"),
@@ -69,6 +76,12 @@ urlpatterns = [
     path("evaluations/", evaluation_views.evaluation_list, name="evaluations"),
     path("evaluations/<int:pk>/", evaluation_views.evaluation_page, name="evaluation-page"),
     path("negative-list/", evaluation_views.findings_page, name="negative-list"),
+    # Printed sheets: the print layout at …/print/, the same sheet as a PDF at …/print/pdf/.
+    *printable("payments/<int:pk>/print/", print_views.order_sheet, "order-sheet"),
+    *printable("payments/print/", print_views.orders_sheet, "orders-sheet"),
+    *printable("clearings/<int:pk>/print/", print_views.clearing_sheet, "clearing-sheet"),
+    *printable("budgets/<int:pk>/print/", print_views.budget_sheet, "budget-sheet"),
+    *printable("evaluations/<int:pk>/print/", evaluation_views.checklist_sheet, "checklist-sheet"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", registry_pages.PasswordChange.as_view(), name="password_change"),

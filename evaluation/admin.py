@@ -35,9 +35,9 @@ from .views import STEPS, StartForm, evaluation_step
 def _figure_html(figure: dict) -> str:
     if not figure:
         return "—"
-    from .exporters import _figure_text
+    from .exporters import figure_text
 
-    return _figure_text(figure)
+    return figure_text(figure)
 
 
 class ItemResultInline(ScopedInline):

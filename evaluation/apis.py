@@ -75,6 +75,10 @@ class SendBackInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class ConfirmInput(serializers.Serializer):
+    opinion = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class EvidenceInput(serializers.Serializer):
     number = serializers.IntegerField()
     file = serializers.FileField()
@@ -169,10 +173,13 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def submit(self, request, pk=None):
         return self._answer(services.evaluation_submit(evaluation=self._writable(), user=request.user))
 
-    @extend_schema(request=None, responses=EvaluationSerializer)
+    @extend_schema(request=ConfirmInput, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._answer(services.evaluation_confirm(evaluation=self._writable(), user=request.user))
+        data = ConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.evaluation_confirm(evaluation=self._writable(), user=request.user,
+                                                        opinion=data.validated_data["opinion"]))
 
     @extend_schema(request=SendBackInput, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")

@@ -10,6 +10,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consortia.printing import bureau_name
 from consortia.exports import (Rate, WorkbookExport, cell, print_setup, put, register, sheet_title, signature_line,
                                signatures)
 from consortia.glossary import figure as shown_number
@@ -45,7 +46,7 @@ def _signed(sheet, row: int) -> None:
     signatures(sheet, row + 2)
 
 
-def _figure_text(figure: dict) -> str:
+def figure_text(figure: dict) -> str:
     if not figure:
         return ""
     value = figure.get("value")
@@ -100,7 +101,7 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
     sheet.merge_cells("A2:G2")
     _style(put(sheet, 2, 1, template.source), center=True)
     heading = [
-        (_("Reporting unit"), _("%(county)s medical insurance bureau") % {"county": consortium.county.name}),
+        (_("Reporting unit"), bureau_name(consortium.county)),
         (_("County"), f"{consortium.county.city.name} {consortium.county.name}"),
         (_("Consortium"), consortium.name),
         (_("Year"), evaluation.year),
@@ -135,7 +136,7 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
         _style(put(sheet, row, 5, item.weight), center=True)
         files = ", ".join(f.name for f in result.files.all()) if result else ""
         _style(put(sheet, row, 6, "\n".join(t for t in (result.evidence if result else "", files) if t)))
-        _style(put(sheet, row, 7, _figure_text(result.figure) if result else ""))
+        _style(put(sheet, row, 7, figure_text(result.figure) if result else ""))
     row += 2
     people = [(_("Filled in by"), evaluation.created_by), (_("Submitted by"), evaluation.submitted_by),
               (_("Confirmed by"), evaluation.confirmed_by)]

@@ -174,8 +174,9 @@ def _submitted(evaluation: Evaluation) -> Evaluation:
 
 
 @transaction.atomic
-def evaluation_confirm(*, evaluation: Evaluation, user: User) -> Evaluation:
-    """The second person of the bureau confirms; the total score is then final and feeds the clearing."""
+def evaluation_confirm(*, evaluation: Evaluation, user: User, opinion: str = "") -> Evaluation:
+    """The second person of the bureau confirms, with an opinion if they give one; the total score
+    is then final and feeds the clearing."""
     evaluation = _submitted(evaluation)
     _bureau(user, evaluation.consortium)
     if user is None or user.pk == evaluation.submitted_by_id:
@@ -183,7 +184,7 @@ def evaluation_confirm(*, evaluation: Evaluation, user: User) -> Evaluation:
     evaluation.status, evaluation.confirmed_by, evaluation.confirmed_at = (Evaluation.Status.CONFIRMED, user,
                                                                           timezone.now())
     evaluation.save()
-    decision_record(obj=evaluation, step=Decision.Step.APPROVED, user=user)
+    decision_record(obj=evaluation, step=Decision.Step.APPROVED, user=user, opinion=opinion)
     return evaluation
 
 

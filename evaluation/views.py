@@ -15,10 +15,11 @@ from consortia.forms import add_service_errors
 from consortia.models import Consortium
 from consortia.permissions import can_write
 from consortia.selectors import scope_queryset
+from consortia.printing import SIGNED_BY, Sheet, bureau_name, printed
 from consortia.services.approvals import decisions_of
 
 from . import services
-from .exporters import annex2_response
+from .exporters import annex2_response, figure_text
 from .indicators import monthly_trends, supervision_indicators
 from .models import Evaluation, IndicatorEntry, ItemResult, NegativeFinding
 
@@ -108,6 +109,33 @@ def evaluation_page(request, pk: int):
     })
 
 
+@login_required
+def checklist_sheet(request, pk: int, pdf: bool = False):
+    """The Annex-2 checklist printed for signature and seal: every item with its result, score and
+    evidence, the total, the approval trail."""
+    evaluation = get_object_or_404(scope_queryset(request.user, Evaluation.objects.select_related(
+        "consortium__county__city", "template", "created_by", "submitted_by", "confirmed_by")), pk=pk)
+    template = evaluation.template
+    results = {r.item.number: r for r in evaluation.results.select_related("item").prefetch_related("files")}
+    sections = []
+    for item in template.items.all():
+        if not sections or sections[-1]["number"] != item.section:
+            sections.append({"number": item.section, "numeral": "一二三四五六七八九十"[item.section - 1],
+                             "title": template.section_title(item.section), "rows": []})
+        result = results.get(item.number)
+        sections[-1]["rows"].append({"item": item, "result": result, "files": result.files.all() if result else [],
+                                     "remarks": figure_text(result.figure) if result else ""})
+    consortium = evaluation.consortium
+    sheet = Sheet(title=template.title, unit=bureau_name(consortium.county),
+                  number=f"{consortium.code}-{evaluation.year}",
+                  signers=[Sheet.signer(SIGNED_BY[0], evaluation.submitted_by or evaluation.created_by),
+                           Sheet.signer(SIGNED_BY[1], evaluation.confirmed_by), Sheet.signer(SIGNED_BY[2], None)],
+                  seals=[bureau_name(consortium.county)])
+    return printed(request, "print/checklist.html", {
+        "evaluation": evaluation, "consortium": consortium, "sections": sections, "trail": decisions_of(evaluation),
+    }, sheet=sheet, filename=f"checklist-{consortium.code}-{evaluation.year}", pdf=pdf)
+
+
 def _trend_charts(evaluation: Evaluation) -> list:
     """The indicators month by month against their thresholds (E2): self-pay ≤ 10%, the in-county
     share of admissions against last year's."""
@@ -138,10 +166,10 @@ def evaluation_step(request, evaluation: Evaluation, step: str) -> None:
         services.evaluation_submit(evaluation=evaluation, user=user)
         messages.success(request, _("Submitted for confirmation."))
     elif step == "confirm":
-        services.evaluation_confirm(evaluation=evaluation, user=user)
+        services.evaluation_confirm(evaluation=evaluation, user=user, opinion=request.POST.get("opinion", ""))
         messages.success(request, _("Confirmed. The score is final and feeds the clearing."))
     elif step == "send_back":
-        services.evaluation_send_back(evaluation=evaluation, user=user, reason=request.POST.get("reason", ""))
+        services.evaluation_send_back(evaluation=evaluation, user=user, reason=request.POST.get("opinion", ""))
         messages.success(request, _("Sent back for correction."))
 
 

@@ -76,3 +76,13 @@ def change(value):
 def large_change(value, limit="0.2"):
     """Whether a change deserves the approver's eye (20% either way unless told)."""
     return value is not None and abs(Decimal(str(value))) >= Decimal(limit)
+
+
+@register.filter
+def capitals(value):
+    """An amount in Chinese capitals (壹万元整) as vouchers write it: consortia.printing.capitals."""
+    from consortia.printing import capitals as written
+
+    if isinstance(value, bool) or not isinstance(value, Decimal):
+        return value
+    return written(value)

@@ -1,8 +1,8 @@
 /* Asks before a step that moves money or cannot be undone: forms and buttons with data-confirm
    (a button with data-confirm-ticked="orders" says how many boxes are ticked and their total).
    A checkbox with data-check-all="orders" ticks or clears every box of that name on the page.
-   A select with data-autosubmit sends its form when changed. No inline script anywhere, so the
-   pages work under a Content-Security-Policy that allows scripts from the site only. */
+   A select with data-autosubmit sends its form when changed; a button with data-print prints the
+   page. No inline script anywhere, so the pages work under a Content-Security-Policy that allows scripts from the site only. */
 (function () {
   "use strict";
   function ticked(name) {
@@ -44,6 +44,9 @@
         document.querySelectorAll("input[type=checkbox][name='" + all.getAttribute("data-check-all") + "']")
           .forEach(function (box) { box.checked = all.checked; });
       });
+    });
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
     });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
