@@ -20,6 +20,7 @@ from consortia.services.approvals import decisions_of
 from .forms import BudgetForm, BudgetMemberFormSet, member_forms, member_initial, member_row, registry_members
 from .member_sheets import BudgetMembersExport, members_read
 from .models import AnnualBudget
+from .records import figures_found, fills_from_records, rows_filled
 from .selectors import budget_comparison, last_years_budget
 from .services import budgets as budget_services
 from .simulations import present_output
@@ -42,8 +43,20 @@ def budget_page(request, agreement_pk: int):
     if source is None and editing and request.GET.get("from") == "last_year" and last_year is not None:
         source = last_year  # a copy to start from: nothing is stored until the clerk saves
         messages.info(request, _("Filled from %(budget)s; check each figure and save.") % {"budget": last_year})
-    form = BudgetForm(scheme=agreement.scheme, initial=BudgetForm.initial_from(source.fund) if source else None)
+    initial = BudgetForm.initial_from(source.fund) if source else {}
     rows = [member_initial(m) for m in source.members] if source else registry_members(agreement.consortium)
+    found = None
+    if editing and request.GET.get("from") == "records" and fills_from_records(agreement):
+        found = figures_found(agreement=agreement, codes=[row.get("code") for row in rows])
+        rows = rows_filled(rows, found)
+        initial.update({key: format(amount, "f") for key, amount in found.fund.items()})
+        if found:
+            messages.info(request, _("Filled from the records the system holds; where each figure came from is "
+                                     "listed below. Check each figure and save."))
+        else:
+            messages.warning(request, _("The system holds no claims or approved clearing of the years asked for: "
+                                        "nothing was filled."))
+    form = BudgetForm(scheme=agreement.scheme, initial=initial or None)
     if request.GET.get("members_workbook") and members_needed:
         return BudgetMembersExport(rows=rows,
                                    name=f"budget-members-{agreement.consortium.code}-{agreement.year}").response("xlsx")
@@ -119,7 +132,8 @@ def budget_page(request, agreement_pk: int):
     return render(request, "budgets/budget.html", {
         "agreement": agreement, "versions": versions, "latest": latest, "in_force": in_force,
         "trail": decisions_of(latest) if latest else [],
-        "upload_problems": upload_problems, "last_year": last_year,
+        "upload_problems": upload_problems, "last_year": last_year, "found": found,
+        "from_records": editing and fills_from_records(agreement),
         "comparison": budget_comparison(budget=latest) if latest is not None and latest.status in (
             AnnualBudget.Status.DRAFT, AnnualBudget.Status.SUBMITTED) else None,
         "shown": present_output(agreement.scheme, {**latest.computed, "clearing": {}}) if latest else None,

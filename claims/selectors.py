@@ -46,18 +46,29 @@ def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]
 
 def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], Decimal]:
     """The year's fund-paid amounts from the roll-ups: by member inside the consortium, and the
-    total outside it (G3: everything the county's insured cost elsewhere). Summed in Python:
-    SQLite would add the amounts as floats."""
-    start, end = datetime.date(agreement.year, 1, 1), datetime.date(agreement.year, 12, 1)
-    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__gte=start, month__lte=end)
-    inside: dict[str, Decimal] = {m.code: Decimal("0.00") for m in agreement.consortium.members.all()}
-    outside = Decimal("0.00")
-    for consortium_id, code, amount in rows.values_list("consortium_id", "institution__code", "fund_paid"):
-        if consortium_id == agreement.consortium_id:
+    total outside it (G3: everything the county's insured cost elsewhere)."""
+    inside, outside, _claims = fund_paid_by_member(consortium=agreement.consortium, year=agreement.year)
+    return inside, outside
+
+
+def fund_paid_by_member(*, consortium, year: int) -> tuple[dict[str, Decimal], Decimal, int]:
+    """A year's fund-paid amounts of a consortium from the roll-ups: by member (every member, 0.00
+    without claims), the total outside any consortium, and how many claims they add up. Summed in
+    Python: SQLite would add the amounts as floats."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
+    rows = ClaimMonthly.objects.filter(county=consortium.county, month__gte=start, month__lte=end)
+    inside: dict[str, Decimal] = {m.code: Decimal("0.00") for m in consortium.members.all()}
+    outside, claims = Decimal("0.00"), 0
+    for consortium_id, code, amount, count in rows.values_list("consortium_id", "institution__code", "fund_paid",
+                                                               "claims"):
+        if consortium_id == consortium.pk:
             inside[code] = inside.get(code, Decimal("0.00")) + amount
         elif consortium_id is None:
             outside += amount
-    return inside, outside
+        else:
+            continue
+        claims += count
+    return inside, outside, claims
 
 
 def monthly_fund_paid(*, agreement: ServiceAgreement) -> dict[str, list[Decimal]]:

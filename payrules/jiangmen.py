@@ -242,6 +242,7 @@ JIANGMEN = Scheme(
         ("personal_accounts", gettext_noop("personal accounts")),
     ),
     package_key="control_target",
+    member_figures=("history",),
     cadence="month",  # J3: working capital in January and March, to each member
     working_capital=True,
     final_to_members=True,  # J6

@@ -36,6 +36,9 @@ class Scheme:
     volume_check: bool = False  # fourth-quarter visits checked against the first three (J8)
     quarterly_indicators: bool = False  # the quarterly indicator set per member (E4)
     deduction_items: tuple[tuple[str, str], ...] = ()  # fund.deductions: an amount per item (key, label)
+    # What a member's row needs of past years' payments, which the claims and clearings can give:
+    # "prior_year_paid" (S3) and/or "history" (the three years before, J2).
+    member_figures: tuple[str, ...] = ()
 
     def default_parameters(self) -> dict[str, Any]:
         return {name: spec.clean(spec.default)[0] for name, spec in self.parameters.items()}

@@ -240,4 +240,5 @@ SHEXIAN = Scheme(
     package_key="target_one",
     cadence="quarter",  # S2: at quarter start, into the co-managed account
     co_managed=True,
+    member_figures=("prior_year_paid",),
 )
