@@ -12,7 +12,7 @@ from consortia.selectors import scope_queryset
 from consortia.templatetags.money import period
 
 from .models import PaymentOrder
-from .simulations import Outcome, present, present_output
+from .simulations import Outcome, comparison, present, present_output
 
 
 @register
@@ -109,9 +109,53 @@ class FeasibilityWorkbook(ResultWorkbook):
     def __init__(self, outcomes: list[Outcome], name: str = "", stamp: str = ""):
         super().__init__([present(o) for o in outcomes], name)
         self.stamp = stamp  # the study's year
+        self.table = comparison(outcomes)
 
     def filename(self) -> str:
         return f"feasibility-{self.stamp}"
+
+    def workbook(self, book) -> None:
+        super().workbook(book)
+        if self.table is not None:
+            self._comparison_sheet(book)
+
+    def _comparison_sheet(self, book) -> None:
+        """First sheet: the schemes side by side (a scheme per column, the key amounts per row, the
+        difference to the first below), with a bar chart Excel draws from the same cells."""
+        from openpyxl.chart import BarChart, Reference
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
+        sheet = book.create_sheet(title=sheet_title(_("Schemes compared")), index=0)
+        schemes, rows = self.table["schemes"], self.table["rows"]
+        print_setup(sheet, title=f"{self.title}：{_('Schemes compared')} {self.name}", header_rows="1:4")
+        put(sheet, 1, 1, f"{self.title}：{_('Schemes compared')}").font = Font(bold=True, size=14)
+        put(sheet, 2, 1, self.name)
+        put(sheet, 4, 1, _("amount"), bold=True)
+        for column, scheme in enumerate(schemes, start=2):
+            put(sheet, 4, column, scheme, bold=True)
+        for index, row in enumerate(rows, start=5):
+            put(sheet, index, 1, row["label"])
+            for column, cell in enumerate(row["cells"], start=2):
+                put(sheet, index, column, cell["value"])
+        first = 5 + len(rows) + 1
+        put(sheet, first, 1, _("Difference to the first scheme"), bold=True)
+        for index, row in enumerate(rows, start=first + 1):
+            put(sheet, index, 1, row["label"])
+            for column, cell in enumerate(row["cells"], start=2):
+                put(sheet, index, column, cell["difference"])
+        chart = BarChart()
+        chart.type, chart.title = "col", str(_("The schemes' key amounts side by side"))
+        chart.y_axis.title, chart.y_axis.numFmt = str(_("yuan")), "#,##0"
+        chart.add_data(Reference(sheet, min_col=2, max_col=1 + len(schemes), min_row=4, max_row=4 + len(rows)),
+                       titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=5, max_row=4 + len(rows)))
+        chart.width, chart.height = 22, 10
+        sheet.add_chart(chart, f"A{first + len(rows) + 3}")
+        sheet.column_dimensions["A"].width = 26
+        for column in range(2, 2 + len(schemes)):
+            sheet.column_dimensions[get_column_letter(column)].width = 30
+        signatures(sheet, first + len(rows) + 26)
 
 
 @register

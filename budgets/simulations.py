@@ -109,6 +109,17 @@ def package_amount(output: dict) -> Decimal | None:
     return Decimal(found) if found is not None else None
 
 
+def comparison_chart(table: dict | None):
+    """The comparison table as grouped bars: an amount per group, a scheme per colour."""
+    from consortia.charts import grouped_bars
+
+    if table is None:
+        return None
+    return grouped_bars(groups={str(r["label"]): [c["value"] for c in r["cells"]] for r in table["rows"]},
+                        series=table["schemes"], title=_("The schemes' key amounts side by side"),
+                        ident="comparison-chart")
+
+
 def comparison(outcomes: list[Outcome]) -> dict | None:
     """The schemes side by side in one table: a scheme per column, the key amounts per row (the
     package, the year's prepayments, the year-end final payment), each with its difference to the

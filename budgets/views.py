@@ -39,7 +39,7 @@ from .selectors import (capitation_with_quotas, cost_shift, disbursement_schedul
 from .services import clearing as clearing_services
 from .services.budgets import bureau_signs
 from .services.runs import may_run, runs_seen
-from .simulations import comparison, present, present_output, scenario_parse, simulation_run
+from .simulations import comparison, comparison_chart, present, present_output, scenario_parse, simulation_run
 
 
 def _registry_members(request) -> tuple[list[dict], Consortium | None]:
@@ -51,12 +51,14 @@ def _registry_members(request) -> tuple[list[dict], Consortium | None]:
 
 
 def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=None):
+    table = comparison(outcomes or [])
     return render(request, "budgets/feasibility.html", {
         "form": form,
         "members": members,
         "upload": upload,
         "results": [present(o) for o in outcomes or []],
-        "comparison": comparison(outcomes or []),
+        "comparison": table,
+        "comparison_chart": comparison_chart(table),
         "scenario_json": json.dumps(scenario, ensure_ascii=False, default=str) if scenario else "",
         "schemes": schemes or [],
         "consortia": scope_queryset(request.user, Consortium.objects.order_by("code")),

@@ -158,3 +158,53 @@ def bars(*, values: dict[str, Decimal], title: str, ident: str) -> SafeString:
                      f'text-anchor="{"start" if value >= 0 else "end"}">{escape(f"{value:,}")}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
+
+
+SERIES_COLOURS = ("#0b5394", "#f1c232", "#6aa84f", "#cc4125", "#8e7cc3")
+
+
+def grouped_bars(*, groups: dict[str, list[Decimal | None]], series: list[str], title: str, ident: str) -> SafeString:
+    """Vertical bars in groups, one bar per series in each group (a scheme per colour, an amount per
+    group), with a legend; a missing value leaves a gap, a negative one goes below the zero line."""
+    values = [v for row in groups.values() for v in row if v is not None]
+    high = max(values + [Decimal(0)])
+    low = min(values + [Decimal(0)])
+    span = (high - low) or Decimal(1)
+    plot_h = HEIGHT - TOP - BOTTOM - 16
+
+    def y(amount: Decimal) -> Decimal:
+        return _px(TOP + (high - amount) / span * plot_h)
+
+    description = "; ".join(f"{group}: " + ", ".join(f"{name} {'—' if v is None else f'{v:,}'}"
+                                                     for name, v in zip(series, row, strict=True))
+                            for group, row in groups.items())
+    height = HEIGHT + 18 * len(series)  # the legend below, a line per series: scheme names are long
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" class="chart" role="img" '
+             f'aria-labelledby="{ident}-t" aria-describedby="{ident}-d"><title id="{ident}-t">{escape(title)}</title>'
+             f'<desc id="{ident}-d">{escape(description)}</desc>']
+    for step in range(5):
+        value = low + span * step / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" class="grid"/>'
+                     f'<text x="{LEFT - 6}" y="{y(value)}" class="tick" text-anchor="end" dy="4">'
+                     f'{escape(_wan(value))}</text>')
+    slot = Decimal(WIDTH - LEFT - RIGHT) / max(len(groups), 1)
+    bar = _px(slot * Decimal("0.8") / max(len(series), 1))
+    for index, (group, row) in enumerate(groups.items()):
+        start = LEFT + slot * index + slot * Decimal("0.1")
+        for position, value in enumerate(row):
+            if value is None:
+                continue
+            top, bottom = (y(value), y(Decimal(0))) if value >= 0 else (y(Decimal(0)), y(value))
+            parts.append(f'<rect x="{_px(start + bar * position)}" y="{top}" width="{bar}" '
+                         f'height="{bottom - top}" fill="{SERIES_COLOURS[position % len(SERIES_COLOURS)]}"/>')
+        parts.append(f'<text x="{_px(start + slot * Decimal("0.4"))}" y="{HEIGHT - BOTTOM + 14}" class="tick" '
+                     f'text-anchor="middle">{escape(group)}</text>')
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(Decimal(0))}" y2="{y(Decimal(0))}" '
+                 f'class="elapsed"/>')
+    for position, name in enumerate(series):
+        line = HEIGHT - 10 + 18 * position
+        parts.append(f'<rect x="{LEFT}" y="{line}" width="10" height="10" '
+                     f'fill="{SERIES_COLOURS[position % len(SERIES_COLOURS)]}"/><text x="{LEFT + 14}" '
+                     f'y="{line + 9}" class="tick">{escape(name)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped

@@ -3,6 +3,7 @@ download the result as JSON and Excel."""
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -165,3 +166,26 @@ def test_a_fresh_page_runs_with_its_spare_member_rows_left_empty(signed_in):
         data.update({f"members-{i}-code": "", f"members-{i}-tier": "", f"members-{i}-prior_year_paid": ""})
     page = signed_in.post(reverse("feasibility"), data)
     assert page.context["members"].is_valid() and page.context["results"][0]["errors"] == []
+
+
+def test_the_comparison_is_drawn_and_filed_as_the_workbooks_first_sheet(signed_in):
+    page = signed_in.post(reverse("feasibility"), filled(["guangdong-2019", "shexian-2025"]))
+    table = page.context["comparison"]
+    chart = str(page.context["comparison_chart"])
+    assert "<title id=\"comparison-chart-t\">各付费方式关键金额对比</title>" in chart
+    for scheme in table["schemes"]:  # the legend names each scheme; the description every amount
+        assert scheme in chart
+    final = table["rows"][2]["cells"]
+    assert f"{final[0]['value']:,}" in chart and f"{final[1]['value']:,}" in chart
+    assert chart.count("<rect") == 2 * 3 + 2  # a bar per scheme and amount, a legend swatch per scheme
+
+    book = load_workbook(io.BytesIO(download(signed_in, "xlsx", page).content))
+    assert book.sheetnames[0] == "方案对比" and len(book.sheetnames) == 3
+    sheet = book["方案对比"]
+    rows = {sheet.cell(r, 1).value: [Decimal(str(sheet.cell(r, c).value)) for c in (2, 3)] for r in range(5, 8)}
+    assert [sheet.cell(4, c).value for c in (2, 3)] == table["schemes"]
+    for row in table["rows"]:
+        assert rows[row["label"]] == [c["value"] for c in row["cells"]]
+    differences = {sheet.cell(r, 1).value: Decimal(str(sheet.cell(r, 3).value)) for r in range(10, 13)}
+    assert differences["年终清算应拨付"] == final[1]["value"] - final[0]["value"]
+    assert len(sheet._charts) == 1 and sheet.cell(9, 1).value == "与第一种方式的差额"
