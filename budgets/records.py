@@ -25,6 +25,7 @@ class YearPaid:
     """What one past year says: per member, the total the package bore, and where it came from."""
 
     members: dict[str, Decimal]
+    outside: Decimal  # what the package bore outside the consortium
     expenditure: Decimal
     source: str
 
@@ -41,9 +42,11 @@ class Found:
 
 
 def year_paid(*, consortium, year: int) -> YearPaid | None:
-    """A past year's payments of the consortium: the approved clearing's, else the imported
-    claims', else None."""
+    """A past year's payments of the consortium: the approved clearing's, else the actuals the
+    bureau entered for the year, else the imported claims', else None."""
     from claims.selectors import fund_paid_by_member
+
+    from .models import YearActuals
 
     clearing = Clearing.objects.filter(agreement__consortium=consortium, agreement__year=year,
                                        status=Clearing.Status.APPROVED).first()
@@ -52,12 +55,19 @@ def year_paid(*, consortium, year: int) -> YearPaid | None:
         members = {code: Decimal(amount) for code, amount in (actuals.get("in_consortium") or {}).items()}
         outside = Decimal(actuals.get("out_of_consortium") or "0")
         expenditure = clearing.result.get("clearing", {}).get("expenditure")
-        return YearPaid(members, Decimal(expenditure) if expenditure is not None else sum(members.values(), outside),
+        return YearPaid(members, outside,
+                        Decimal(expenditure) if expenditure is not None else sum(members.values(), outside),
                         _("the approved clearing of %(year)s (No. %(n)s)") % {"year": year, "n": clearing.pk})
+    entered = YearActuals.objects.filter(agreement__consortium=consortium, agreement__year=year,
+                                         source=YearActuals.Source.ENTERED).first()
+    if entered is not None and entered.in_consortium:
+        members = {code: Decimal(str(amount)) for code, amount in entered.in_consortium.items()}
+        return YearPaid(members, entered.out_of_consortium, sum(members.values(), entered.out_of_consortium),
+                        _("the actuals of %(year)s entered by the bureau") % {"year": year})
     inside, outside, claims = fund_paid_by_member(consortium=consortium, year=year)
     if not claims:
         return None
-    return YearPaid(inside, sum(inside.values(), outside),
+    return YearPaid(inside, outside, sum(inside.values(), outside),
                     _("the claims of %(year)s imported into the system (%(n)s claims, fund paid)")
                     % {"year": year, "n": f"{claims:,}"})
 

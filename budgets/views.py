@@ -50,7 +50,7 @@ def _registry_members(request) -> tuple[list[dict], Consortium | None]:
     return registry_members(consortium), consortium
 
 
-def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=None):
+def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=None, own=None):
     table = comparison(outcomes or [])
     return render(request, "budgets/feasibility.html", {
         "form": form,
@@ -62,6 +62,8 @@ def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=
         "scenario_json": json.dumps(scenario, ensure_ascii=False, default=str) if scenario else "",
         "schemes": schemes or [],
         "consortia": scope_queryset(request.user, Consortium.objects.order_by("code")),
+        "own": own, "own_year_default": timezone.localdate().year - 1,
+        "own_consortium": int(chosen) if (chosen := request.GET.get("consortium", "")).isdigit() else None,
     })
 
 
@@ -95,9 +97,35 @@ def feasibility(request):
         return _page(request, form, members, ScenarioUploadForm())
 
     rows, consortium = _registry_members(request)
+    if request.GET.get("own_year") and consortium is not None:
+        return _own_year(request, consortium)
     initial = {"year": timezone.localdate().year, "name": consortium.name if consortium else ""}
     return _page(request, ScenarioForm(initial=initial), MemberFormSet(initial=rows, prefix="members"),
                  ScenarioUploadForm())
+
+
+def _own_year(request, consortium):
+    """Every scheme run on the consortium's own year as the system holds it (budgets.own_year)."""
+    from .own_year import own_year
+
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        messages.error(request, _("Give the year as four digits, such as %(year)s.") % {
+            "year": timezone.localdate().year - 1})
+        return _page(request, ScenarioForm(), MemberFormSet(prefix="members"), ScenarioUploadForm())
+    found = own_year(consortium=consortium, year=year)
+    if found.scenario is None:
+        for problem in found.problems:
+            messages.error(request, problem)
+        return _page(request, ScenarioForm(), MemberFormSet(prefix="members"), ScenarioUploadForm())
+    initial, rows = initial_from_scenario(found.scenario)
+    initial["schemes"] = found.schemes
+    outcomes = simulation_run(data=found.scenario, schemes=found.schemes)
+    return _page(request, ScenarioForm(initial=initial), MemberFormSet(initial=rows, prefix="members"),
+                 ScenarioUploadForm(), outcomes, found.scenario, found.schemes, own=found)
 
 
 @login_required
