@@ -21,7 +21,7 @@ migrate: venv
 
 demo: migrate
 	@.ci/ensure-chromium || true
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --whole-year
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."
 	$(PY) manage.py runserver $(HOST):$(PORT)

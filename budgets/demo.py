@@ -85,3 +85,48 @@ def _entered_actuals(agreement: ServiceAgreement, staff: User) -> None:
               for m in budget.members}
     year_actuals_save(agreement=agreement, user=staff, in_consortium=inside,
                       out_of_consortium=Decimal("61250000.00"), evaluation_score=Decimal("92"))
+
+
+QUARTERS_PAID = {"2025-Q1": (datetime.date(2025, 1, 3), datetime.date(2025, 1, 10)),
+                 "2025-Q2": (datetime.date(2025, 4, 1), datetime.date(2025, 4, 8)),
+                 "2025-Q3": (datetime.date(2025, 7, 1), datetime.date(2025, 7, 8)),
+                 "2025-Q4": (datetime.date(2025, 10, 9), datetime.date(2025, 10, 16))}  # after the National Day week
+
+
+def demo_whole_year() -> None:
+    """The demo year walked to its end as a bureau walks it (make demo): 歙县's four quarters paid
+    into the co-managed account and passed on to the members (co-signed, approved, paid within the
+    ten working days), 阳西县's twelve months paid, 歙县's evaluation confirmed, both clearings
+    computed and waiting for the auditor's approval. Idempotent."""
+    from budgets.services import clearing as clearing_services
+    from evaluation.demo import demo_evaluation_confirmed
+
+    sx = ServiceAgreement.objects.get(consortium__code="SX-YGT-01", year=2025)
+    yx = ServiceAgreement.objects.get(consortium__code="YX-YGT-01", year=2025)
+    users = {name: User.objects.get(username=name) for name in ("sx_staff", "sx_auditor", "sx_finance", "yx_staff",
+                                                                 "yx_auditor")}
+    with transaction.atomic():
+        for period, (received, passed_on) in QUARTERS_PAID.items():
+            prepayment_run(period=period, user=users["sx_staff"])
+            quarter = PaymentOrder.objects.get(agreement=sx, period=period, kind=PaymentOrder.Kind.PREPAYMENT)
+            _pay(quarter, users["sx_auditor"], users["sx_staff"], received)
+            if not quarter.disbursements.exists():
+                payments.disbursements_create(order=quarter, user=users["sx_finance"])
+            for order in quarter.disbursements.all():
+                if order.status == PaymentOrder.Status.PENDING and order.co_signed_by_id is None:
+                    payments.order_co_sign(order=order, user=users["sx_finance"])
+                    order.refresh_from_db()
+                _pay(order, users["sx_auditor"], users["sx_staff"], passed_on)
+        for month in range(1, 13):
+            period = f"2025-{month:02d}"
+            prepayment_run(period=period, user=users["yx_staff"])
+            end = (datetime.date(2025, month, 28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+            _pay(PaymentOrder.objects.get(agreement=yx, period=period), users["yx_auditor"], users["yx_staff"], end)
+    demo_evaluation_confirmed(staff=users["sx_staff"], auditor=users["sx_auditor"])
+    for agreement, staff in ((sx, users["sx_staff"]), (yx, users["yx_staff"])):
+        if agreement.clearings.exists():
+            continue
+        with transaction.atomic():
+            if agreement == sx:
+                clearing_services.actuals_from_claims(agreement=agreement, user=staff)
+            clearing_services.clearing_compute(agreement=agreement, user=staff)

@@ -15,13 +15,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from payrules import FORMAT
+from payrules import FORMAT, SCHEMES
 
 from .forms import DEDUCTIONS, FUND_FIELDS
 from .records import year_paid
 from .selectors import budget_in_force
 
-RUN_SCHEMES = ("guangdong-2019", "shexian-2025", "jiangmen-2016")  # the capitation scheme needs rosters
 THE_YEARS_FUND = ("raised", "revenue", "budget")  # the year's fund, as each scheme names it
 NOT_HAD = ("risk_adjustment_remittance", "critical_illness_premium", "prior_year_deficit_subsidy")
 FULL_SCORE = "100"
@@ -87,7 +86,8 @@ def own_year(*, consortium, year: int) -> OwnYear:
         "evaluation": {"score": _score(consortium, agreement, year, found)},
     }
     found.scenario = scenario
-    found.schemes = list(dict.fromkeys([scheme, *RUN_SCHEMES]))
+    # Every scheme but those that pay by head count: they need the enrollment rosters of a year.
+    found.schemes = list(dict.fromkeys([scheme, *(key for key, rules in SCHEMES.items() if not rules.capitation)]))
     return found
 
 

@@ -29,13 +29,18 @@ DIP_SCORES = {"J06.9": 120, "I10": 450, "E11.9": 520, "J18.9": 800, "K35.9": 100
 READMITTED, REFERRED, WITH_ANTIBIOTICS = 0.04, 0.03, 0.35
 
 
+OUTPATIENT_MIX = (0.85, 0.08)  # a county's claims as they come: outpatient visits, chronic-disease visits
+STAYS_MIX = (0.41, 0.10)  # every stay of the year with a sample of the visits (the demo: see claims.demo)
+
+
 def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO,
-                    realistic: bool = False) -> int:
+                    realistic: bool = False, mix: tuple[float, float] = OUTPATIENT_MIX) -> int:
     """Writes `rows` claims and returns how many were written. `realistic` (generate_county) adds,
     from a second random stream so the plain rows stay as they were: readmissions within 30 days,
     referral pairs (a township's claim referred up, then the admission at a county hospital with the
     same referral number), DIP scores on the cases priced by points, and antibiotics on about a
-    third of the claims instead of all of them."""
+    third of the claims instead of all of them. `mix`: the shares of outpatient and chronic-disease
+    visits; the rest are inpatient stays."""
     rng = random.Random(seed)
     extra = random.Random(seed * 7919 + 17)
     institutions = list(Institution.objects.filter(county=county).order_by("code"))
@@ -49,7 +54,7 @@ def claims_generate(*, county: County, year: int, rows: int, insured: int, seed:
     written = 0
     for index in range(rows):
         roll = rng.random()
-        visit = "outpatient" if roll < 0.85 else "chronic" if roll < 0.93 else "inpatient"
+        visit = "outpatient" if roll < mix[0] else "chronic" if roll < mix[0] + mix[1] else "inpatient"
         if visit == "inpatient":
             institution = rng.choice(hospitals if rng.random() < 0.75 or not elsewhere else elsewhere)
         else:
