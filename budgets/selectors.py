@@ -113,11 +113,18 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: Annu
 
 
 def waiting_for(*, user, limit: int = 50) -> dict[str, list]:
-    """What waits for this user's signature: submitted budgets (not their own) and evaluations
-    (not submitted by them) for the bureau; pending orders the auditor may approve (not their own, co-managed ones co-signed
-    first); co-managed orders waiting for the finance officer's co-signature."""
-    waiting: dict[str, list] = {"budgets": [], "evaluations": [], "orders": []}
+    """What waits for this user's signature: submitted budgets (not their own), evaluations (not
+    submitted by them) and computed clearings (not run by them, not sent back) for the bureau;
+    pending orders the auditor may approve (not their own, co-managed ones co-signed first);
+    co-managed orders waiting for the finance officer's co-signature."""
+    from consortia.services.approvals import sent_back
+
+    waiting: dict[str, list] = {"budgets": [], "evaluations": [], "clearings": [], "orders": []}
     if user.role in (User.Role.BUREAU_STAFF, User.Role.BUREAU_AUDITOR) or user.is_superuser:
+        computed = scope_queryset(user, Clearing.objects.filter(status=Clearing.Status.COMPUTED)).exclude(
+            computed_by=user).exclude(agreement__clearings__status=Clearing.Status.APPROVED)
+        waiting["clearings"] = [c for c in computed.select_related("agreement__consortium").order_by("-pk")[:limit]
+                                if not sent_back(c)]
         waiting["budgets"] = list(scope_queryset(user, AnnualBudget.objects.filter(
             status=AnnualBudget.Status.SUBMITTED)).select_related("agreement__consortium").exclude(created_by=user))
         waiting["evaluations"] = list(scope_queryset(user, Evaluation.objects.filter(

@@ -349,6 +349,9 @@ def _pending(user) -> list[dict]:
               "url": reverse("budget-page", args=[b.agreement_id])} for b in waiting["budgets"]]
             + [{"what": _("Evaluation to confirm"), "name": str(e), "url": reverse("evaluation-page", args=[e.pk])}
                for e in waiting["evaluations"]]
+            + [{"what": _("Clearing to approve"), "name": str(c.agreement),
+                "url": f"{reverse('clearing-page', args=[c.agreement_id])}?clearing={c.pk}"}
+               for c in waiting["clearings"]]
             + [{"what": _("Payment order to review") if user.role == User.Role.BUREAU_STAFF
                 else _("Payment order to sign"), "name": str(o),  # 预拨 2025年第1季度 … ¥90,499,500.00
                 "url": reverse("payment-order", args=[o.pk])} for o in waiting["orders"]])

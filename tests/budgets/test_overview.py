@@ -5,14 +5,17 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from budgets.models import PaymentOrder
 from budgets.services import payments
 from budgets.services.prepayments import prepayment_run
 from consortia.models import User
+from tests.test_exports import demo  # noqa: F401  (the demo fixture)
 
 
 def _receive(period: str, day: datetime.date) -> PaymentOrder:
@@ -56,3 +59,21 @@ def test_the_provincial_overview_reads_one_query_more_per_consortium(client, db)
         page = client.get("/").content.decode()
     assert len(eight) - len(five) == 3  # each consortium's roll-ups; the rest is read once for all
     assert page.count("合成县") >= 8
+
+
+@pytest.mark.django_db
+def test_a_computed_clearing_waits_for_the_bureaus_other_signer_until_sent_back(client, demo):  # noqa: F811
+    from budgets.models import Clearing
+    from budgets.services.clearing import clearing_send_back
+    from consortia.models import User
+
+    clearing = Clearing.objects.get(agreement__consortium__code="YX-YGT-01", agreement__year=2025)
+    link = f'{reverse("clearing-page", args=[clearing.agreement_id])}?clearing={clearing.pk}'
+    auditor = User.objects.get(username="yx_auditor")
+    client.force_login(auditor)
+    assert f'待审批清算: <a href="{link}">阳西县总医院医共体 2025</a>' in client.get(reverse("home")).content.decode()
+    client.force_login(demo["yx_staff"])  # who ran it does not approve it
+    assert "待审批清算" not in client.get(reverse("home")).content.decode()
+    clearing_send_back(clearing=clearing, user=auditor, opinion="请核对医共体外结算费用")
+    client.force_login(auditor)
+    assert "待审批清算" not in client.get(reverse("home")).content.decode()
