@@ -58,14 +58,14 @@ def budget_page(request, agreement_pk: int):
                                         "nothing was filled."))
     form = BudgetForm(scheme=agreement.scheme, initial=initial or None)
     if request.GET.get("members_workbook") and members_needed:
-        return BudgetMembersExport(rows=rows,
+        return BudgetMembersExport(rows=rows, scheme=agreement.scheme,
                                    name=f"budget-members-{agreement.consortium.code}-{agreement.year}").response("xlsx")
     upload_problems = []
     if request.method == "POST" and request.POST.get("step") == "upload_members":
         if not (editing and members_needed):
             raise PermissionDenied
         upload = request.FILES.get("members_file")
-        read, upload_problems = members_read(upload) if upload else ([], [_("Choose the filled-in workbook first.")])
+        read, upload_problems = members_read(upload, agreement.scheme) if upload else ([], [_("Choose the filled-in workbook first.")])
         if read:
             rows = read
             messages.success(request, ngettext(
@@ -76,7 +76,8 @@ def budget_page(request, agreement_pk: int):
                 "The workbook was not read: %(n)s problem, listed below. Nothing changed.",
                 "The workbook was not read: %(n)s problems, listed below. Nothing changed.",
                 len(upload_problems)) % {"n": len(upload_problems)})
-    members = BudgetMemberFormSet(initial=rows if members_needed else [], prefix="members")
+    members = BudgetMemberFormSet(initial=rows if members_needed else [], prefix="members",
+                                  form_kwargs={"scheme": agreement.scheme})
 
     if request.method == "POST" and request.POST.get("step") != "upload_members":
         step = request.POST.get("step")
@@ -85,7 +86,7 @@ def budget_page(request, agreement_pk: int):
                 if not editing:
                     raise PermissionDenied
                 form = BudgetForm(request.POST, scheme=agreement.scheme)
-                members = BudgetMemberFormSet(request.POST, prefix="members")
+                members = BudgetMemberFormSet(request.POST, prefix="members", form_kwargs={"scheme": agreement.scheme})
                 if form.is_valid() and (members.is_valid() or not members_needed):
                     kept = member_forms(members) if members_needed else []
                     try:

@@ -275,12 +275,16 @@ class BudgetForm(forms.Form):
 
 
 class BudgetMemberForm(MemberForm):
-    """A member of the budget: what the engine needs before the year, not the year's actuals."""
+    """A member of the budget: what the engine needs before the year, not the year's actuals; with
+    a scheme, only what that scheme asks of a member (its member_inputs)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scheme: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("actual", "score"):
-            del self.fields[name]
+        asked = SCHEMES[scheme].member_inputs if scheme in SCHEMES else None
+        for name in list(self.fields):
+            key = "history" if name in ("h1", "h2", "h3") else name
+            if name in ("actual", "score") or (asked is not None and key not in ("code", "name", "tier", *asked)):
+                del self.fields[name]
 
 
 BudgetMemberFormSet = forms.formset_factory(BudgetMemberForm, formset=LabelledRows, extra=1, can_delete=True)

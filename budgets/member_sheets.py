@@ -21,9 +21,9 @@ from .forms import BudgetMemberForm
 REQUIRED = ("code", "tier")
 
 
-def member_fields() -> list[tuple[str, str]]:
-    """(field name, its label) of a budget's member row, in the page's order."""
-    form = BudgetMemberForm()
+def member_fields(scheme: str | None = None) -> list[tuple[str, str]]:
+    """(field name, its label) of a budget's member row under `scheme`, in the page's order."""
+    form = BudgetMemberForm(scheme=scheme)
     return [(name, str(field.label)) for name, field in form.fields.items() if name != "DELETE"]
 
 
@@ -35,13 +35,13 @@ class BudgetMembersExport(Export):
     title = gettext_lazy("Budget members")
     write_only = True
 
-    def __init__(self, *, rows: list[dict], name: str = "budget-members"):
+    def __init__(self, *, rows: list[dict], name: str = "budget-members", scheme: str | None = None):
         """`rows`: the page's member rows (member_initial's keys; the registry's give code, name, tier)."""
-        self.member_rows, self.name = rows, name
+        self.member_rows, self.name, self.scheme = rows, name, scheme
 
     @property
     def columns(self):
-        return [label for _name, label in member_fields()]
+        return [label for _name, label in member_fields(self.scheme)]
 
     def filename(self) -> str:
         return self.name
@@ -50,7 +50,7 @@ class BudgetMembersExport(Export):
         tiers = dict(Institution.Tier.choices)
         for initial in self.member_rows:
             values = []
-            for name, _label in member_fields():
+            for name, _label in member_fields(self.scheme):
                 value = initial.get(name)
                 if name == "tier":
                     value = str(tiers.get(value, value or ""))
@@ -70,10 +70,10 @@ def _places(field, value):
     return value
 
 
-def members_read(upload) -> tuple[list[dict], list[str]]:
+def members_read(upload, scheme: str | None = None) -> tuple[list[dict], list[str]]:
     """The member rows of an uploaded workbook as the page's initial rows, or the problems, each
     named by its row and column; rows come back only when there is no problem at all."""
-    fields = member_fields()
+    fields = member_fields(scheme)
     aliases = {name: (label,) for name, label in fields}
     tiers = {str(label): value for value, label in Institution.Tier.choices} | {v: v for v in Institution.Tier.values}
     flags = {_("yes"): "on", "是": "on", "true": "on", "1": "on"}
@@ -90,7 +90,7 @@ def members_read(upload) -> tuple[list[dict], list[str]]:
                     text = flags.get(text.lower() if text.isascii() else text, "")
                 if text:
                     data[name] = text
-            form = BudgetMemberForm(data=data)
+            form = BudgetMemberForm(data=data, scheme=scheme)
             if not form.is_valid():
                 for name, errors in form.errors.items():
                     where = labels.get(name, "")

@@ -140,6 +140,7 @@ GUANGDONG = Scheme(
     read=read,
     compute=compute,
     fund_fields=(("revenue", gettext_noop("Fund revenue of the year (Guangdong)")),),
+    member_inputs=("prior_year_paid",),  # the members share the surplus by it
     package_key="package",
     cadence="month",  # G2: monthly, to the lead hospital
     points_outside=True,  # G8

@@ -243,6 +243,7 @@ JIANGMEN = Scheme(
     ),
     package_key="control_target",
     member_figures=("history",),
+    member_inputs=("history", "coefficient", "compliant_two_years", "grade", "assessment_deduction"),
     cadence="month",  # J3: working capital in January and March, to each member
     working_capital=True,
     final_to_members=True,  # J6

@@ -39,6 +39,8 @@ class Scheme:
     # What a member's row needs of past years' payments, which the claims and clearings can give:
     # "prior_year_paid" (S3) and/or "history" (the three years before, J2).
     member_figures: tuple[str, ...] = ()
+    # What a budget asks of each member beyond code, name and tier (scenario keys); None: everything.
+    member_inputs: tuple[str, ...] | None = None
 
     def default_parameters(self) -> dict[str, Any]:
         return {name: spec.clean(spec.default)[0] for name, spec in self.parameters.items()}

@@ -241,4 +241,5 @@ SHEXIAN = Scheme(
     cadence="quarter",  # S2: at quarter start, into the co-managed account
     co_managed=True,
     member_figures=("prior_year_paid",),
+    member_inputs=("prior_year_paid",),
 )

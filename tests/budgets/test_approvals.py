@@ -128,7 +128,7 @@ def test_a_budgets_members_come_from_a_filled_in_workbook_and_nothing_is_stored_
     page = reverse("budget-page", args=[agreement.pk])
     sheet = _workbook(client.get(page, {"members_workbook": 1}))
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["成员单位编码", "名称", "类别", "上年度支付额"]
+    assert header == ["成员单位编码", "名称", "类别", "上年度支付额"]  # what the scheme asks of a member, no more
     assert [c.value for c in sheet[2]][:4] == [members[0]["code"], "牵头医院", "牵头医院", 100]
     sheet.cell(row=2, column=4, value=250.5)  # the clerk's figure, typed in Excel
 
@@ -214,3 +214,23 @@ def test_an_auditor_reads_no_workbook_into_a_budget(client, county):
     refused = client.post(reverse("budget-page", args=[agreement.pk]),
                           {"step": "upload_members", "members_file": SimpleUploadedFile("m.csv", b"x")})
     assert refused.status_code == 403
+
+
+def test_a_budgets_member_rows_ask_what_its_scheme_asks_of_a_member(client, county):
+    import datetime
+
+    from consortia import services as registry
+
+    guangdong, _members = _agreement(county)
+    jiangmen = registry.agreement_create(consortium=guangdong.consortium, year=guangdong.year + 3,
+                                         scheme="jiangmen-2016", user=county.staff,
+                                         signed_date=datetime.date(guangdong.year + 3, 1, 2))
+    client.force_login(county.staff)
+    shares = client.get(reverse("budget-page", args=[guangdong.pk])).context["members"].empty_form.fields
+    assert list(shares) == ["code", "name", "tier", "prior_year_paid", "DELETE"]
+    page = client.get(reverse("budget-page", args=[jiangmen.pk]))
+    history = page.context["members"].empty_form.fields
+    assert list(history) == ["code", "name", "tier", "h1", "h2", "h3", "coefficient", "compliant_two_years", "grade",
+                             "assessment_deduction", "DELETE"]
+    body = page.content.decode()
+    assert "历史数据（最早一年）" in body and "上年度支付额" not in body
