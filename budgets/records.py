@@ -81,8 +81,23 @@ def fills_from_records(agreement: ServiceAgreement) -> bool:
 def figures_found(*, agreement: ServiceAgreement, codes: list[str]) -> Found:
     """The past-year figures the agreement's scheme asks for, for the members `codes`."""
     scheme = SCHEMES[agreement.scheme]
+    year = agreement.year
+    wanted = [("prior_year_paid", year - 1)] if "prior_year_paid" in scheme.member_figures else []
+    if "history" in scheme.member_figures:
+        wanted += [("h1", year - 3), ("h2", year - 2), ("h3", year - 1)]
+    return _found(agreement.consortium, year, codes, expenditure="prior_year_expenditure" in dict(scheme.fund_fields),
+                  wanted=wanted, label=lambda key: word(key, agreement.scheme))
+
+
+def member_figures_found(*, consortium, year: int, codes: list[str]) -> Found:
+    """Every past-year figure a member row can take, whatever the scheme (the feasibility study):
+    the prior-year paid amount and three years of history."""
+    return _found(consortium, year, codes, expenditure=False, label=word,
+                  wanted=[("prior_year_paid", year - 1), ("h1", year - 3), ("h2", year - 2), ("h3", year - 1)])
+
+
+def _found(consortium, year: int, codes: list[str], *, expenditure: bool, wanted: list, label) -> Found:
     found = Found()
-    consortium, year = agreement.consortium, agreement.year
     years: dict[int, YearPaid | None] = {}
 
     def paid(y: int) -> YearPaid | None:
@@ -90,23 +105,20 @@ def figures_found(*, agreement: ServiceAgreement, codes: list[str]) -> Found:
             years[y] = year_paid(consortium=consortium, year=y)
         return years[y]
 
-    if "prior_year_expenditure" in dict(scheme.fund_fields):
+    if expenditure:
         last = paid(year - 1)
-        label = word("prior_year_expenditure", agreement.scheme)
+        said = label("prior_year_expenditure")
         if last is None:
-            found.missing.append(_("%(figure)s: nothing of %(year)s in the system") % {"figure": label,
+            found.missing.append(_("%(figure)s: nothing of %(year)s in the system") % {"figure": said,
                                                                                       "year": year - 1})
         else:
             found.fund["prior_year_expenditure"] = last.expenditure
-            found.sources.append({"figure": label, "source": last.source})
-    wanted = [("prior_year_paid", year - 1)] if "prior_year_paid" in scheme.member_figures else []
-    if "history" in scheme.member_figures:
-        wanted += [("h1", year - 3), ("h2", year - 2), ("h3", year - 1)]
+            found.sources.append({"figure": said, "source": last.source})
     for key, y in wanted:
-        label = _("%(figure)s (%(year)s)") % {"figure": _member_label(key), "year": y}
+        said = _("%(figure)s (%(year)s)") % {"figure": _member_label(key), "year": y}
         past = paid(y)
         if past is None:
-            found.missing.append(_("%(figure)s: nothing of %(year)s in the system") % {"figure": label, "year": y})
+            found.missing.append(_("%(figure)s: nothing of %(year)s in the system") % {"figure": said, "year": y})
             continue
         for code in codes:
             found.members.setdefault(code, {})[key] = past.members.get(code, ZERO)
@@ -114,7 +126,7 @@ def figures_found(*, agreement: ServiceAgreement, codes: list[str]) -> Found:
         source = past.source
         if absent:
             source += _("; %(n)s member(s) without any: 0.00") % {"n": len(absent)}
-        found.sources.append({"figure": label, "source": source})
+        found.sources.append({"figure": said, "source": source})
     return found
 
 

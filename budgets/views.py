@@ -43,11 +43,23 @@ from .simulations import comparison, comparison_chart, present, present_output, 
 
 
 def _registry_members(request) -> tuple[list[dict], Consortium | None]:
-    """The members of a consortium the user may see, to start a study from the registry."""
+    """The members of a consortium the user may see, to start a study from the registry, with the
+    past years' figures the system holds of them (budgets.records), each source said."""
+    from .records import member_figures_found, rows_filled
+
     consortium = scope_queryset(request.user, Consortium.objects.all()).filter(pk=request.GET.get("consortium")).first()
     if consortium is None:
         return [], None
-    return registry_members(consortium), consortium
+    rows = registry_members(consortium)
+    if request.GET.get("own_year"):
+        return rows, consortium
+    found = member_figures_found(consortium=consortium, year=timezone.localdate().year,
+                                 codes=[row["code"] for row in rows])
+    for source in found.sources:
+        messages.info(request, _("%(figure)s: from %(source)s") % source)
+    for missing in found.missing:
+        messages.info(request, missing)
+    return rows_filled(rows, found), consortium
 
 
 def _page(request, form, members, upload, outcomes=None, scenario=None, schemes=None, own=None):

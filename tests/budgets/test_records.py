@@ -126,3 +126,26 @@ def test_a_year_with_no_records_fills_nothing_and_says_so(client, demo):  # noqa
     page = client.get(reverse("budget-page", args=[agreement.pk]), {"from": "records"}).content.decode()
     assert "系统中没有所需年份的结算数据或已审批的清算，未填写任何数据。" in page
     assert "系统中没有2030年的数据" in page
+
+
+@pytest.mark.django_db
+def test_the_feasibility_study_starts_from_a_consortiums_members_with_their_past_years(client, demo,  # noqa: F811
+                                                                                     monkeypatch):
+    import datetime
+
+    from budgets import views
+
+    monkeypatch.setattr(views.timezone, "localdate", lambda: datetime.date(2026, 3, 2))  # the demo's year is past
+    consortium = Consortium.objects.get(code="SX-YGT-01")
+    last_year = 2025
+    members, _total = _claims_of(last_year, consortium)
+    client.force_login(User.objects.get(username="sx_staff"))
+    page = client.get(reverse("feasibility"), {"consortium": consortium.pk})
+    rows = {row["code"]: row for row in page.context["members"].initial}
+    assert len(rows) == 76
+    for code, row in rows.items():
+        assert Decimal(row["prior_year_paid"]) == members.get(code, Decimal("0.00"))
+        assert row["h3"] == row["prior_year_paid"] and "h1" not in row
+    said = [str(m) for m in page.context["messages"]]
+    assert f"上年度支付额（{last_year}年）：取自{last_year}年导入系统的结算数据" in said[0]
+    assert f"历史数据（最早一年）（{last_year - 2}年）：系统中没有{last_year - 2}年的数据" in said
