@@ -56,9 +56,12 @@ def orders_sheet(request, pdf: bool = False):
     orders = orders[:BATCH_LIMIT]
     totals = {channel: sum((o.amount for o in orders if o.channel == channel), Decimal("0.00"))
               for channel in PaymentOrder.Channel.values}
-    counties = {o.agreement.consortium.county for o in orders}
-    unit = bureau_name(next(iter(counties))) if len(counties) == 1 else _("Medical insurance bureaus of %(n)s counties") \
-        % {"n": len(counties)}
+    counties = {o.agreement.consortium.county for o in orders} or ({request.user.county} if request.user.county_id
+                                                                   else set())
+    if len(counties) == 1:
+        unit = bureau_name(next(iter(counties)))
+    else:  # a province's reviewer printing several counties', or an administrator with nothing found
+        unit = _("Medical insurance bureaus of %(n)s counties") % {"n": len(counties)} if counties else ""
     sheet = Sheet(title=_("Payment approval form (batch)"), unit=unit,
                   signers=[Sheet.signer(role, request.user if role == SIGNED_BY[0] else None) for role in SIGNED_BY],
                   seals=[unit] if len(counties) == 1 else [])

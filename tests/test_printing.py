@@ -208,3 +208,11 @@ def test_a_printed_sheet_fetches_nothing_it_names(tmp_path):
             f'<body><p>付款审批单</p><img src="file://{secret}" alt="x"></body></html>')
     text = _pdf_text(pdf_bytes(html))
     assert "付款审批单" in text and "LEAKED" not in text
+
+
+@pytest.mark.django_db
+def test_a_batch_form_of_nothing_found_says_so_under_the_clerks_own_bureau(client, demo):  # noqa: F811
+    client.force_login(demo["sx_staff"])
+    page, text = _sheet(client, "orders-sheet", query={"period": "2031"})
+    assert "没有符合条件的支付单。" in page and "出具单位：歙县医疗保障局" in text
+    assert "¥0.00" in text and "零元整" in text
