@@ -1,6 +1,7 @@
 """The county's own year under every scheme: a feasibility scenario built from what the system
 holds of one consortium's year — the budget approved for it (fund figures, members), the year's
-expenditure (its approved clearing, else its imported claims), the evaluation — so the schemes are
+expenditure (its approved clearing, else the actuals the bureau entered, else its imported claims),
+the confirmed evaluation — so the schemes are
 compared on the county's real figures instead of typed ones.
 
 Where a scheme asks for something the county's own scheme never recorded, the study says what it
@@ -83,7 +84,7 @@ def own_year(*, consortium, year: int) -> OwnYear:
                                                                              "year": year},
         "scheme": scheme, "year": year, "fund": fund, "members": members,
         "actuals": {"in_consortium": inside, "out_of_consortium": format(paid.outside, "f")},
-        "evaluation": {"score": _score(consortium, agreement, year, found)},
+        "evaluation": {"score": _score(consortium, year, found)},
     }
     found.scenario = scenario
     # Every scheme but those that pay by head count: they need the enrollment rosters of a year.
@@ -128,7 +129,7 @@ def _member_scores(agreement) -> dict[str, str]:
                                                                       or {}).items()}
 
 
-def _score(consortium, agreement, year: int, found: OwnYear) -> str:
+def _score(consortium, year: int, found: OwnYear) -> str:
     from evaluation.services import confirmed_score
 
     score = confirmed_score(consortium=consortium, year=year)

@@ -87,6 +87,8 @@ def _filters_said(form) -> list[tuple[str, str]]:
             value = dict(field.choices).get(value, value)
         said.append((field.label, str(value)))
     return said
+
+
 @login_required
 def clearing_sheet(request, pk: int, pdf: bool = False):
     clearing = get_object_or_404(scope_queryset(request.user, Clearing.objects.select_related(
