@@ -1,8 +1,8 @@
 """The county's own year under every scheme: a feasibility scenario built from what the system
 holds of one consortium's year — the budget approved for it (fund figures, members), the year's
 expenditure (its approved clearing, else the actuals the bureau entered, else its imported claims),
-the confirmed evaluation — so the schemes are
-compared on the county's real figures instead of typed ones.
+the confirmed evaluation — so the schemes are compared on the county's real figures instead of typed
+ones.
 
 Where a scheme asks for something the county's own scheme never recorded, the study says what it
 took instead: the year's fund is one figure under three names (筹集资金, 基金收入, 基金预算), items the
