@@ -190,12 +190,15 @@ def order_page(request, pk: int):
         try:
             if step == "approve":
                 payments.order_approve(order=order, user=user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, _("Approved for payment."))
             elif step in BULK_STEPS:
                 BULK_STEPS[step](order=order, user=user)
+                messages.success(request, {"review": _("Reviewed."), "co_sign": _("Co-signed.")}[step])
             elif step == "pay":
                 pay_form = PayForm(request.POST, prefix="pay", order=order)
                 if pay_form.is_valid():
                     payments.order_pay(order=order, user=user, **pay_form.cleaned_data)
+                    messages.success(request, _("Payment recorded and posted to the ledger."))
             elif step == "reverse":  # 冲正: a reversing order, signed and paid like any other
                 reverse_form = ReasonForm(request.POST, prefix="reverse")
                 if reverse_form.is_valid():
@@ -216,6 +219,7 @@ def order_page(request, pk: int):
                 void_form = ReasonForm(request.POST, prefix="void")
                 if void_form.is_valid():
                     payments.order_void(order=order, user=user, reason=void_form.cleaned_data["reason"])
+                    messages.success(request, _("Voided."))
             else:
                 raise PermissionDenied
         except ValidationError as error:

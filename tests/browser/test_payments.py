@@ -55,6 +55,7 @@ def test_a_quarter_is_run_approved_by_another_and_paid(page):
     page.get_by_label("银行流水号").fill("ICBC-20250403-001")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="登记支付").click()
+    expect(page.get_by_text("已登记支付并记账。")).to_be_visible()
     expect(page.locator("#order-status")).to_have_text("已支付")
     order.refresh_from_db()
     assert (order.status, order.bank_reference, order.approved_by.username, order.paid_by.username) == (

@@ -134,6 +134,7 @@ def test_a_payment_order_is_sent_back_answered_and_approved(page):
     sign_in(page, "sx_auditor")
     page.goto(f"{page.live_url}/payments/{order.pk}/")
     _decide(page, "审核通过", "同意拨付")
+    expect(page.get_by_text("已审批，可以支付。")).to_be_visible()  # every step answers
     expect(page.locator("#order-status")).to_have_text("已审批")
     trail = page.locator("#approval-trail")
     for said in ("预拨比例与协议第二版不符，请核对", "已核对，按第二版比例计算无误", "同意拨付"):
