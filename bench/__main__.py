@@ -8,6 +8,7 @@ import datetime
 import io
 import os
 import platform
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +28,9 @@ def main() -> int:
 
     import psycopg
 
-    name = f"bench_{os.getpid()}"
+    name = os.environ.get("BENCH_DB") or f"bench_{os.getpid()}"  # two runs side by side: choose the names
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        parser.error("BENCH_DB: a PostgreSQL name of lower-case letters, digits and underscores")
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
         version = admin.execute("SHOW server_version").fetchone()[0]
@@ -46,10 +49,11 @@ def main() -> int:
         call_command("load_demo", claims=0, stdout=io.StringIO())
         from bench import claims_import, reads, runs, scenarios
         from claims.demo import demo_claims
+        from claims.generator import OUTPATIENT_MIX
 
         results = scenarios.run()
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
-            demo_claims(rows=options.small_claims, seed=7)
+            demo_claims(rows=options.small_claims, seed=7, mix=OUTPATIENT_MIX)  # as top_up writes the large one
             small = reads.latency("small")
             results += claims_import.run(Path(work), rows=options.rows)
             total = claims_import.top_up(Path(work), to=options.county_claims)

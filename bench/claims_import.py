@@ -180,8 +180,12 @@ def _import_export(path: Path, county) -> tuple[float, int]:
         def get_queryset(self):
             return Claim.objects.none()
 
+    from claims.importers import template_header
+
     with path.open(encoding="utf-8") as stream:
         dataset = tablib.Dataset().load(stream.read(), format="csv")
+    chinese, english = template_header()  # the generated file has the template's Chinese headers
+    dataset.headers = [dict(zip(chinese, english, strict=True)).get(h, h) for h in dataset.headers]
     for column in ("discharged_on", "dip_score"):  # empty means none, as in our import
         index = dataset.headers.index(column)
         dataset = _blank_to_none(dataset, index)

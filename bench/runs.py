@@ -109,11 +109,11 @@ with tempfile.TemporaryFile() as out:
 
 CLAIMS_EXPORT = """
 from claims.models import Claim
-from claims.views import _export
+from claims.exporters import ClaimsExport
 from consortia.models import User
 user = User.objects.get(username='sx_staff')
 claims = Claim.objects.filter(county__code='341021').order_by('id')[:{n}]
-size = sum(len(chunk) for chunk in _export(user, claims).streaming_content)
+size = sum(len(chunk) for chunk in ClaimsExport(user=user, claims=claims).response("csv").streaming_content)
 assert size > {n} * 50, size
 """
 

@@ -22,14 +22,14 @@ from .models import Claim
 DEMO_COUNTY = "341021"
 
 
-def demo_claims(*, rows: int, seed: int = 2025) -> Job | None:
+def demo_claims(*, rows: int, seed: int = 2025, mix: tuple[float, float] = STAYS_MIX) -> Job | None:
     """Imports `rows` generated claims of 歙县's demo year once; None when it has claims already."""
     county = County.objects.get(code=DEMO_COUNTY)
     if rows <= 0 or Claim.objects.filter(county=county).exists():
         return None
     text = io.StringIO()
     claims_generate(county=county, year=YEAR, rows=rows, insured=county.insured_count or 400_000, seed=seed, out=text,
-                    mix=STAYS_MIX)
+                    mix=mix)
     upload = ContentFile(text.getvalue().encode("utf-8"), name=f"demo-claims-{YEAR}.csv")
     job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=None, county=county, parameters={"county": county.pk},
                      upload=upload)
