@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from consortia import database
 from consortia.models import ServiceAgreement
-from consortia.selectors import person_id_shown, register_scope, sees_full_ids  # noqa: F401  (the claims' too)
+from consortia.selectors import person_id_shown, register_scope, scope_queryset, sees_full_ids  # noqa: F401
 
 from .models import AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
 
@@ -195,3 +195,33 @@ def cost_shift_monitor(*, agreement: ServiceAgreement, growth_factor: Decimal | 
 def claims_loaded(*, agreement: ServiceAgreement) -> bool:
     """Whether any claim of the agreement's county and year has been imported."""
     return ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).exists()
+
+
+TOTALS = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
+ROLLED_UP = {"visit_type": "visit_type", "placement": "placement", "member": "institution"}  # list filter: roll-up
+
+
+def latest_month(user) -> datetime.date | None:
+    """The latest month with claims in the user's scope, from the roll-ups (never the claims)."""
+    return scope_queryset(user, ClaimMonthly.objects.all()).order_by("-month").values_list("month", flat=True).first()
+
+
+def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
+    """The count and amounts of every claim the list's filters find, and whether the monthly
+    roll-ups gave them: they do when the period is whole months and every other filter is one the
+    roll-ups keep (visit type, place of care, institution); otherwise the database sums the claims."""
+    start, end = chosen.get("settled_from"), chosen.get("settled_to")
+    others = {name for name, value in chosen.items() if value not in (None, "") and name not in (
+        "settled_from", "settled_to")}
+    whole_months = (start is not None and end is not None and start <= end and start.day == 1
+                    and (end + datetime.timedelta(days=1)).day == 1)
+    if not whole_months or not others <= set(ROLLED_UP):
+        return exact_sums(claims, fields=TOTALS).get((), {"n": 0} | {f: Decimal("0.00") for f in TOTALS}), False
+    rows = scope_queryset(user, ClaimMonthly.objects.filter(
+        month__gte=start, month__lte=end.replace(day=1), **{ROLLED_UP[name]: chosen[name] for name in others}))
+    totals = {"n": 0} | {f: Decimal("0.00") for f in TOTALS}
+    for count, *amounts in rows.values_list("claims", *TOTALS).iterator():  # a few rows a month: exact in Python
+        totals["n"] += count
+        for name, amount in zip(TOTALS, amounts, strict=True):
+            totals[name] += amount
+    return totals, True

@@ -39,7 +39,7 @@ from .forms import (
 )
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
 from .pricing import dip_period_compute
-from .selectors import exact_sums, person_id_shown
+from .selectors import latest_month, list_totals, person_id_shown
 
 PAGE_SIZE = 50
 
@@ -89,30 +89,35 @@ class ClaimListFilter(django_filters.FilterSet):
         return queryset.filter(Q(claim_no=value.strip()) | Q(diagnosis__istartswith=value.strip()))
 
 
-def _totals(claims) -> dict:
-    """Counts and amounts of everything that matches."""
-    fields = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
-    return exact_sums(claims, fields=fields).get((), {"n": 0} | {f: Decimal("0.00") for f in fields})
-
-
 @login_required
 def claim_list(request):
+    """The claims of the scope with filters. It never reads a whole scope: without a settlement
+    period (or a claim number to look up) it shows the latest month with claims, and the totals come
+    from the monthly roll-ups whenever the filters allow."""
     user = request.user
     claims = scope_queryset(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
-    found = ClaimListFilter(request.GET or None, queryset=claims, user=user)
+    data = request.GET.copy()
+    defaulted = None
+    if not (data.get("settled_from") or data.get("settled_to") or data.get("q")):
+        defaulted = latest_month(user)
+        if defaulted is not None:
+            end = (defaulted.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+            data["settled_from"], data["settled_to"] = defaulted.isoformat(), end.isoformat()
+    found = ClaimListFilter(data, queryset=claims, user=user)
     claims = found.qs
     if request.GET.get("export") == "csv":
         return ClaimsExport(user=user, claims=claims).response("csv")  # streamed
-    totals = _totals(claims)
+    chosen = found.form.cleaned_data if found.form.is_valid() else {}
+    totals, rolled_up = list_totals(user=user, chosen=chosen, claims=claims)
     paginator = Paginator(claims, PAGE_SIZE)
     paginator.count = totals["n"]  # counted once, with the totals
     page = paginator.get_page(request.GET.get("page"))
     for claim in page:
         claim.person_shown = person_id_shown(user, claim.person_id)
-    query = request.GET.copy()
-    query.pop("page", None)
+    data.pop("page", None)
     return render(request, "claims/list.html", {"filter": found, "page": page, "totals": totals,
-                                                "query": query.urlencode()})
+                                                "query": data.urlencode(), "defaulted": defaulted,
+                                                "rolled_up": rolled_up})
 
 
 @login_required

@@ -19,6 +19,9 @@ def test_the_clerk_filters_sees_the_totals_and_exports_what_is_shown(page):
     sign_in(page, "sx_staff")
     page.get_by_role("link", name="结算数据", exact=True).click()
     inpatient = Claim.objects.filter(county__code="341021", visit_type="inpatient")
+    expect(page.locator("#default-period")).to_contain_text("有结算数据的最近一个月")  # never the whole scope
+    page.locator("#id_settled_from").fill("2025-01-01")
+    page.locator("#id_settled_to").fill("2025-12-31")
     page.get_by_label("医疗类别").select_option("inpatient")
     page.get_by_role("button", name="筛选").click()
     total = sum(c.total_cost for c in inpatient)
@@ -35,7 +38,7 @@ def test_the_clerk_filters_sees_the_totals_and_exports_what_is_shown(page):
 def test_a_finance_officer_sees_ids_masked_and_only_their_consortium(page):
     sign_in(page, "sx_finance")
     page.get_by_role("link", name="结算数据", exact=True).click()
-    first = Claim.objects.filter(consortium__code="SX-YGT-01").order_by("-settled_on", "-id")[0]
+    first = Claim.objects.filter(consortium__code="SX-YGT-01").order_by("-settled_on", "-id")[0]  # the latest month
     masked = first.person_id[:2] + "*" * (len(first.person_id) - 4) + first.person_id[-2:]
     expect(page.get_by_role("cell", name=masked, exact=True).first).to_be_visible()
     expect(page.get_by_text(first.person_id, exact=True)).to_have_count(0)

@@ -1,0 +1,72 @@
+"""The claims list never reads a whole scope: without a settlement period it shows the latest month
+with claims (and says so), its totals come from the monthly roll-ups when the period is whole months
+and the other filters are ones the roll-ups keep, and the database sums the claims otherwise — the
+same figures either way. A claim number is found in any month."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import Claim
+from consortia.models import User
+from tests.test_exports import demo  # noqa: F401  (the demo fixture)
+
+
+def _sums(claims) -> dict:
+    return {"n": len(claims), "total_cost": sum((c.total_cost for c in claims), Decimal("0.00")),
+            "fund_paid": sum((c.fund_paid for c in claims), Decimal("0.00"))}
+
+
+@pytest.fixture
+def staff(client, demo):  # noqa: F811
+    client.force_login(User.objects.get(username="sx_staff"))
+    return client
+
+
+@pytest.mark.django_db
+def test_without_a_period_the_latest_month_is_shown_and_said(staff):
+    latest = Claim.objects.filter(county__code="341021").latest("settled_on").settled_on.replace(day=1)
+    page = staff.get(reverse("claims"))
+    month = list(Claim.objects.filter(county__code="341021", settled_on__year=latest.year,
+                                      settled_on__month=latest.month))
+    totals = page.context["totals"]
+    assert {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(month) and page.context["rolled_up"]
+    body = page.content.decode()
+    assert f"有结算数据的最近一个月（{latest.year}年{latest.month}月）" in body
+    assert f'name="settled_from" value="{latest.isoformat()}"' in body  # the period is in the form, visibly
+
+
+@pytest.mark.django_db
+def test_whole_months_with_kept_filters_are_totalled_from_the_roll_ups_without_reading_claims(staff):
+    member = Claim.objects.filter(county__code="341021", visit_type="inpatient").values_list(
+        "institution_id", flat=True).first()
+    expected = list(Claim.objects.filter(county__code="341021", visit_type="inpatient", institution_id=member,
+                                         settled_on__gte=datetime.date(2025, 1, 1),
+                                         settled_on__lte=datetime.date(2025, 12, 31)))
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(reverse("claims"), {"settled_from": "2025-01-01", "settled_to": "2025-12-31",
+                                             "visit_type": "inpatient", "member": member})
+    totals = page.context["totals"]
+    assert page.context["rolled_up"] and {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(expected)
+    reads = [q["sql"] for q in queries.captured_queries if '"claims_claim"' in q["sql"]]
+    assert reads and all("LIMIT" in sql for sql in reads), reads  # the page's 50 rows, no scan of the claims
+
+
+@pytest.mark.django_db
+def test_a_period_of_part_months_is_summed_by_the_database_with_the_same_figures(staff):
+    expected = list(Claim.objects.filter(county__code="341021", settled_on__gte=datetime.date(2025, 3, 10),
+                                         settled_on__lte=datetime.date(2025, 4, 20)))
+    page = staff.get(reverse("claims"), {"settled_from": "2025-03-10", "settled_to": "2025-04-20"})
+    totals = page.context["totals"]
+    assert not page.context["rolled_up"] and {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(expected)
+
+
+@pytest.mark.django_db
+def test_a_claim_number_is_found_in_any_month(staff):
+    first = Claim.objects.filter(county__code="341021").earliest("settled_on")
+    page = staff.get(reverse("claims"), {"q": first.claim_no})
+    assert page.context["defaulted"] is None and [c.claim_no for c in page.context["page"]] == [first.claim_no]
