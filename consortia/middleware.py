@@ -85,3 +85,42 @@ class PrivateResponsesMiddleware:
         if policy and not request.path.startswith(EXEMPT_FROM_CSP):
             response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class PageTimeLimitMiddleware:
+    """No page read holds the database longer than PAGE_STATEMENT_TIMEOUT_MS (PostgreSQL's
+    statement_timeout, for GET and HEAD): a filter that would read twenty million claims is stopped
+    and the person is asked, in words, to narrow it. Steps that move money (POST), the
+    administrator's pages, downloads (`?export=`) and jobs' files are not limited here: a streamed
+    export runs past the response. Set the setting to 0 to switch the limit off."""
+
+    EXEMPT = ("/admin/", "/jobs/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import DatabaseError, connection
+
+        limit = settings.PAGE_STATEMENT_TIMEOUT_MS
+        if (not limit or connection.vendor != "postgresql" or request.method not in ("GET", "HEAD")
+                or "export" in request.GET or request.path.startswith(self.EXEMPT)):
+            return self.get_response(request)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(limit))])
+        try:
+            return self.get_response(request)
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, false)", ["0"])
+            except DatabaseError:  # a transaction the page left broken: a fresh session, without the limit
+                connection.close()
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+        from django.shortcuts import render
+
+        if isinstance(exception, OperationalError) and "statement timeout" in str(exception):
+            return render(request, "page_too_large.html", status=503)
+        return None

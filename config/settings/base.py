@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "consortia.middleware.PrivateResponsesMiddleware",
+    "consortia.middleware.PageTimeLimitMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response the user sees.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +147,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Sent with every page when set (production sets it; the demo's debug pages need inline script).
 CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", default="")
+# The longest a page's query may hold PostgreSQL (consortia.middleware.PageTimeLimitMiddleware); 0: no limit.
+PAGE_STATEMENT_TIMEOUT_MS = env.int("PAGE_STATEMENT_TIMEOUT_MS", default=15_000)
 # The largest settlement file and roster file accepted for import (bytes); nginx's
 # client_max_body_size must allow at least as much.
 CLAIMS_UPLOAD_MAX_BYTES = env.int("CLAIMS_UPLOAD_MAX_BYTES", default=2 * 1024 ** 3)
