@@ -4,26 +4,29 @@ the template's example row with what each column allows."""
 
 from django.utils.translation import gettext_lazy as _
 
+# After the Chinese headers, the national medical-insurance platform's field codes (国家医保信息平台:
+# settlement output 2207, visit 2201/2401-2402, settlement list 4101A), so a file exported from it
+# imports as it is; docs/national-platform.md gives each code's source.
 COLUMNS = {
-    "claim_no": ("结算流水号", "结算ID", "就诊流水号"),
-    "person_id": ("人员编号", "个人编号"),
-    "institution_code": ("定点医药机构编号", "医疗机构编码", "机构编码"),
-    "visit_type": ("医疗类别", "就诊类型"),
-    "admitted_on": ("入院日期", "就诊日期"),
-    "discharged_on": ("出院日期",),
-    "diagnosis": ("主诊断编码", "诊断编码"),
-    "dip_group": ("病种分值组编码", "DIP病种编码"),
+    "claim_no": ("结算流水号", "结算ID", "就诊流水号", "setl_id"),
+    "person_id": ("人员编号", "个人编号", "psn_no"),
+    "institution_code": ("定点医药机构编号", "医疗机构编码", "机构编码", "fixmedins_code"),
+    "visit_type": ("医疗类别", "就诊类型", "med_type"),
+    "admitted_on": ("入院日期", "就诊日期", "adm_time", "begndate", "begntime"),
+    "discharged_on": ("出院日期", "dscg_time", "enddate", "endtime"),
+    "diagnosis": ("主诊断编码", "诊断编码", "diag_code", "dise_codg"),
+    "dip_group": ("病种分值组编码", "DIP病种编码", "dip_code"),
     "dip_score": ("病种分值", "DIP分值"),
-    "total_cost": ("医疗费总额", "总费用"),
-    "policy_cost": ("政策范围内费用", "符合范围金额"),
-    "self_pay_full": ("全自费金额", "全自费"),
-    "co_pay": ("个人自付", "先行自付金额"),
-    "fund_paid": ("统筹基金支付", "基金支付"),
+    "total_cost": ("医疗费总额", "总费用", "medfee_sumamt"),
+    "policy_cost": ("政策范围内费用", "符合范围金额", "符合政策范围金额", "inscp_scp_amt"),
+    "self_pay_full": ("全自费金额", "全自费", "fulamt_ownpay_amt"),
+    "co_pay": ("个人自付", "先行自付金额", "preselfpay_amt"),
+    "fund_paid": ("统筹基金支付", "基金支付", "基本医疗保险统筹基金支出", "hifp_pay"),
     "drug_cost": ("药品费", "西药费"),
     "antibiotic_cost": ("抗菌药物费", "抗生素费"),
     "referral_no": ("转诊单号",),
     "referral_direction": ("转诊方向",),
-    "settled_on": ("结算日期",),
+    "settled_on": ("结算日期", "结算时间", "setl_time"),
 }
 OPTIONAL = {"discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
             "drug_cost", "antibiotic_cost"}
@@ -31,7 +34,12 @@ DATE_COLUMNS = ("admitted_on", "discharged_on", "settled_on")
 MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
 VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "outpatient", "门诊": "outpatient",
                "普通门诊": "outpatient", "chronic": "chronic", "门特": "chronic", "门诊特殊病": "chronic",
-               "门诊慢特病": "chronic"}
+               "门诊慢特病": "chronic",
+               # The platform's 医疗类别 (med_type) codes, the national ones only: a province's own
+               # extensions (99xx and the like) are refused by name rather than guessed.
+               "11": "outpatient", "12": "outpatient", "13": "outpatient", "14": "chronic",
+               "21": "inpatient", "22": "inpatient", "23": "inpatient", "24": "inpatient",
+               "41": "outpatient", "51": "outpatient", "52": "inpatient"}
 REFERRALS = {"": "", "up": "up", "上转": "up", "down": "down", "下转": "down", "out_of_county": "out_of_county",
              "转县外": "out_of_county", "县外转诊": "out_of_county", "out_of_city": "out_of_city",
              "转市外": "out_of_city", "市外转诊": "out_of_city"}
@@ -52,7 +60,7 @@ ALLOWED = {
     "claim_no": _("the settlement system's number, unique in the county; at most 40 characters"),
     "person_id": _("the insured person's number; at most 40 characters"),
     "institution_code": _("the institution's code as in the institution registry"),
-    "visit_type": _("住院, 门诊 or 门特 (门诊慢特病)"),
+    "visit_type": _("住院, 门诊 or 门特 (门诊慢特病), or the national platform's 医疗类别 code (11, 14, 21…)"),
     "admitted_on": DATE_RULE, "discharged_on": DATE_RULE, "settled_on": DATE_RULE,
     "diagnosis": _("the ICD-10 code of the main diagnosis"),
     "dip_group": _("the DIP group code (DIP counties only)"),

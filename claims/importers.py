@@ -73,7 +73,8 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
             fail(column, _("an identifier does not begin with = + - or @ (a spreadsheet would run it)"))
     visit = VISIT_TYPES.get(text_cell(row["visit_type"]))
     if visit is None:
-        fail("visit_type", _("must be 住院, 门诊 or 门特"))
+        fail("visit_type", _("must be 住院, 门诊 or 门特, or a national 医疗类别 code: %(codes)s") % {
+            "codes": ", ".join(code for code in VISIT_TYPES if code.isdigit())})
     values["visit_type"] = visit
     for column in ("admitted_on", "settled_on", "discharged_on"):
         if column == "discharged_on" and not text_cell(row.get(column)):

@@ -253,7 +253,8 @@ def test_the_four_csv_downloads_keep_their_addresses_columns_and_masking(client,
     book = load_workbook(io.BytesIO(client.get(reverse("claims-template"), {"format": "xlsx"}).content))
     assert book.sheetnames == ["结算数据导入模板", "填写说明"]
     guide = [[c.value for c in r] for r in book["填写说明"].iter_rows(min_row=2, max_row=5)]
-    assert guide[3] == ["医疗类别", "是", "住院、门诊或门特（门诊慢特病）", "住院", "就诊类型"]
+    assert guide[3] == ["医疗类别", "是", "住院、门诊或门特（门诊慢特病），或国家医保信息平台的医疗类别代码（11、14、21…）", "住院",
+                        "就诊类型、med_type"]
 
     orders = client.get(reverse("payments"), {"export": "csv"})
     assert orders["Content-Disposition"] == 'attachment; filename="payment-orders.csv"'

@@ -66,7 +66,8 @@ BAD = [
     ("discharge before admission", lambda i, o: csv(row("C1", i, discharged="2025-02-27")),
      {"row": 2, "column": "出院日期", "message": "出院日期早于入院日期"}),
     ("visit type", lambda i, o: csv(row("C1", i, visit="急诊")),
-     {"row": 2, "column": "医疗类别", "message": "应为 住院、门诊 或 门特"}),
+     {"row": 2, "column": "医疗类别",
+      "message": "必须是住院、门诊或门特，或国家医保信息平台的医疗类别代码：11, 12, 13, 14, 21, 22, 23, 24, 41, 51, 52"}),
     ("missing column", lambda i, o: "claim_no,person_id\nC1,P1\n", {"row": 0, "column": ""}),
 ]
 
