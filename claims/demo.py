@@ -29,7 +29,7 @@ def demo_claims(*, rows: int, seed: int = 2025, mix: tuple[float, float] = STAYS
         return None
     text = io.StringIO()
     claims_generate(county=county, year=YEAR, rows=rows, insured=county.insured_count or 400_000, seed=seed, out=text,
-                    mix=mix)
+                    mix=mix, platform=True)  # as a bureau exports it from the national platform
     upload = ContentFile(text.getvalue().encode("utf-8"), name=f"demo-claims-{YEAR}.csv")
     job = job_create(kind=Job.Kind.CLAIMS_IMPORT, user=None, county=county, parameters={"county": county.pk},
                      upload=upload)

@@ -33,14 +33,40 @@ OUTPATIENT_MIX = (0.85, 0.08)  # a county's claims as they come: outpatient visi
 STAYS_MIX = (0.41, 0.10)  # every stay of the year with a sample of the visits (the demo: see claims.demo)
 
 
+class PlatformWriter:
+    """Writes the generated rows as the national platform exports them (docs/national-platform.md):
+    its field codes as headers, 医疗类别 codes for visit types, times of day after the dates."""
+
+    CODES = {"outpatient": "11", "chronic": "14", "inpatient": "21"}
+    TIMES = {4: "08:00:00", 5: "09:30:00", 18: "10:00:00"}  # admitted, discharged, settled
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    @staticmethod
+    def header() -> list[str]:
+        from .columns import COLUMNS
+
+        return [next((a for a in aliases if a.isascii()), aliases[0]) for aliases in COLUMNS.values()]
+
+    def writerow(self, values: list) -> None:
+        values = list(values)
+        values[3] = self.CODES[values[3]]
+        for index, clock in self.TIMES.items():
+            if values[index]:
+                values[index] = f"{values[index]} {clock}"
+        self.writer.writerow(values)
+
+
 def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO,
-                    realistic: bool = False, mix: tuple[float, float] = OUTPATIENT_MIX) -> int:
+                    realistic: bool = False, mix: tuple[float, float] = OUTPATIENT_MIX, platform: bool = False) -> int:
     """Writes `rows` claims and returns how many were written. `realistic` (generate_county) adds,
     from a second random stream so the plain rows stay as they were: readmissions within 30 days,
     referral pairs (a township's claim referred up, then the admission at a county hospital with the
     same referral number), DIP scores on the cases priced by points, and antibiotics on about a
     third of the claims instead of all of them. `mix`: the shares of outpatient and chronic-disease
-    visits; the rest are inpatient stays."""
+    visits; the rest are inpatient stays. `platform`: in the national platform's format
+    (PlatformWriter), the same claims."""
     rng = random.Random(seed)
     extra = random.Random(seed * 7919 + 17)
     institutions = list(Institution.objects.filter(county=county).order_by("code"))
@@ -48,7 +74,9 @@ def claims_generate(*, county: County, year: int, rows: int, insured: int, seed:
     hospitals = [i for i in institutions if i.placement == Institution.Placement.IN_CONSORTIUM and i.level != "basic"]
     elsewhere = [i for i in institutions if i.placement != Institution.Placement.IN_CONSORTIUM]
     writer = csv.writer(out)
-    writer.writerow(template_header()[0])
+    writer.writerow(PlatformWriter.header() if platform else template_header()[0])
+    if platform:
+        writer = PlatformWriter(writer)
     days = [datetime.date(year, m, d) for m in range(1, 13) for d in range(1, 29)]
     weights = [MONTH_WEIGHTS[day.month - 1] for day in days]
     written = 0

@@ -4,6 +4,7 @@ its 医疗类别 codes as visit types, its settlement time with the time of day,
 product does not keep (insutype, mdtrt_id, fund_pay_sumamt…) left aside. A province's own 医疗类别
 code is refused by name, not guessed."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -48,3 +49,29 @@ def test_a_provinces_own_medical_category_code_is_refused_by_name(world, codes):
     assert job.status == Job.Status.FAILED and not Claim.objects.exists()
     assert [e["message"] for e in job.errors] == [
         "必须是住院、门诊或门特，或国家医保信息平台的医疗类别代码：11, 12, 13, 14, 21, 22, 23, 24, 41, 51, 52"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_claims_writes_the_platforms_format_and_it_imports_as_the_same_claims(world, tmp_path):
+    import csv as csvfile
+
+    from django.core.management import call_command
+
+    from claims.columns import VISIT_TYPES
+
+    plain, platform = tmp_path / "plain.csv", tmp_path / "platform.csv"
+    for path, flags in ((plain, []), (platform, ["--platform"])):
+        call_command("generate_claims", "--county", world.county_a1.code, "--rows", "120", "--seed", "5",
+                     "--out", str(path), *flags, stdout=io.StringIO())
+    header = platform.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("setl_id,psn_no,fixmedins_code,med_type,adm_time,dscg_time,diag_code")
+    job = run(world, platform.read_bytes(), name="platform.csv")
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    with plain.open(encoding="utf-8") as stream:
+        expected = {row["结算流水号"]: row for row in csvfile.DictReader(stream)}
+    claims = {c.claim_no: c for c in Claim.objects.all()}
+    assert set(claims) == set(expected) and len(claims) == 120
+    for number, row in expected.items():
+        claim = claims[number]
+        assert (claim.visit_type, str(claim.settled_on), str(claim.fund_paid)) == (
+            VISIT_TYPES[row["医疗类别"]], row["结算日期"], row["统筹基金支付"])
