@@ -54,7 +54,8 @@ def import_page(request):
     if request.method == "POST" and form.is_valid() and (job := form.enqueue(request.user)):
         return redirect("job-page", job.pk)
     jobs = jobs_visible(request.user, Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT)).order_by("-created_at")[:20]
-    columns = [(aliases[0], "、".join(aliases[1:]) or "—", name in OPTIONAL, ALLOWED[name])
+    columns = [(aliases[0], "、".join(a for a in aliases[1:] if not a.isascii()) or "—",
+                "、".join(a for a in aliases if a.isascii()) or "—", name in OPTIONAL, ALLOWED[name])
                for name, aliases in COLUMNS.items()]
     return render(request, "claims/import.html", {"form": form, "jobs": jobs, "columns": columns,
                                                   "example": EXAMPLE_CLAIM_NO})
