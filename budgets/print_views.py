@@ -113,8 +113,9 @@ def budget_sheet(request, pk: int, pdf: bool = False):
     budget = get_object_or_404(scope_queryset(request.user, AnnualBudget.objects.select_related(
         "agreement__consortium__county", "created_by", "submitted_by", "approved_by")), pk=pk)
     agreement = budget.agreement
-    shown = present_output(agreement.scheme, {**budget.computed, "clearing": {}})
-    package = package_amount(budget.computed) if budget.computed else None
+    computed = budget.computed or {}
+    shown = present_output(agreement.scheme, {**computed, "clearing": {}}) if computed.get("package") else {}
+    package = package_amount(computed) if computed.get("package") else None
     sheet = Sheet(title=_("Budget approval sheet"), unit=bureau_name(agreement.consortium.county),
                   number=f"{agreement.consortium.code}-{agreement.year}-v{budget.version}",
                   signers=[Sheet.signer(SIGNED_BY[0], budget.submitted_by or budget.created_by),
