@@ -37,6 +37,16 @@ def advisory_lock(key: tuple[int, int]):
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
+def page_time_limit(milliseconds: int) -> bool:
+    """Limits how long each following statement of this connection may run (PostgreSQL's
+    statement_timeout; 0 lifts it). False where the database has no such limit."""
+    if not is_postgresql():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(milliseconds))])
+    return True
+
+
 def is_sqlite(using=None) -> bool:
     """SQLite: the embedded demo and the quick tests."""
     return (using or connection).vendor == "sqlite"

@@ -102,18 +102,17 @@ class PageTimeLimitMiddleware:
     def __call__(self, request):
         from django.db import DatabaseError, connection
 
+        from consortia.database import page_time_limit
+
         limit = settings.PAGE_STATEMENT_TIMEOUT_MS
-        if (not limit or connection.vendor != "postgresql" or request.method not in ("GET", "HEAD")
-                or "export" in request.GET or request.path.startswith(self.EXEMPT)):
+        if (not limit or request.method not in ("GET", "HEAD") or "export" in request.GET
+                or request.path.startswith(self.EXEMPT) or not page_time_limit(limit)):
             return self.get_response(request)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(limit))])
         try:
             return self.get_response(request)
         finally:
             try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, false)", ["0"])
+                page_time_limit(0)
             except DatabaseError:  # a transaction the page left broken: a fresh session, without the limit
                 connection.close()
 

@@ -67,10 +67,18 @@ NOT_WORDS = re.compile(r"\S+@\S+|\S+\.(?:xlsx|csv|txt|json)\b|(?<![\w>])/[\w/.?=
 CODES = re.compile(r"[A-Za-z0-9]*[-\d][A-Za-z0-9-]*")  # SX-YGT-01, Q1, AWK-2025: capitals joined to digits
 
 
+def _platform_codes() -> frozenset[str]:
+    """The national platform's field codes (setl_id, med_type…): the headers of the files it exports,
+    which the clerk meets as they are, like an institution's code."""
+    from claims.columns import COLUMNS
+
+    return frozenset(alias for aliases in COLUMNS.values() for alias in aliases if alias.isascii())
+
+
 def programmer_words(html: str, data_words: frozenset[str] = frozenset()) -> list[str]:
     """The programmer words in a page, in order, each once. `data_words` (login names, codes) are
     what users entered and read back as it is."""
-    pattern = _data_pattern(data_words)
+    pattern = _data_pattern(data_words | _platform_codes())
     found: list[str] = []
     for piece in shown_text(html):
         cleaned = pattern.sub(" ", piece) if pattern else piece

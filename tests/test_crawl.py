@@ -82,12 +82,7 @@ def _data_words() -> frozenset[str]:
 
     from axes.models import AccessAttempt, AccessLog
 
-    from claims.columns import COLUMNS
-
     words = set(User.objects.values_list("username", flat=True))
-    # The national platform's field codes (setl_id, med_type…): the headers of the files it exports,
-    # which the clerk meets as they are.
-    words |= {alias for aliases in COLUMNS.values() for alias in aliases if alias.isascii()}
     for model in (Institution, Consortium, County):
         words |= set(model.objects.values_list("code", flat=True))
     for model in (AccessLog, AccessAttempt):  # what the browser sent, kept as sent (Mozilla/5.0 …)
