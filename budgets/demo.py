@@ -4,6 +4,7 @@ pass-on to the members is waiting (and so flagged as overdue). Idempotent like t
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -120,7 +121,7 @@ def demo_whole_year() -> None:
         for month in range(1, 13):
             period = f"2025-{month:02d}"
             prepayment_run(period=period, user=users["yx_staff"])
-            end = (datetime.date(2025, month, 28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+            end = datetime.date(2025, month, calendar.monthrange(2025, month)[1])
             _pay(PaymentOrder.objects.get(agreement=yx, period=period), users["yx_auditor"], users["yx_staff"], end)
     demo_evaluation_confirmed(staff=users["sx_staff"], auditor=users["sx_auditor"])
     for agreement, staff in ((sx, users["sx_staff"]), (yx, users["yx_staff"])):

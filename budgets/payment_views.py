@@ -57,6 +57,15 @@ class OrderFilter(django_filters.FilterSet):
                                | Q(bank_reference__icontains=value))
 
 
+def channel_totals(pairs) -> dict[str, Decimal]:
+    """The amounts of (channel, amount) pairs totalled per channel, every channel present: money into
+    the co-managed account and money paid on from it are one flow, never added together."""
+    totals = {channel: Decimal("0.00") for channel in PaymentOrder.Channel.values}
+    for channel, amount in pairs:
+        totals[channel] += amount
+    return totals
+
+
 def _orders(user):
     return scope_queryset(user, PaymentOrder.objects.select_related(
         "agreement__consortium", "created_by", "approved_by", "co_signed_by")).order_by("-period", "kind", "payee_code")
@@ -74,9 +83,7 @@ def payments_page(request):
         return redirect(request.get_full_path())
     # Money paid into the co-managed account and paid on from it to members is one flow: the two
     # channels are totalled apart, never added together.
-    totals = {channel: Decimal("0.00") for channel in PaymentOrder.Channel.values}
-    for channel, amount in orders.values_list("channel", "amount"):
-        totals[channel] += amount
+    totals = channel_totals(orders.values_list("channel", "amount"))
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     bureau = can_write(user, AnnualBudget)
     query = request.GET.copy()

@@ -14,7 +14,7 @@ from consortia.services.approvals import decisions_of
 from consortia.templatetags.money import period
 
 from .models import AnnualBudget, Clearing, PaymentOrder
-from .payment_views import OrderFilter, _orders
+from .payment_views import OrderFilter, _orders, channel_totals
 from .selectors import budget_comparison
 from .simulations import package_amount, present_output
 
@@ -54,8 +54,7 @@ def orders_sheet(request, pdf: bool = False):
     orders = list(found.qs.select_related("agreement__consortium__county")[:BATCH_LIMIT + 1])
     cut = len(orders) > BATCH_LIMIT
     orders = orders[:BATCH_LIMIT]
-    totals = {channel: sum((o.amount for o in orders if o.channel == channel), Decimal("0.00"))
-              for channel in PaymentOrder.Channel.values}
+    totals = channel_totals((o.channel, o.amount) for o in orders)
     counties = {o.agreement.consortium.county for o in orders} or ({request.user.county} if request.user.county_id
                                                                    else set())
     if len(counties) == 1:

@@ -3,6 +3,7 @@ the progress and the rows to correct; the latest imports below), and the list of
 scope with filters, the totals of everything that matches, pages and a streamed CSV export. The
 insured person's id is shown as the user's role may see it."""
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -102,7 +103,7 @@ def claim_list(request):
     if not (data.get("settled_from") or data.get("settled_to") or data.get("q")):
         defaulted = latest_month(user)
         if defaulted is not None:
-            end = (defaulted.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+            end = defaulted.replace(day=calendar.monthrange(defaulted.year, defaulted.month)[1])
             data["settled_from"], data["settled_to"] = defaulted.isoformat(), end.isoformat()
     found = ClaimListFilter(data, queryset=claims, user=user)
     claims = found.qs

@@ -125,8 +125,7 @@ def _annex2(workbook, evaluation: Evaluation) -> None:
             section = item.section
             row += 1
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
-            _style(put(sheet, row, 1, f"（{'一二三四五六七八九'[section - 1]}）{template.section_title(section)}"),
-                   bold=True)
+            _style(put(sheet, row, 1, template.section_heading(section)), bold=True)
         row += 1
         result = results.get(item.number)
         _style(sheet.cell(row=row, column=1, value=item.number), center=True)

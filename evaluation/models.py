@@ -41,6 +41,10 @@ class ChecklistTemplate(models.Model):
     def section_title(self, number: int) -> str:
         return self.sections.get(str(number), "")
 
+    def section_heading(self, number: int) -> str:
+        """A section as the checklist heads it: （三）医共体医保绩效评价."""
+        return f"（{'一二三四五六七八九十'[number - 1]}）{self.section_title(number)}"
+
 
 class ChecklistItem(models.Model):
     class Computed(models.TextChoices):

@@ -95,9 +95,8 @@ def evaluation_page(request, pk: int):
     sections = []
     for result in results:
         if not sections or sections[-1]["number"] != result.item.section:
-            sections.append({"number": result.item.section, "numeral": "一二三四五六七八九十"[result.item.section - 1],
-                             "title": evaluation.template.section_title(
-                result.item.section), "results": []})
+            sections.append({"number": result.item.section,
+                             "heading": evaluation.template.section_heading(result.item.section), "results": []})
         sections[-1]["results"].append(result)
     return render(request, "evaluation/page.html", {
         "indicators": supervision_indicators(consortium=evaluation.consortium, year=evaluation.year),
@@ -120,8 +119,7 @@ def checklist_sheet(request, pk: int, pdf: bool = False):
     sections = []
     for item in template.items.all():
         if not sections or sections[-1]["number"] != item.section:
-            sections.append({"number": item.section, "numeral": "一二三四五六七八九十"[item.section - 1],
-                             "title": template.section_title(item.section), "rows": []})
+            sections.append({"number": item.section, "heading": template.section_heading(item.section), "rows": []})
         result = results.get(item.number)
         sections[-1]["rows"].append({"item": item, "result": result, "files": result.files.all() if result else [],
                                      "remarks": figure_text(result.figure) if result else ""})
