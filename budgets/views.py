@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import fourth_quarter_flags, monthly_fund_paid
+from claims.selectors import fourth_quarter_flags, monthly_fund_paid, other_types
 from consortia.exports import attachment
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
@@ -238,6 +238,7 @@ def clearing_page(request, agreement_pk: int):
         "changes": _changes(chosen) if chosen and not current else [],
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.rules.volume_check else [],
+        "other_types": other_types(agreement=agreement),
         "capitation": capitation_with_quotas(agreement=agreement) if agreement.rules.capitation else [],
         "cost_shift": cost_shift(agreement=agreement) if agreement.rules.capitation else None,
         "can_approve": bureau_signs(request.user),
@@ -334,6 +335,7 @@ def _charts(agreement, burn: dict, ident) -> dict:
         "places": stacked_months(series=series, labels={k: str(labels[k]) for k in series}, ident=f"places-{ident}"),
         "headers": [labels[key] for key in series],
         "rows": rows,
+        "other_types": other_types(agreement=agreement),
     }
 
 

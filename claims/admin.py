@@ -24,9 +24,9 @@ from .pricing import dip_period_compute
 
 @admin.register(Claim)
 class ClaimAdmin(MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["claim_no", "person_id", "institution", "placement", "visit_type", "settled_on", "total_cost",
-                    "fund_paid"]
-    list_filter = ["placement", "visit_type", "settled_on", "consortium"]
+    list_display = ["claim_no", "person_id", "insurance_type", "institution", "placement", "visit_type", "settled_on",
+                    "total_cost", "fund_paid"]
+    list_filter = ["insurance_type", "placement", "visit_type", "settled_on", "consortium"]
     search_fields = ["claim_no", "institution__name", "diagnosis"]
     list_select_related = ["institution"]
     exclude = ["person_id"]
@@ -72,8 +72,9 @@ class ClaimAdmin(MaskedIdsMixin, ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdm
 
 @admin.register(ClaimMonthly)
 class ClaimMonthlyAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["month", "institution", "placement", "visit_type", "claims", "total_cost", "fund_paid"]
-    list_filter = ["month", "placement", "visit_type", "consortium"]
+    list_display = ["month", "institution", "placement", "visit_type", "insurance_type", "claims", "total_cost",
+                    "fund_paid"]
+    list_filter = ["month", "insurance_type", "placement", "visit_type", "consortium"]
 
 
 class DipForm(forms.ModelForm):

@@ -4,6 +4,8 @@ the template's example row with what each column allows."""
 
 from django.utils.translation import gettext_lazy as _
 
+from consortia.models import InsuranceType
+
 # After the Chinese headers, the national medical-insurance platform's field codes (国家医保信息平台:
 # settlement output 2207, visit 2201/2401-2402, settlement list 4101A), so a file exported from it
 # imports as it is; docs/national-platform.md gives each code's source.
@@ -27,8 +29,10 @@ COLUMNS = {
     "referral_no": ("转诊单号",),
     "referral_direction": ("转诊方向",),
     "settled_on": ("结算日期", "结算时间", "setl_time"),
+    "insurance_type": ("险种类型", "险种", "insutype"),
+    "visit_id": ("就诊ID", "mdtrt_id"),
 }
-OPTIONAL = {"discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
+OPTIONAL = {"visit_id", "insurance_type", "discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
             "drug_cost", "antibiotic_cost"}
 DATE_COLUMNS = ("admitted_on", "discharged_on", "settled_on")
 MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
@@ -40,6 +44,12 @@ VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "o
                "11": "outpatient", "12": "outpatient", "13": "outpatient", "14": "chronic",
                "21": "inpatient", "22": "inpatient", "23": "inpatient", "24": "inpatient",
                "41": "outpatient", "51": "outpatient", "52": "inpatient"}
+# 险种类型 (insutype): the national codes, and their names as a clerk writes them. A claim without one
+# (no such column, or the cell left empty) is of the residents' insurance (390), the package's.
+INSURANCE_TYPES = {"": "390"} | {code: code for code in InsuranceType.values} | {
+    "职工基本医疗保险": "310", "职工医保": "310", "公务员医疗补助": "320", "大额医疗费用补助": "330",
+    "离休人员医疗保障": "340", "城乡居民基本医疗保险": "390", "城乡居民医保": "390", "居民医保": "390",
+    "城镇居民基本医疗保险": "391", "城乡居民大病医疗保险": "392", "其他特殊人员医疗保障": "399", "生育保险": "510"}
 REFERRALS = {"": "", "up": "up", "上转": "up", "down": "down", "下转": "down", "out_of_county": "out_of_county",
              "转县外": "out_of_county", "县外转诊": "out_of_county", "out_of_city": "out_of_city",
              "转市外": "out_of_city", "市外转诊": "out_of_city"}
@@ -52,13 +62,17 @@ EXAMPLE = {
     "visit_type": "住院", "admitted_on": "2025-03-02", "discharged_on": "2025-03-09", "diagnosis": "J18.900",
     "dip_group": "", "dip_score": "", "total_cost": "8650.40", "policy_cost": "7980.00", "self_pay_full": "120.40",
     "co_pay": "1595.00", "fund_paid": "6935.00", "drug_cost": "2310.15", "antibiotic_cost": "480.00",
-    "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09",
+    "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09", "insurance_type": "390",
+    "visit_id": "",
 }
 DATE_RULE = _("a date, written 2025-03-31")
 MONEY_RULE = _("yuan with at most two decimals, e.g. 8650.40")
 ALLOWED = {
     "claim_no": _("the settlement system's number, unique in the county; at most 40 characters"),
+    "visit_id": _("the platform's visit number (mdtrt_id), kept to find the visit; at most 40 characters"),
     "person_id": _("the insured person's number; at most 40 characters"),
+    "insurance_type": _("390 城乡居民, 310 职工 or another national 险种类型 code (or its name); left empty, "
+                        "or without this column, a claim is 390"),
     "institution_code": _("the institution's code as in the institution registry"),
     "visit_type": _("住院, 门诊 or 门特 (门诊慢特病), or the national platform's 医疗类别 code (11, 14, 21…)"),
     "admitted_on": DATE_RULE, "discharged_on": DATE_RULE, "settled_on": DATE_RULE,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from consortia.exports import Export, cell, print_setup, register, sheet_title
-from consortia.models import Institution
+from consortia.models import Institution, InsuranceType
 from consortia.selectors import person_id_shown, scope_queryset
 
 from .columns import ALLOWED, COLUMNS, DATE_COLUMNS, EXAMPLE, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL
@@ -19,8 +19,8 @@ from .models import Claim
 class ClaimsExport(Export):
     identifier = "claims"
     title = _("Claims")
-    columns = (_("claim number"), _("insured person id"), _("institution"), _("place of care"), _("visit type"),
-               _("admission or visit date"), _("settlement date"), _("total cost"), _("fund paid"),
+    columns = (_("claim number"), _("insured person id"), _("insurance type"), _("institution"), _("place of care"),
+               _("visit type"), _("admission or visit date"), _("settlement date"), _("total cost"), _("fund paid"),
                _("full self-pay"))
     streaming = True
 
@@ -33,10 +33,11 @@ class ClaimsExport(Export):
 
     def rows(self):
         placements, visits = dict(Institution.Placement.choices), dict(Claim.VisitType.choices)
-        for c in self.claims.values_list("claim_no", "person_id", "institution__name", "placement", "visit_type",
-                                         "admitted_on", "settled_on", "total_cost", "fund_paid", "self_pay_full"
-                                         ).iterator(chunk_size=5000):
-            yield [c[0], person_id_shown(self.user, c[1]), c[2], placements[c[3]], visits[c[4]], *c[5:]]
+        types = dict(InsuranceType.choices)
+        for c in self.claims.values_list("claim_no", "person_id", "insurance_type", "institution__name", "placement",
+                                         "visit_type", "admitted_on", "settled_on", "total_cost", "fund_paid",
+                                         "self_pay_full").iterator(chunk_size=5000):
+            yield [c[0], person_id_shown(self.user, c[1]), types[c[2]], c[3], placements[c[4]], visits[c[5]], *c[6:]]
 
 
 @register

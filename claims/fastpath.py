@@ -26,7 +26,7 @@ from django.db.models import Q
 from consortia.models import County, Institution, Job
 from consortia.tabular import TableError, csv_encoding, header_map
 
-from .columns import COLUMNS, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
+from .columns import COLUMNS, INSURANCE_TYPES, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
 from .models import Claim, ClaimMonthly
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
         for name in COLUMNS
     )
     words = {"visit_type": _words(VISIT_TYPES, "t.visit_type"),
+             "insurance_type": _words(INSURANCE_TYPES, "t.insurance_type"),
              "referral_direction": _words(REFERRALS, "t.referral_direction")}
     casts = ", ".join(
         [f"left(t.{name}, 40) AS {name}" if name in TRUNCATED else f"t.{name}"
@@ -96,7 +97,8 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
     checks = ["c.claim_no <> ''", "c.person_id <> ''", "length(c.claim_no) <= 40", "length(c.person_id) <= 40",
               *[f"left(c.{name}, 1) NOT IN ('=', '+', '-', '@')" for name in ("claim_no", "person_id",
                                                                                "institution_code")],
-              "length(c.institution_code) <= 40", "c.visit_type IS NOT NULL", "c.referral_direction IS NOT NULL",
+              "length(c.institution_code) <= 40", "length(c.visit_id) <= 40", "c.visit_type IS NOT NULL",
+              "c.insurance_type IS NOT NULL", "c.referral_direction IS NOT NULL",
               "c.fund_paid <= c.total_cost", "(c.discharged_on IS NULL OR c.discharged_on >= c.admitted_on)"]
     for name in DATES:
         check = (f"c.{name}::text = left(c.{name}_text, 10) AND (length(c.{name}_text) = 10 OR "
@@ -213,13 +215,14 @@ def rollups_add(cursor, job: Job) -> list[datetime.date]:
                                    for name, (field, op, value) in ROLLUP_COUNTS.items()}}
     cursor.execute(f"""
         INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type,
-                                   {", ".join(counts)}, {", ".join(sums)})
+                                   insurance_type, {", ".join(counts)}, {", ".join(sums)})
         SELECT county_id, date_trunc('month', settled_on)::date, consortium_id, institution_id, placement,
-               visit_type, {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counts.values())},
+               visit_type, insurance_type, {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counts.values())},
                {", ".join(f"SUM({s})" for s in sums)}
         FROM {claim} WHERE import_job_id = %(job)s
-        GROUP BY county_id, date_trunc('month', settled_on), consortium_id, institution_id, placement, visit_type
-        ON CONFLICT (county_id, month, institution_id, visit_type) DO UPDATE SET
+        GROUP BY county_id, date_trunc('month', settled_on), consortium_id, institution_id, placement, visit_type,
+                 insurance_type
+        ON CONFLICT (county_id, month, institution_id, visit_type, insurance_type) DO UPDATE SET
             {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in (*counts, *sums))}
         RETURNING month""", {"job": job.pk})
     return sorted({month for (month,) in cursor.fetchall()})

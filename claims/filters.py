@@ -12,7 +12,8 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["county", "consortium", "member", "visit_type", "placement", "settled_from", "settled_to"]
+        fields = ["county", "consortium", "member", "visit_type", "placement", "insurance_type", "settled_from",
+                  "settled_to"]
 
 
 class ClaimMonthlyFilter(django_filters.FilterSet):
@@ -24,4 +25,5 @@ class ClaimMonthlyFilter(django_filters.FilterSet):
 
     class Meta:
         model = ClaimMonthly
-        fields = ["county", "consortium", "member", "visit_type", "placement", "month_from", "month_to"]
+        fields = ["county", "consortium", "member", "visit_type", "placement", "insurance_type", "month_from",
+                  "month_to"]

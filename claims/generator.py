@@ -12,7 +12,7 @@ from typing import TextIO
 
 from consortia.models import County, Institution
 
-from .importers import template_header
+from .columns import COLUMNS
 
 MONTH_WEIGHTS = [1.25, 1.05, 1.0, 0.95, 0.9, 0.85, 0.9, 0.95, 0.95, 1.0, 1.05, 1.2]  # winter peaks
 DIAGNOSES = ["J06.9", "I10", "E11.9", "J18.9", "K35.9", "I21.0", "N39.0", "M54.5", "A16.2", "J44.1"]
@@ -33,50 +33,70 @@ OUTPATIENT_MIX = (0.85, 0.08)  # a county's claims as they come: outpatient visi
 STAYS_MIX = (0.41, 0.10)  # every stay of the year with a sample of the visits (the demo: see claims.demo)
 
 
-class PlatformWriter:
-    """Writes the generated rows as the national platform exports them (docs/national-platform.md):
-    its field codes as headers, 医疗类别 codes for visit types, times of day after the dates."""
+# The columns a generated row has, in its order (the rows below are written by position).
+GENERATED = ("claim_no", "person_id", "institution_code", "visit_type", "admitted_on", "discharged_on", "diagnosis",
+             "dip_group", "dip_score", "total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid",
+             "drug_cost", "antibiotic_cost", "referral_no", "referral_direction", "settled_on")
 
-    CODES = {"outpatient": "11", "chronic": "14", "inpatient": "21"}
-    TIMES = {4: "08:00:00", 5: "09:30:00", 18: "10:00:00"}  # admitted, discharged, settled
+
+class TemplateWriter:
+    """Writes the generated rows under the template's Chinese headers."""
 
     def __init__(self, writer):
         self.writer = writer
 
     @staticmethod
     def header() -> list[str]:
-        from .columns import COLUMNS
+        return [COLUMNS[name][0] for name in GENERATED]
 
-        return [next((a for a in aliases if a.isascii()), aliases[0]) for aliases in COLUMNS.values()]
+    def writerow(self, values: list) -> None:
+        self.writer.writerow(values)
+
+
+class PlatformWriter(TemplateWriter):
+    """Writes the generated rows as the national platform exports them (docs/national-platform.md):
+    its field codes as headers, 医疗类别 codes for visit types, times of day after the dates, and the
+    visit id and insurance type the platform adds (a row's type: the last value given, else 390)."""
+
+    CODES = {"outpatient": "11", "chronic": "14", "inpatient": "21"}
+    TIMES = {4: "08:00:00", 5: "09:30:00", 18: "10:00:00"}  # admitted, discharged, settled
+
+    @staticmethod
+    def header() -> list[str]:
+        return [next((a for a in COLUMNS[name] if a.isascii()), COLUMNS[name][0])
+                for name in (*GENERATED, "visit_id", "insurance_type")]
 
     def writerow(self, values: list) -> None:
         values = list(values)
+        insurance_type = values.pop() if len(values) > len(GENERATED) else "390"
         values[3] = self.CODES[values[3]]
         for index, clock in self.TIMES.items():
             if values[index]:
                 values[index] = f"{values[index]} {clock}"
-        self.writer.writerow(values)
+        self.writer.writerow([*values, f"M{values[0]}", insurance_type])
 
 
 def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO,
-                    realistic: bool = False, mix: tuple[float, float] = OUTPATIENT_MIX, platform: bool = False) -> int:
+                    realistic: bool = False, mix: tuple[float, float] = OUTPATIENT_MIX, platform: bool = False,
+                    employees: int = 0) -> int:
     """Writes `rows` claims and returns how many were written. `realistic` (generate_county) adds,
     from a second random stream so the plain rows stay as they were: readmissions within 30 days,
     referral pairs (a township's claim referred up, then the admission at a county hospital with the
     same referral number), DIP scores on the cases priced by points, and antibiotics on about a
     third of the claims instead of all of them. `mix`: the shares of outpatient and chronic-disease
     visits; the rest are inpatient stays. `platform`: in the national platform's format
-    (PlatformWriter), the same claims."""
+    (PlatformWriter), the same claims, followed by `employees` claims of the employees' insurance
+    (310) from a stream of their own, which the residents' package never counts."""
     rng = random.Random(seed)
     extra = random.Random(seed * 7919 + 17)
     institutions = list(Institution.objects.filter(county=county).order_by("code"))
     basic = [i for i in institutions if i.level == Institution.Level.BASIC]
     hospitals = [i for i in institutions if i.placement == Institution.Placement.IN_CONSORTIUM and i.level != "basic"]
     elsewhere = [i for i in institutions if i.placement != Institution.Placement.IN_CONSORTIUM]
-    writer = csv.writer(out)
-    writer.writerow(PlatformWriter.header() if platform else template_header()[0])
-    if platform:
-        writer = PlatformWriter(writer)
+    kind = PlatformWriter if platform else TemplateWriter
+    out_csv = csv.writer(out)
+    out_csv.writerow(kind.header())
+    writer = kind(out_csv)
     days = [datetime.date(year, m, d) for m in range(1, 13) for d in range(1, 29)]
     weights = [MONTH_WEIGHTS[day.month - 1] for day in days]
     written = 0
@@ -107,7 +127,29 @@ def claims_generate(*, county: County, year: int, rows: int, insured: int, seed:
             written += _realistic(values, institution, visit, index, extra, writer, year, hospitals, basic)
         writer.writerow(values)
         written += 1
+    if platform and employees:
+        written += _employees(county, year, employees, seed, writer, days, weights, basic, hospitals)
     return written
+
+
+def _employees(county, year, rows, seed, writer, days, weights, basic, hospitals) -> int:
+    """Claims of the county's employees (职工医保, 310): visits at the townships, a few stays."""
+    rng = random.Random(seed * 104729 + 310)
+    for index in range(rows):
+        inpatient = rng.random() < 0.1
+        institution = rng.choice(hospitals if inpatient else basic)
+        admitted = rng.choices(days, weights)[0]
+        stay = rng.randint(2, 8) if inpatient else 0
+        total = _money(rng.uniform(4000, 20000) if inpatient else rng.uniform(30, 300))
+        fund = (total * Decimal("0.8")).quantize(FEN)
+        writer.writerow([f"E{year}S{seed}-{index:07d}", f"W{rng.randrange(10_000):08d}", institution.code,
+                         "inpatient" if inpatient else "outpatient", admitted.isoformat(),
+                         (admitted + datetime.timedelta(days=stay)).isoformat() if stay else "",
+                         rng.choice(DIAGNOSES), "", "", total, total, "0.00", total - fund, fund,
+                         (total * Decimal("0.4")).quantize(FEN), "0.00", "", "",
+                         min(admitted + datetime.timedelta(days=stay + 1), datetime.date(year, 12, 31)).isoformat(),
+                         "310"])
+    return rows
 
 
 def _realistic(values: list, institution: Institution, visit: str, index: int, extra: random.Random, writer,

@@ -26,7 +26,7 @@ from consortia.models import County, Job
 from consortia.services import job_create, work_enqueue, work_execute, work_fail, work_finish, work_progress
 from consortia.tabular import RowError, TableError, date_cell, money_cell, read_table, text_cell
 
-from .columns import COLUMNS, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
+from .columns import COLUMNS, EXAMPLE_CLAIM_NO, INSURANCE_TYPES, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
 from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
@@ -71,6 +71,13 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
             fail(column, _("longer than 40 characters"))
         elif values[column].startswith(IDENTIFIER_NEVER_STARTS):
             fail(column, _("an identifier does not begin with = + - or @ (a spreadsheet would run it)"))
+    values["visit_id"] = text_cell(row.get("visit_id"))
+    if len(values["visit_id"]) > 40:
+        fail("visit_id", _("longer than 40 characters"))
+    values["insurance_type"] = INSURANCE_TYPES.get(text_cell(row.get("insurance_type")))
+    if values["insurance_type"] is None:
+        fail("insurance_type", _("must be a national 险种类型 code: %(codes)s") % {
+            "codes": ", ".join(code for code in INSURANCE_TYPES if code.isdigit())})
     visit = VISIT_TYPES.get(text_cell(row["visit_type"]))
     if visit is None:
         fail("visit_type", _("must be 住院, 门诊 or 门特, or a national 医疗类别 code: %(codes)s") % {
@@ -181,7 +188,7 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
     from .models import ClaimMonthly
     from .selectors import exact_sums
 
-    group = ("consortium_id", "institution_id", "placement", "visit_type")
+    group = ("consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
     fields = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
     counted = rollup_count_filters()
     for month in months:

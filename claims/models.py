@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from consortia.models import Consortium, County, Institution, Job
+from consortia.models import DEFAULT_INSURANCE_TYPE, Consortium, County, Institution, InsuranceType, Job
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -28,7 +28,10 @@ class Claim(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("insured's county"),
                                db_index=False)
     claim_no = models.CharField(_("claim number"), max_length=40)
+    visit_id = models.CharField(_("visit id"), max_length=40, blank=True)
     person_id = models.CharField(_("insured person id"), max_length=40)
+    insurance_type = models.CharField(_("insurance type"), max_length=3, choices=InsuranceType.choices,
+                                      default=DEFAULT_INSURANCE_TYPE)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="claims",
                                     verbose_name=_("institution"))
     placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
@@ -62,7 +65,7 @@ class Claim(models.Model):
             # The indicators' one pass over a county's admissions in person order (readmissions,
             # stays, persons): read from this index alone on PostgreSQL, a few percent of the rows.
             models.Index(fields=["county", "person_id", "admitted_on", "id"], name="claim_inpatient_path",
-                         include=["discharged_on", "settled_on", "institution", "consortium"],
+                         include=["discharged_on", "settled_on", "institution", "consortium", "insurance_type"],
                          condition=Q(visit_type="inpatient")),
         ]
         constraints = [
@@ -73,6 +76,9 @@ class Claim(models.Model):
                             fund_paid__gte=0, drug_cost__gte=0, antibiotic_cost__gte=0),
                 violation_error_message=_("The amounts of a claim cannot be negative.")
             ),
+            models.CheckConstraint(name="claim_insurance_type_known",
+                                   condition=Q(insurance_type__in=InsuranceType.values),
+                                   violation_error_message=_("Choose one of the insurance types offered.")),
             models.CheckConstraint(name="claim_fund_within_total", condition=Q(fund_paid__lte=F("total_cost")),
                                    violation_error_message=_("The fund cannot pay more than the total cost of the "
                                                              "claim.")),
@@ -98,7 +104,9 @@ class ClaimStaging(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
     row_no = models.PositiveIntegerField()
     claim_no = models.CharField(max_length=40)
+    visit_id = models.CharField(max_length=40, blank=True)
     person_id = models.CharField(max_length=40)
+    insurance_type = models.CharField(max_length=3, default=DEFAULT_INSURANCE_TYPE)
     institution_code = models.CharField(max_length=32)
     visit_type = models.CharField(max_length=12)
     admitted_on = models.DateField()
@@ -134,6 +142,8 @@ class ClaimMonthly(models.Model):
                                     verbose_name=_("institution"))
     placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
     visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
+    insurance_type = models.CharField(_("insurance type"), max_length=3, choices=InsuranceType.choices,
+                                      default=DEFAULT_INSURANCE_TYPE)
     claims = models.PositiveIntegerField(_("claims"))
     total_cost = models.DecimalField(_("total cost"), **MONEY)
     self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
@@ -155,8 +165,8 @@ class ClaimMonthly(models.Model):
         verbose_name = _("monthly claims roll-up")
         verbose_name_plural = _("monthly claims roll-ups")
         constraints = [
-            models.UniqueConstraint(fields=["county", "month", "institution", "visit_type"],
-                                    name="claim_monthly_unique"),
+            models.UniqueConstraint(fields=["county", "month", "institution", "visit_type", "insurance_type"],
+                                    name="claim_monthly_unique_by_type"),
         ]
 
 

@@ -20,8 +20,12 @@ OUTSIDE_PLACEMENTS = (*DIP_PLACEMENTS, Institution.Placement.OUT_OF_CITY)
 
 
 def _cases(county: County, year: int, placements=DIP_PLACEMENTS):
-    """The year's cases outside the consortium, by default those priced by points: in the county or the city."""
+    """The year's cases outside the consortium of the insurance types the county's packages cover,
+    by default those priced by points: in the county or the city."""
+    from .selectors import county_covered_types
+
     return (Claim.objects.filter(county=county, placement__in=placements,
+                                 insurance_type__in=county_covered_types(county=county, year=year),
                                  settled_on__gte=datetime.date(year, 1, 1), settled_on__lt=datetime.date(year + 1, 1, 1))
             .select_related("institution"))
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from consortia import database
-from consortia.models import ServiceAgreement
+from consortia.models import DEFAULT_INSURANCE_TYPE, InsuranceType, ServiceAgreement
 from consortia.selectors import person_id_shown, register_scope, scope_queryset, sees_full_ids  # noqa: F401
 
 from .models import AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, SpotCheck
@@ -44,6 +44,35 @@ def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]
     return found
 
 
+def covered_type(*, consortium, year: int) -> str:
+    """The insurance type a consortium's package of the year covers: its agreement's, or without one
+    (a past year before the system) the residents'. Claims of other types never consume it."""
+    found = ServiceAgreement.objects.filter(consortium=consortium, year=year).values_list("insurance_type", flat=True)
+    return found.first() or DEFAULT_INSURANCE_TYPE
+
+
+def county_covered_types(*, county, year: int) -> set[str]:
+    """The insurance types the county's packages of the year cover (the residents' without any)."""
+    found = set(ServiceAgreement.objects.filter(consortium__county=county, year=year).values_list(
+        "insurance_type", flat=True))
+    return found or {DEFAULT_INSURANCE_TYPE}
+
+
+def other_types(*, agreement: ServiceAgreement) -> list[dict]:
+    """The county's claims of the year in insurance types the package does not cover, by type, from
+    the roll-ups: shown beside the package's figures, never counted in them."""
+    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).exclude(
+        insurance_type=agreement.insurance_type)
+    found: dict[str, dict] = {}
+    for kind, count, total, fund in rows.values_list("insurance_type", "claims", "total_cost", "fund_paid"):
+        entry = found.setdefault(kind, {"insurance_type": kind, "label": InsuranceType(kind).label, "claims": 0,
+                                        "total_cost": Decimal("0.00"), "fund_paid": Decimal("0.00")})
+        entry["claims"] += count
+        entry["total_cost"] += total
+        entry["fund_paid"] += fund
+    return [found[kind] for kind in sorted(found)]
+
+
 def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], Decimal]:
     """The year's fund-paid amounts from the roll-ups: by member inside the consortium, and the
     total outside it (G3: everything the county's insured cost elsewhere)."""
@@ -56,7 +85,8 @@ def fund_paid_by_member(*, consortium, year: int) -> tuple[dict[str, Decimal], D
     without claims), the total outside any consortium, and how many claims they add up. Summed in
     Python: SQLite would add the amounts as floats."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
-    rows = ClaimMonthly.objects.filter(county=consortium.county, month__gte=start, month__lte=end)
+    rows = ClaimMonthly.objects.filter(county=consortium.county, month__gte=start, month__lte=end,
+                                       insurance_type=covered_type(consortium=consortium, year=year))
     inside: dict[str, Decimal] = {m.code: Decimal("0.00") for m in consortium.members.all()}
     outside, claims = Decimal("0.00"), 0
     for consortium_id, code, amount, count in rows.values_list("consortium_id", "institution__code", "fund_paid",
@@ -77,7 +107,8 @@ def monthly_fund_paid(*, agreement: ServiceAgreement) -> dict[str, list[Decimal]
     from consortia.models import Institution
 
     series = {place: [Decimal("0.00")] * 12 for place in Institution.Placement.values}
-    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year)
+    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year,
+                                       insurance_type=agreement.insurance_type)
     for consortium_id, placement, month, amount in rows.values_list("consortium_id", "placement", "month",
                                                                     "fund_paid"):
         if consortium_id == agreement.consortium_id or consortium_id is None:
@@ -94,7 +125,7 @@ def fourth_quarter_flags(*, agreement: ServiceAgreement, today: datetime.date | 
     year = agreement.year
     counts: dict[str, list[int]] = {}
     rows = ClaimMonthly.objects.filter(consortium=agreement.consortium, month__gte=datetime.date(year, 1, 1),
-                                       month__lte=datetime.date(year, 12, 1))
+                                       month__lte=datetime.date(year, 12, 1), insurance_type=agreement.insurance_type)
     for code, month, claims in rows.values_list("institution__code", "month", "claims"):
         counts.setdefault(code, [0, 0, 0, 0])[(month.month - 1) // 3] += claims
     year_over = (today or timezone.localdate()) > datetime.date(year, 12, 31)
@@ -141,8 +172,8 @@ def _enrollees_fund_paid(agreement: ServiceAgreement, enrollees: dict[int, set[s
     year = agreement.year
     paid = {m: Decimal("0.00") for m in range(1, 13)}
     claims = Claim.objects.filter(county=agreement.consortium.county, settled_on__gte=datetime.date(year, 1, 1),
-                                  settled_on__lt=datetime.date(year + 1, 1, 1), visit_type__in=visit_types
-                                  ).exclude(placement=Institution.Placement.OUT_OF_CITY)
+                                  settled_on__lt=datetime.date(year + 1, 1, 1), visit_type__in=visit_types,
+                                  insurance_type=agreement.insurance_type).exclude(placement=Institution.Placement.OUT_OF_CITY)
     for person, settled, fund in claims.values_list("person_id", "settled_on", "fund_paid").iterator():
         if person in enrollees.get(settled.month, ()):
             paid[settled.month] += fund
@@ -177,7 +208,8 @@ def cost_shift_monitor(*, agreement: ServiceAgreement, growth_factor: Decimal | 
         return None
     g = growth_factor
     current = _enrollees_fund_paid(agreement, enrollees, {"inpatient"})
-    last = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).order_by(
+    last = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year,
+                                       insurance_type=agreement.insurance_type).order_by(
         "-month").values_list("month", flat=True).first()
     through = last.month if last else 0
     rows, base_to_date, current_to_date = [], Decimal("0"), Decimal("0.00")
@@ -193,12 +225,14 @@ def cost_shift_monitor(*, agreement: ServiceAgreement, growth_factor: Decimal | 
 
 
 def claims_loaded(*, agreement: ServiceAgreement) -> bool:
-    """Whether any claim of the agreement's county and year has been imported."""
-    return ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).exists()
+    """Whether any claim of the agreement's county, year and insurance type has been imported."""
+    return ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year,
+                                       insurance_type=agreement.insurance_type).exists()
 
 
 TOTALS = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
-ROLLED_UP = {"visit_type": "visit_type", "placement": "placement", "member": "institution"}  # list filter: roll-up
+ROLLED_UP = {"visit_type": "visit_type", "placement": "placement", "member": "institution",
+             "insurance_type": "insurance_type"}  # list filter: roll-up
 
 
 def latest_month(user) -> datetime.date | None:
@@ -209,7 +243,8 @@ def latest_month(user) -> datetime.date | None:
 def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
     """The count and amounts of every claim the list's filters find, and whether the monthly
     roll-ups gave them: they do when the period is whole months and every other filter is one the
-    roll-ups keep (visit type, place of care, institution); otherwise the database sums the claims."""
+    roll-ups keep (visit type, place of care, institution, insurance type); otherwise the database
+    sums the claims."""
     start, end = chosen.get("settled_from"), chosen.get("settled_to")
     others = {name for name, value in chosen.items() if value not in (None, "") and name not in (
         "settled_from", "settled_to")}

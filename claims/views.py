@@ -81,7 +81,7 @@ class ClaimListFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["visit_type", "placement", "member", "settled_from", "settled_to"]
+        fields = ["insurance_type", "visit_type", "placement", "member", "settled_from", "settled_to"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

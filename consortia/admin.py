@@ -120,15 +120,16 @@ class ServiceAgreementAdmin(ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["consortium", "year", "scheme", "signed_date"]
-        return ["consortium", "year", "scheme", "signed_date", "status", "paid_through", "created_by", "created_at"]
+            return ["consortium", "year", "scheme", "insurance_type", "signed_date"]
+        return ["consortium", "year", "scheme", "insurance_type", "signed_date", "status", "paid_through", "created_by",
+                "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         fixed = ["consortium", "year", "status", "paid_through", "created_by", "created_at"]
         if obj.status != ServiceAgreement.Status.DRAFT:
-            fixed += ["scheme", "signed_date"]
+            fixed += ["scheme", "insurance_type", "signed_date"]
         return fixed
 
     @admin.display(description=_("current version"))

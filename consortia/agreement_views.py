@@ -60,7 +60,7 @@ def agreement_list(request):
             try:
                 agreement = services.agreement_create(
                     consortium=data["consortium"], year=data["year"], scheme=data["scheme"],
-                    signed_date=data["signed_date"], user=user)
+                    signed_date=data["signed_date"], insurance_type=data["insurance_type"], user=user)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -88,7 +88,8 @@ def agreement_page(request, pk: int):
     agreement = _agreement(request, pk)
     writer = can_write(user, ServiceAgreement, agreement)
     draft = agreement.status == ServiceAgreement.Status.DRAFT
-    draft_form = AgreementDraftForm(initial={"scheme": agreement.scheme, "signed_date": agreement.signed_date})
+    draft_form = AgreementDraftForm(initial={"scheme": agreement.scheme, "signed_date": agreement.signed_date,
+                                             "insurance_type": agreement.insurance_type})
     if request.method == "POST":
         if not writer:
             raise PermissionDenied

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from payrules import SCHEMES
 from payrules.parameters import GRADES, TIER_GROUPS, Spec
-from .models import SCHEME_CHOICES, Consortium, Institution, ServiceAgreement
+from .models import DEFAULT_INSURANCE_TYPE, SCHEME_CHOICES, Consortium, Institution, InsuranceType, ServiceAgreement
 
 SEP = "__"
 WEIGHT_LABELS = (_("oldest year"), _("middle year"), _("latest year"))
@@ -177,10 +177,15 @@ def parameter_rows(scheme: str, values: dict) -> list[tuple[str, object]]:
     return rows
 
 
+INSURANCE_TYPE_HELP = _("Only the claims of this insurance type consume the package and enter the clearing.")
+
+
 class AgreementCreateForm(forms.Form):
     consortium = forms.ModelChoiceField(label=_("Consortium"), queryset=Consortium.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES)
+    insurance_type = forms.ChoiceField(label=_("Insurance type covered"), choices=InsuranceType.choices,
+                                       initial=DEFAULT_INSURANCE_TYPE, help_text=INSURANCE_TYPE_HELP)
     signed_date = forms.DateField(label=_("Signed on (may be entered later)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -192,6 +197,8 @@ class AgreementCreateForm(forms.Form):
 class AgreementDraftForm(forms.Form):
     scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES,
                                help_text=_("A new scheme starts again from its default parameters."))
+    insurance_type = forms.ChoiceField(label=_("Insurance type covered"), choices=InsuranceType.choices,
+                                       help_text=INSURANCE_TYPE_HELP)
     signed_date = forms.DateField(label=_("Signed on"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 

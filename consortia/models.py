@@ -19,6 +19,26 @@ from payrules import SCHEMES, Scheme, scheme_choices
 SCHEME_CHOICES = [(scheme, _(label)) for scheme, label in scheme_choices()]
 
 
+class InsuranceType(models.TextChoices):
+    """险种类型 (`insutype`), the national platform's codes. A package covers the one its agreement
+    names; claims of the others are kept and shown apart, and never consume it."""
+
+    EMPLOYEES = "310", _("employees' basic medical insurance")
+    CIVIL_SERVANTS = "320", _("civil servants' medical subsidy")
+    LARGE_EXPENSES = "330", _("large medical expenses subsidy")
+    RETIRED_CADRES = "340", _("retired cadres' medical care")
+    RESIDENTS = "390", _("urban and rural residents' basic medical insurance")
+    URBAN_RESIDENTS = "391", _("urban residents' basic medical insurance")
+    CRITICAL_ILLNESS = "392", _("residents' critical illness insurance")
+    OTHER_SPECIAL = "399", _("other special groups' medical care")
+    MATERNITY = "510", _("maternity insurance")
+
+
+# What a claim without an insurance type is taken to be, and what an agreement covers unless it
+# says otherwise: the tight-consortium package is the residents' fund (歙县: 城乡居民医保基金).
+DEFAULT_INSURANCE_TYPE = InsuranceType.RESIDENTS
+
+
 class Place(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -195,6 +215,9 @@ class ServiceAgreement(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    insurance_type = models.CharField(_("insurance type covered"), max_length=3, choices=InsuranceType.choices,
+                                      default=DEFAULT_INSURANCE_TYPE,
+                                      help_text=_("Only the claims of this insurance type consume the package and enter the clearing."))
     # Written by the fund cycle when money for a period goes out: a parameter change may only
     # take effect after the last paid period, so what was paid keeps the version it was paid under.
     paid_through = models.DateField(_("paid through"), null=True, blank=True)
@@ -230,6 +253,9 @@ class ServiceAgreement(models.Model):
                 condition=Q(scheme__in=list(SCHEMES)),
                 violation_error_message=_("Choose one of the payment schemes offered.")
             ),
+            models.CheckConstraint(name="agreement_insurance_type_known",
+                                   condition=Q(insurance_type__in=InsuranceType.values),
+                                   violation_error_message=_("Choose one of the insurance types offered.")),
             models.CheckConstraint(name="burn_margin_is_a_share",
                                    condition=Q(burn_warning_margin__gte=0) & Q(burn_warning_margin__lte=1),
                                    violation_error_message=_("The warning margin lies between 0 and 1.")),

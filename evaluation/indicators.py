@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _, gettext_lazy
 
 from claims.models import Claim, ClaimMonthly
+from claims.selectors import covered_type
 from consortia.models import Consortium, Institution, RosterEntry
 
 ZERO = Decimal("0.00")
@@ -54,11 +55,17 @@ class Figure:
 
 # --- the county's year, from the roll-ups ------------------------------------------------------
 
+def _covered(consortium: Consortium, year: int) -> dict:
+    """The filter to the claims of the insurance type the consortium's package covers: the
+    indicators judge the package's insured, as the clearing pays for them."""
+    return {"insurance_type": covered_type(consortium=consortium, year=year)}
+
+
 def _year_sums(consortium: Consortium, year: int) -> dict:
     """Roll-up sums of the county's insured for a year: by place of care and visit type."""
     sums = {"inpatient": 0, "inpatient_in_county": 0, "total": ZERO, "self_pay_full": ZERO}
-    rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=year).values_list(
-        "placement", "visit_type", "claims", "total_cost", "self_pay_full")
+    rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=year, **_covered(
+        consortium, year)).values_list("placement", "visit_type", "claims", "total_cost", "self_pay_full")
     for placement, visit_type, claims, total, self_pay in rows:
         sums["total"] += total
         sums["self_pay_full"] += self_pay
@@ -102,7 +109,8 @@ def _admissions_in_order(claims):
 
 
 def _readmission(consortium: Consortium, year: int) -> dict:
-    claims = _admissions_in_order(Claim.objects.filter(county_id=consortium.county_id, settled_on__year=year))
+    claims = _admissions_in_order(Claim.objects.filter(county_id=consortium.county_id, settled_on__year=year,
+                                                        **_covered(consortium, year)))
     passes = _inpatient_passes((0, p, a, d) for p, a, d in claims.values_list(
         "person_id", "admitted_on", "discharged_on").iterator(chunk_size=20_000))
     return passes.get(0, {"admissions": 0, "readmissions": 0})
@@ -162,9 +170,9 @@ def _quarterly(consortium: Consortium, year: int) -> dict[tuple[int, int], dict]
     """{(institution id, quarter): raw sums and counts} for the consortium's claims of a year: the
     sums and counts from the monthly roll-ups, the admissions from one pass in person order."""
     raw: dict[tuple[int, int], dict] = {}
-    rollups = ClaimMonthly.objects.filter(consortium=consortium, month__year=year).values_list(
-        "institution_id", "month", "visit_type", "claims", "antibiotic_claims", "total_cost", "self_pay_full",
-        "drug_cost", "co_pay")
+    rollups = ClaimMonthly.objects.filter(consortium=consortium, month__year=year, **_covered(
+        consortium, year)).values_list("institution_id", "month", "visit_type", "claims", "antibiotic_claims",
+                                       "total_cost", "self_pay_full", "drug_cost", "co_pay")
     for institution, month, visit_type, claims, antibiotic, total, self_pay, drug, co_pay in rollups:
         entry = raw.setdefault((institution, (month.month - 1) // 3 + 1), {
             "claims": 0, "antibiotic": 0, "total": ZERO, "self_pay": ZERO, "drug": ZERO})
@@ -177,8 +185,8 @@ def _quarterly(consortium: Consortium, year: int) -> dict[tuple[int, int], dict]
             entry["in_total"] = entry.get("in_total", ZERO) + total
             entry["in_personal"] = entry.get("in_personal", ZERO) + self_pay
             entry["in_co_pay"] = entry.get("in_co_pay", ZERO) + co_pay
-    admissions = _admissions_in_order(Claim.objects.filter(county_id=consortium.county_id, consortium=consortium,
-                                                           settled_on__year=year))
+    admissions = _admissions_in_order(Claim.objects.filter(
+        county_id=consortium.county_id, consortium=consortium, settled_on__year=year, **_covered(consortium, year)))
     passes = _inpatient_passes(((i, (s.month - 1) // 3 + 1), p, a, d) for i, s, p, a, d in admissions.values_list(
         "institution_id", "settled_on", "person_id", "admitted_on", "discharged_on").iterator(chunk_size=20_000))
     for key, counts in passes.items():
@@ -226,7 +234,7 @@ def jiangmen_quarterly(*, consortium: Consortium, year: int) -> list[dict]:
 
 def _admissions_by_tier(consortium: Consortium, year: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    rows = ClaimMonthly.objects.filter(consortium=consortium, month__year=year,
+    rows = ClaimMonthly.objects.filter(consortium=consortium, month__year=year, **_covered(consortium, year),
                                        visit_type=Claim.VisitType.INPATIENT).values_list("institution__tier", "claims")
     for tier, claims in rows:
         counts[tier] = counts.get(tier, 0) + claims
@@ -247,7 +255,8 @@ def negative_signals(*, consortium: Consortium, year: int) -> list[tuple[int, st
                             % {"before": lead_before, "now": lead, "t_before": town_before, "t_now": town},
                             {"lead_share": str(lead), "lead_share_last_year": str(lead_before),
                              "township_share": str(town), "township_share_last_year": str(town_before)}))
-    referrals = ClaimMonthly.objects.filter(consortium=consortium, month__year=year).aggregate(
+    referrals = ClaimMonthly.objects.filter(consortium=consortium, month__year=year,
+                                            **_covered(consortium, year)).aggregate(
         up=Sum("referrals_up"), down=Sum("referrals_down"))
     if referrals["up"] and not referrals["down"]:
         signals.append((2, _("%(up)s referrals upward and none downward this year.") % {"up": referrals["up"]},
@@ -261,7 +270,7 @@ def negative_signals(*, consortium: Consortium, year: int) -> list[tuple[int, st
 
 
 def _personal_burden(consortium: Consortium, year: int) -> Decimal | None:
-    rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=year,
+    rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=year, **_covered(consortium, year),
                                        visit_type=Claim.VisitType.INPATIENT).values_list("claims", "total_cost",
                                                                                           "fund_paid")
     admissions, personal = 0, ZERO
@@ -319,7 +328,8 @@ def monthly_trends(*, consortium: Consortium, year: int) -> dict[str, list[Decim
 
     def months(for_year):
         sums = [{"total": ZERO, "self_pay": ZERO, "inpatient": 0, "in_county": 0} for _ in range(12)]
-        rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=for_year).values_list(
+        rows = ClaimMonthly.objects.filter(county_id=consortium.county_id, month__year=for_year,
+                                           **_covered(consortium, for_year)).values_list(
             "month", "placement", "visit_type", "claims", "total_cost", "self_pay_full")
         for month, placement, visit_type, claims, total, self_pay in rows:
             entry = sums[month.month - 1]

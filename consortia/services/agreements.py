@@ -10,7 +10,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from payrules import SCHEMES, ParameterError, Problem, gettext_noop
 
-from ..models import AgreementParameters, Consortium, ServiceAgreement, User
+from ..models import DEFAULT_INSURANCE_TYPE, AgreementParameters, Consortium, ServiceAgreement, User
 
 
 def parameter_errors(error: ParameterError) -> dict[str, list[str]]:
@@ -50,12 +50,14 @@ def agreement_create(
     user: User | None,
     signed_date: datetime.date | None = None,
     parameters: dict | None = None,
+    insurance_type: str = DEFAULT_INSURANCE_TYPE,
 ) -> ServiceAgreement:
     """A draft agreement with its first parameter version (the defaults of docs/rules.md overlaid with
-    `parameters`), in force from 1 January of the year."""
+    `parameters`), in force from 1 January of the year, covering the claims of `insurance_type`."""
     values = parameters_validate(scheme=scheme, values=parameters)
     agreement = ServiceAgreement(
-        consortium=consortium, year=year, scheme=scheme, signed_date=signed_date, created_by=user
+        consortium=consortium, year=year, scheme=scheme, signed_date=signed_date, created_by=user,
+        insurance_type=insurance_type,
     )
     agreement.full_clean()
     agreement.save()
@@ -83,13 +85,16 @@ def agreement_update(
     user: User | None,
     scheme: str | None = None,
     signed_date: datetime.date | None = None,
+    insurance_type: str | None = None,
 ) -> ServiceAgreement:
-    """Scheme and signing date of a draft. A new scheme starts again from its defaults."""
+    """Scheme, insurance type and signing date of a draft. A new scheme starts again from its defaults."""
     agreement = _locked(agreement)
     if agreement.status != ServiceAgreement.Status.DRAFT:
         raise ValidationError(_("Only a draft agreement can change its scheme or signing date."))
     if signed_date is not None:
         agreement.signed_date = signed_date
+    if insurance_type is not None:
+        agreement.insurance_type = insurance_type
     if scheme is not None and scheme != agreement.scheme:
         agreement.scheme = scheme
         version = agreement.parameter_versions.get(version=1)
