@@ -319,10 +319,10 @@ def _charts(agreement, burn: dict, ident) -> dict:
     from consortia.models import Institution
 
     consumption = agreement.rules.consumption
+    series, others = monthly_fund_paid(agreement=agreement)
     if consumption == "enrollees":
         series = {"in_consortium": [row["consumed"] for row in capitation_with_quotas(agreement=agreement)]}
     else:
-        series = monthly_fund_paid(agreement=agreement)
         if consumption == "inside":  # the members' own consumption only
             series = {"in_consortium": series["in_consortium"]}
     monthly = [sum((values[m] for values in series.values()), Decimal("0.00")) for m in range(12)]
@@ -335,7 +335,7 @@ def _charts(agreement, burn: dict, ident) -> dict:
         "places": stacked_months(series=series, labels={k: str(labels[k]) for k in series}, ident=f"places-{ident}"),
         "headers": [labels[key] for key in series],
         "rows": rows,
-        "other_types": other_types(agreement=agreement),
+        "other_types": others,
     }
 
 

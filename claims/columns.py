@@ -31,11 +31,14 @@ COLUMNS = {
     "settled_on": ("结算日期", "结算时间", "setl_time"),
     "insurance_type": ("险种类型", "险种", "insutype"),
     "visit_id": ("就诊ID", "mdtrt_id"),
+    "fund_pay_total": ("基金支付总额", "fund_pay_sumamt"),
 }
-OPTIONAL = {"visit_id", "insurance_type", "discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
+OPTIONAL = {"visit_id", "insurance_type", "fund_pay_total", "discharged_on", "diagnosis", "dip_group", "dip_score", "referral_no", "referral_direction",
             "drug_cost", "antibiotic_cost"}
 DATE_COLUMNS = ("admitted_on", "discharged_on", "settled_on")
-MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+MONEY_COLUMNS = ("total_cost", "policy_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost",
+                 "fund_pay_total")
+NULLABLE = {"fund_pay_total"}  # left empty: not known (the other optional amounts: 0.00)
 VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient", "outpatient": "outpatient", "门诊": "outpatient",
                "普通门诊": "outpatient", "chronic": "chronic", "门特": "chronic", "门诊特殊病": "chronic",
                "门诊慢特病": "chronic",
@@ -63,7 +66,7 @@ EXAMPLE = {
     "dip_group": "", "dip_score": "", "total_cost": "8650.40", "policy_cost": "7980.00", "self_pay_full": "120.40",
     "co_pay": "1595.00", "fund_paid": "6935.00", "drug_cost": "2310.15", "antibiotic_cost": "480.00",
     "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09", "insurance_type": "390",
-    "visit_id": "",
+    "visit_id": "", "fund_pay_total": "6935.00",
 }
 DATE_RULE = _("a date, written 2025-03-31")
 MONEY_RULE = _("yuan with at most two decimals, e.g. 8650.40")
@@ -81,6 +84,8 @@ ALLOWED = {
     "dip_score": _("the DIP group's score, a number (DIP counties only)"),
     "total_cost": MONEY_RULE, "policy_cost": MONEY_RULE, "self_pay_full": MONEY_RULE, "co_pay": MONEY_RULE,
     "fund_paid": _("yuan, no more than the total cost"), "drug_cost": MONEY_RULE, "antibiotic_cost": MONEY_RULE,
+    "fund_pay_total": _("yuan, every fund's part together (pooled, critical illness, assistance…): at least the "
+                        "fund paid, at most the total cost; used by the reconciliation"),
     "referral_no": _("the referral slip's number, if referred"),
     "referral_direction": _("empty, 上转, 下转, 转县外 or 转市外"),
 }

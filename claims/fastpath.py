@@ -26,7 +26,7 @@ from django.db.models import Q
 from consortia.models import County, Institution, Job
 from consortia.tabular import TableError, csv_encoding, header_map
 
-from .columns import COLUMNS, INSURANCE_TYPES, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
+from .columns import COLUMNS, INSURANCE_TYPES, MONEY_COLUMNS, NULLABLE, OPTIONAL, REFERRALS, VISIT_TYPES
 from .models import Claim, ClaimMonthly
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,8 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
                                                                                "institution_code")],
               "length(c.institution_code) <= 40", "length(c.visit_id) <= 40", "c.visit_type IS NOT NULL",
               "c.insurance_type IS NOT NULL", "c.referral_direction IS NOT NULL",
-              "c.fund_paid <= c.total_cost", "(c.discharged_on IS NULL OR c.discharged_on >= c.admitted_on)"]
+              "c.fund_paid <= c.total_cost", "(c.discharged_on IS NULL OR c.discharged_on >= c.admitted_on)",
+              "(c.fund_pay_total IS NULL OR c.fund_pay_total BETWEEN c.fund_paid AND c.total_cost)"]
     for name in DATES:
         check = (f"c.{name}::text = left(c.{name}_text, 10) AND (length(c.{name}_text) = 10 OR "
                  f"(substr(c.{name}_text, 11, 1) IN (' ', 'T') AND strpos(c.{name}_text, E'\\n') = 0))")
@@ -175,7 +176,8 @@ def _copy(cursor, raw, names, stream, encoding, progress) -> int:
 def _insert(cursor, raw, job, county, found) -> int:
     texts, casts, checks = _typing(found)
     target = [f for f in COLUMNS if f != "institution_code"]
-    values = [f"coalesce(c.{f}, 0.00)" if f in OPTIONAL and f in MONEY_COLUMNS else f"c.{f}" for f in target]
+    values = [f"coalesce(c.{f}, 0.00)" if f in OPTIONAL and f in MONEY_COLUMNS and f not in NULLABLE else f"c.{f}"
+              for f in target]
     # ISO dates in and out whatever the server's default; a hash join whatever the statistics say
     # (a nested loop would type the whole file once per institution).
     cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
@@ -197,28 +199,35 @@ def _insert(cursor, raw, job, county, found) -> int:
 # The roll-ups' counts beside the number of claims, once for both ways of keeping them: column →
 # (claim field, comparison, value); rollups_add counts in SQL, the SQLite rebuild through the ORM.
 ROLLUP_COUNTS = {"antibiotic_claims": ("antibiotic_cost", ">", 0), "referrals_up": ("referral_direction", "=", "up"),
-                 "referrals_down": ("referral_direction", "=", "down")}
+                 "referrals_down": ("referral_direction", "=", "down"),
+                 "fund_pay_total_claims": ("fund_pay_total", "IS NOT", None)}
+ROLLUP_SUMS = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost", "fund_pay_total")
 
 
 def rollup_count_filters() -> dict[str, Q]:
-    lookups = {">": "gt", "=": "exact"}
-    return {name: Q(**{f"{field}__{lookups[op]}": value}) for name, (field, op, value) in ROLLUP_COUNTS.items()}
+    lookups = {">": ("gt", None), "=": ("exact", None), "IS NOT": ("isnull", False)}
+    return {name: Q(**{f"{field}__{lookups[op][0]}": value if lookups[op][1] is None else lookups[op][1]})
+            for name, (field, op, value) in ROLLUP_COUNTS.items()}
+
+
+def _literal_value(value) -> str:
+    return "NULL" if value is None else str(value) if isinstance(value, int) else repr(value)
 
 
 def rollups_add(cursor, job: Job) -> list[datetime.date]:
     """Adds the job's claims to the monthly roll-ups (counts and amounts add up) and returns the
     months touched."""
     claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
-    sums = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+    sums = ROLLUP_SUMS
     # The values are the constants above, never input: written into the statement as literals.
-    counts = {"claims": "TRUE", **{name: f"{field} {op} {value if isinstance(value, int) else repr(value)}"
+    counts = {"claims": "TRUE", **{name: f"{field} {op} {_literal_value(value)}"
                                    for name, (field, op, value) in ROLLUP_COUNTS.items()}}
     cursor.execute(f"""
         INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type,
                                    insurance_type, {", ".join(counts)}, {", ".join(sums)})
         SELECT county_id, date_trunc('month', settled_on)::date, consortium_id, institution_id, placement,
                visit_type, insurance_type, {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counts.values())},
-               {", ".join(f"SUM({s})" for s in sums)}
+               {", ".join(f"coalesce(SUM({s}), 0)" for s in sums)}
         FROM {claim} WHERE import_job_id = %(job)s
         GROUP BY county_id, date_trunc('month', settled_on), consortium_id, institution_id, placement, visit_type,
                  insurance_type

@@ -26,8 +26,9 @@ from consortia.models import County, Job
 from consortia.services import job_create, work_enqueue, work_execute, work_fail, work_finish, work_progress
 from consortia.tabular import RowError, TableError, date_cell, money_cell, read_table, text_cell
 
-from .columns import COLUMNS, EXAMPLE_CLAIM_NO, INSURANCE_TYPES, MONEY_COLUMNS, OPTIONAL, REFERRALS, VISIT_TYPES
-from .fastpath import claims_copy_import, rollup_count_filters, rollups_add
+from .columns import (COLUMNS, EXAMPLE_CLAIM_NO, INSURANCE_TYPES, MONEY_COLUMNS, NULLABLE, OPTIONAL, REFERRALS,
+                      VISIT_TYPES)
+from .fastpath import ROLLUP_SUMS, claims_copy_import, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 IDENTIFIER_NEVER_STARTS = ("=", "+", "-", "@")  # (tabs and line ends are trimmed off first)
@@ -94,7 +95,7 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
     for column in MONEY_COLUMNS:
         raw = row.get(column)
         if column in OPTIONAL and not text_cell(raw):
-            values[column] = Decimal("0.00")
+            values[column] = None if column in NULLABLE else Decimal("0.00")
             continue
         try:
             values[column] = money_cell(raw)
@@ -115,6 +116,11 @@ def _parse(number: int, row: dict, errors: list[RowError]) -> ClaimStaging | Non
     if values["fund_paid"] > values["total_cost"]:
         fail("fund_paid", _("fund paid %(fund)s is more than the total cost %(total)s")
              % {"fund": values["fund_paid"], "total": values["total_cost"]})
+    every_fund = values["fund_pay_total"]
+    if every_fund is not None and not values["fund_paid"] <= every_fund <= values["total_cost"]:
+        fail("fund_pay_total", _("all funds paid %(all)s must lie between the fund paid %(fund)s and the total cost "
+                                 "%(total)s") % {"all": every_fund, "fund": values["fund_paid"],
+                                                 "total": values["total_cost"]})
     if values["discharged_on"] and values["discharged_on"] < values["admitted_on"]:
         fail("discharged_on", _("discharge before admission"))
     return None if len(errors) > found else ClaimStaging(**values)
@@ -189,7 +195,7 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
     from .selectors import exact_sums
 
     group = ("consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
-    fields = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "drug_cost", "antibiotic_cost")
+    fields = ROLLUP_SUMS
     counted = rollup_count_filters()
     for month in months:
         end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

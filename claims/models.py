@@ -48,6 +48,9 @@ class Claim(models.Model):
     self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
     co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
     fund_paid = models.DecimalField(_("fund paid"), **MONEY)
+    # 基金支付总额 (fund_pay_sumamt): every fund's part (pooled, critical illness, assistance…), what the
+    # platform's reconciliation totals add up; absent from files that do not carry it.
+    fund_pay_total = models.DecimalField(_("all funds paid"), null=True, blank=True, **MONEY)
     drug_cost = models.DecimalField(_("drug cost"), **MONEY)
     antibiotic_cost = models.DecimalField(_("antibiotic cost"), **MONEY)
     referral_no = models.CharField(_("referral number"), max_length=40, blank=True)
@@ -76,6 +79,11 @@ class Claim(models.Model):
                             fund_paid__gte=0, drug_cost__gte=0, antibiotic_cost__gte=0),
                 violation_error_message=_("The amounts of a claim cannot be negative.")
             ),
+            models.CheckConstraint(name="claim_all_funds_within_total",
+                                   condition=Q(fund_pay_total__isnull=True) | Q(fund_pay_total__gte=F("fund_paid"),
+                                                                             fund_pay_total__lte=F("total_cost")),
+                                   violation_error_message=_("All funds together pay at least the pooled fund's part "
+                                                             "and no more than the total cost.")),
             models.CheckConstraint(name="claim_insurance_type_known",
                                    condition=Q(insurance_type__in=InsuranceType.values),
                                    violation_error_message=_("Choose one of the insurance types offered.")),
@@ -119,6 +127,7 @@ class ClaimStaging(models.Model):
     self_pay_full = models.DecimalField(**MONEY)
     co_pay = models.DecimalField(**MONEY)
     fund_paid = models.DecimalField(**MONEY)
+    fund_pay_total = models.DecimalField(null=True, **MONEY)
     drug_cost = models.DecimalField(**MONEY)
     antibiotic_cost = models.DecimalField(**MONEY)
     referral_no = models.CharField(max_length=40, blank=True)
@@ -149,12 +158,15 @@ class ClaimMonthly(models.Model):
     self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
     co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
     fund_paid = models.DecimalField(_("fund paid"), **MONEY)
+    fund_pay_total = models.DecimalField(_("all funds paid"), default=0, **MONEY)
     drug_cost = models.DecimalField(_("drug cost"), **MONEY)
     antibiotic_cost = models.DecimalField(_("antibiotic cost"), **MONEY)
     # Counts that add up too, so the indicators read them here instead of scanning the claims.
     antibiotic_claims = models.PositiveIntegerField(_("claims with antibiotics"), default=0)
     referrals_up = models.PositiveIntegerField(_("referrals up"), default=0)
     referrals_down = models.PositiveIntegerField(_("referrals down"), default=0)
+    # How many of the claims carried all funds paid: the reconciliation compares that sum only when all did.
+    fund_pay_total_claims = models.PositiveIntegerField(_("claims with all funds paid"), default=0)
 
     def __str__(self):
         from consortia.templatetags.money import period

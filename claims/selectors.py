@@ -40,7 +40,8 @@ def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]
         entry = found.setdefault(key, {"n": 0} | {f: Decimal("0.00") for f in fields})
         entry["n"] += 1
         for name, amount in zip(fields, amounts, strict=True):
-            entry[name] += amount
+            if amount is not None:  # a nullable amount not known: summed as SUM does, without it
+                entry[name] += amount
     return found
 
 
@@ -63,8 +64,12 @@ def other_types(*, agreement: ServiceAgreement) -> list[dict]:
     the roll-ups: shown beside the package's figures, never counted in them."""
     rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year).exclude(
         insurance_type=agreement.insurance_type)
+    return _by_type(rows.values_list("insurance_type", "claims", "total_cost", "fund_paid"))
+
+
+def _by_type(rows) -> list[dict]:
     found: dict[str, dict] = {}
-    for kind, count, total, fund in rows.values_list("insurance_type", "claims", "total_cost", "fund_paid"):
+    for kind, count, total, fund in rows:
         entry = found.setdefault(kind, {"insurance_type": kind, "label": InsuranceType(kind).label, "claims": 0,
                                         "total_cost": Decimal("0.00"), "fund_paid": Decimal("0.00")})
         entry["claims"] += count
@@ -76,17 +81,19 @@ def other_types(*, agreement: ServiceAgreement) -> list[dict]:
 def year_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, Decimal], Decimal]:
     """The year's fund-paid amounts from the roll-ups: by member inside the consortium, and the
     total outside it (G3: everything the county's insured cost elsewhere)."""
-    inside, outside, _claims = fund_paid_by_member(consortium=agreement.consortium, year=agreement.year)
+    inside, outside, _claims = fund_paid_by_member(consortium=agreement.consortium, year=agreement.year,
+                                                   insurance_type=agreement.insurance_type)
     return inside, outside
 
 
-def fund_paid_by_member(*, consortium, year: int) -> tuple[dict[str, Decimal], Decimal, int]:
+def fund_paid_by_member(*, consortium, year: int,
+                        insurance_type: str | None = None) -> tuple[dict[str, Decimal], Decimal, int]:
     """A year's fund-paid amounts of a consortium from the roll-ups: by member (every member, 0.00
     without claims), the total outside any consortium, and how many claims they add up. Summed in
     Python: SQLite would add the amounts as floats."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 1)
     rows = ClaimMonthly.objects.filter(county=consortium.county, month__gte=start, month__lte=end,
-                                       insurance_type=covered_type(consortium=consortium, year=year))
+                                       insurance_type=insurance_type or covered_type(consortium=consortium, year=year))
     inside: dict[str, Decimal] = {m.code: Decimal("0.00") for m in consortium.members.all()}
     outside, claims = Decimal("0.00"), 0
     for consortium_id, code, amount, count in rows.values_list("consortium_id", "institution__code", "fund_paid",
@@ -101,19 +108,22 @@ def fund_paid_by_member(*, consortium, year: int) -> tuple[dict[str, Decimal], D
     return inside, outside, claims
 
 
-def monthly_fund_paid(*, agreement: ServiceAgreement) -> dict[str, list[Decimal]]:
+def monthly_fund_paid(*, agreement: ServiceAgreement) -> tuple[dict[str, list[Decimal]], list[dict]]:
     """The year's fund paid month by month and place of care, as `year_fund_paid` counts it: the
-    consortium's own members inside, every other place outside it."""
+    consortium's own members inside, every other place outside it; and, from the same read of the
+    roll-ups, the county's other insurance types (`other_types`)."""
     from consortia.models import Institution
 
     series = {place: [Decimal("0.00")] * 12 for place in Institution.Placement.values}
-    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year,
-                                       insurance_type=agreement.insurance_type)
-    for consortium_id, placement, month, amount in rows.values_list("consortium_id", "placement", "month",
-                                                                    "fund_paid"):
-        if consortium_id == agreement.consortium_id or consortium_id is None:
+    others = []
+    rows = ClaimMonthly.objects.filter(county=agreement.consortium.county, month__year=agreement.year)
+    for kind, consortium_id, placement, month, count, total, amount in rows.values_list(
+            "insurance_type", "consortium_id", "placement", "month", "claims", "total_cost", "fund_paid"):
+        if kind != agreement.insurance_type:
+            others.append((kind, count, total, amount))
+        elif consortium_id == agreement.consortium_id or consortium_id is None:
             series[placement][month.month - 1] += amount
-    return series
+    return series, _by_type(others)
 
 
 def fourth_quarter_flags(*, agreement: ServiceAgreement, today: datetime.date | None = None) -> list[dict]:

@@ -54,7 +54,9 @@ def test_claims_of_another_type_never_consume_the_package(world, codes):
     assert agreement.insurance_type == "390"
     members, beyond = year_fund_paid(agreement=agreement)
     assert members[inside] == Decimal("800.00") and beyond == Decimal("300.00")
-    assert sum(monthly_fund_paid(agreement=agreement)["in_consortium"]) == Decimal("800.00")
+    series, others = monthly_fund_paid(agreement=agreement)
+    assert sum(series["in_consortium"]) == Decimal("800.00") and sum(series["in_city"]) == Decimal("300.00")
+    assert others == other_types(agreement=agreement)
     assert fund_paid_by_member(consortium=world.consortium_a1x, year=2025)[2] == 2  # claims counted
     assert other_types(agreement=agreement) == [{
         "insurance_type": "310", "label": "职工基本医疗保险", "claims": 2, "total_cost": Decimal("2700.00"),
@@ -91,3 +93,19 @@ def test_a_file_without_the_column_is_the_residents_and_an_unknown_type_is_refus
     assert job.status == Job.Status.FAILED and not Claim.objects.filter(claim_no__in=["C2", "C3"]).exists()
     assert [(e["row"], e["column"], e["message"]) for e in job.errors] == [
         (3, "险种类型", "必须是国家医保信息平台的险种类型代码：310, 320, 330, 340, 390, 391, 392, 399, 510")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_all_funds_paid_is_kept_and_rolled_up_and_refused_outside_its_bounds(world, codes):
+    inside, outside = codes
+    _import_both(world, inside, outside)  # the platform's fund_pay_sumamt equals hifp_pay in these lines
+    assert Claim.objects.get(claim_no="R1").fund_pay_total == Decimal("800.00")
+    rollup = ClaimMonthly.objects.get(institution__code=inside, insurance_type="390")
+    assert (rollup.fund_pay_total, rollup.fund_pay_total_claims) == (Decimal("800.00"), 1)
+    job = run(world, csv(row("C9", inside)))  # the template without the column: not known
+    assert job.status == Job.Status.SUCCEEDED and Claim.objects.get(claim_no="C9").fund_pay_total is None
+    assert ClaimMonthly.objects.get(institution__code=inside, insurance_type="390").fund_pay_total_claims == 1
+    bad = "\n".join([HEADER, _platform("R9", inside, "390", "1000.00", "800.00").replace(",800.00,800.00,", ",800.00,700.00,")])
+    job = run(world, bad + "\n")
+    assert job.status == Job.Status.FAILED
+    assert [e["column"] for e in job.errors] == ["基金支付总额"]
