@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from claims.selectors import fourth_quarter_flags, monthly_fund_paid, other_types
+from claims.reconciliation import year_reconciled
+from claims.selectors import claims_loaded, fourth_quarter_flags, monthly_fund_paid, other_types
 from consortia.exports import attachment
 from consortia.models import Consortium, ServiceAgreement, User
 from consortia.permissions import can_write
@@ -239,6 +240,10 @@ def clearing_page(request, agreement_pk: int):
         "can_compute": can_write(request.user, YearActuals),
         "volume_flags": fourth_quarter_flags(agreement=agreement) if agreement.rules.volume_check else [],
         "other_types": other_types(agreement=agreement),
+        # Only where the year has claims: a clearing on entered actuals alone has nothing to reconcile.
+        "reconciled": year_reconciled(county=agreement.consortium.county, year=agreement.year,
+                                      insurance_type=agreement.insurance_type)
+        if claims_loaded(agreement=agreement) else {"reconciled": True},
         "capitation": capitation_with_quotas(agreement=agreement) if agreement.rules.capitation else [],
         "cost_shift": cost_shift(agreement=agreement) if agreement.rules.capitation else None,
         "can_approve": bureau_signs(request.user),

@@ -65,7 +65,7 @@ EXAMPLE = {
     "visit_type": "住院", "admitted_on": "2025-03-02", "discharged_on": "2025-03-09", "diagnosis": "J18.900",
     "dip_group": "", "dip_score": "", "total_cost": "8650.40", "policy_cost": "7980.00", "self_pay_full": "120.40",
     "co_pay": "1595.00", "fund_paid": "6935.00", "drug_cost": "2310.15", "antibiotic_cost": "480.00",
-    "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09", "insurance_type": "390",
+    "referral_no": "", "referral_direction": "", "settled_on": "2025-03-09", "insurance_type": "城乡居民基本医疗保险",
     "visit_id": "", "fund_pay_total": "6935.00",
 }
 DATE_RULE = _("a date, written 2025-03-31")

@@ -80,3 +80,36 @@ def _typed(name: str):
     if value and name in DATE_COLUMNS:
         return datetime.date.fromisoformat(value)
     return value
+
+
+@register
+class ReconciliationExport(Export):
+    """The reconciliation's result as the bureau files it: every line of the platform's totals
+    beside our claims, and what we hold that the platform does not name."""
+
+    identifier = "reconciliation"
+    title = _("Reconciliation with the national platform")
+    columns = (_("institution code"), _("institution"), _("insurance type"), _("from"), _("to"),
+               _("claims on the platform"), _("claims here"), _("difference in claims"),
+               _("total cost on the platform"), _("total cost here"), _("difference in total cost"),
+               _("all funds paid on the platform"), _("all funds paid here"), _("difference in all funds paid"),
+               _("result"))
+
+    def __init__(self, reconciliation):
+        self.reconciliation = reconciliation
+
+    def filename(self) -> str:
+        return f"{self.identifier}-{self.reconciliation.pk}"
+
+    def rows(self):
+        from .reconciliation import compare
+
+        for r in compare(self.reconciliation.county, list(self.reconciliation.lines.all())):
+            platform = r.platform
+            yield [r.line.institution_code if r.line else r.institution.code,
+                   r.institution.name if r.institution else "", r.insurance_label, r.period_start, r.period_end,
+                   platform.claims if platform else None, r.ours.claims, r.claims_difference,
+                   platform.total_cost if platform else None, r.ours.total_cost, r.total_difference,
+                   platform.fund_pay_total if platform else None,
+                   None if r.ours.without_all_funds else r.ours.fund_pay_total, r.fund_difference,
+                   _("matches the platform") if r.matched else "；".join(r.problems)]

@@ -31,6 +31,15 @@ class UploadForm(forms.Form):
             return None
 
 
+class ReconciliationForm(forms.Form):
+    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
+    file = forms.FileField(label=_("The platform's reconciliation totals (.csv or .xlsx)"))
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+
 class SpotCheckForm(forms.Form):
     """J7: what a sample of a member's claims refused and the sample's share of the whole."""
 

@@ -56,7 +56,8 @@ class TemplateWriter:
 class PlatformWriter(TemplateWriter):
     """Writes the generated rows as the national platform exports them (docs/national-platform.md):
     its field codes as headers, 医疗类别 codes for visit types, times of day after the dates, and the
-    visit id and insurance type the platform adds (a row's type: the last value given, else 390)."""
+    visit id, insurance type (a row's type: the last value given, else 390) and all funds paid the
+    platform adds (here the pooled fund's part: no other fund pays in the generated year)."""
 
     CODES = {"outpatient": "11", "chronic": "14", "inpatient": "21"}
     TIMES = {4: "08:00:00", 5: "09:30:00", 18: "10:00:00"}  # admitted, discharged, settled
@@ -64,7 +65,7 @@ class PlatformWriter(TemplateWriter):
     @staticmethod
     def header() -> list[str]:
         return [next((a for a in COLUMNS[name] if a.isascii()), COLUMNS[name][0])
-                for name in (*GENERATED, "visit_id", "insurance_type")]
+                for name in (*GENERATED, "visit_id", "insurance_type", "fund_pay_total")]
 
     def writerow(self, values: list) -> None:
         values = list(values)
@@ -73,7 +74,7 @@ class PlatformWriter(TemplateWriter):
         for index, clock in self.TIMES.items():
             if values[index]:
                 values[index] = f"{values[index]} {clock}"
-        self.writer.writerow([*values, f"M{values[0]}", insurance_type])
+        self.writer.writerow([*values, f"M{values[0]}", insurance_type, values[13]])
 
 
 def claims_generate(*, county: County, year: int, rows: int, insured: int, seed: int, out: TextIO,

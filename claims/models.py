@@ -317,3 +317,61 @@ class AuditRecovery(models.Model):
                                    violation_error_message=_("The recovered amount and the penalty cannot be "
                                                              "negative.")),
         ]
+
+
+class Reconciliation(models.Model):
+    """对账: the national platform's settlement totals by institution, insurance type and period
+    (interface 3201), as the bureau uploaded them. Never edited: a corrected file is a new upload,
+    and the latest upload of a line's institution, type and period is the one that counts. Compared
+    with the imported claims whenever it is shown, so claims imported later are seen."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("pooling area"))
+    file_name = models.CharField(_("file"), max_length=200)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    uploaded_by = models.ForeignKey("consortia.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reconciliation with the national platform")
+        verbose_name_plural = _("reconciliations with the national platform")
+        constraints = [
+            models.CheckConstraint(name="reconciliation_period_in_order", condition=Q(period_end__gte=F("period_start")),
+                                   violation_error_message=_("The period ends before it begins.")),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.period_start:%Y-%m-%d}—{self.period_end:%Y-%m-%d}"
+
+
+class ReconciliationLine(models.Model):
+    """One line of the platform's totals: an institution's claims of one insurance type settled in
+    a period, their count, total cost and all funds paid."""
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="lines",
+                                       verbose_name=_("reconciliation with the national platform"))
+    row_no = models.PositiveIntegerField(_("row"))
+    institution_code = models.CharField(_("institution code"), max_length=32)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("institution"))
+    insurance_type = models.CharField(_("insurance type"), max_length=3, choices=InsuranceType.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    claims = models.PositiveIntegerField(_("claims"))
+    total_cost = models.DecimalField(_("total cost"), **MONEY)
+    fund_pay_total = models.DecimalField(_("all funds paid"), **MONEY)
+
+    class Meta:
+        verbose_name = _("reconciliation line")
+        verbose_name_plural = _("reconciliation lines")
+        constraints = [
+            models.UniqueConstraint(fields=["reconciliation", "institution_code", "insurance_type", "period_start",
+                                            "period_end"], name="reconciliation_line_unique"),
+            models.CheckConstraint(name="reconciliation_line_period_in_order",
+                                   condition=Q(period_end__gte=F("period_start")),
+                                   violation_error_message=_("The period ends before it begins.")),
+            models.CheckConstraint(name="reconciliation_line_amounts_non_negative",
+                                   condition=Q(total_cost__gte=0, fund_pay_total__gte=0),
+                                   violation_error_message=_("The amounts cannot be negative.")),
+        ]

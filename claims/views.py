@@ -28,17 +28,18 @@ from consortia.templatetags.money import yuan
 from .audits import audit_recovery_record, spot_check_record
 from .benefits import benefit_rules_create
 from .columns import ALLOWED, COLUMNS, EXAMPLE_CLAIM_NO, OPTIONAL
-from .exporters import ClaimsExport, ClaimsTemplateExport
+from .exporters import ClaimsExport, ClaimsTemplateExport, ReconciliationExport
 from .forms import (
     AuditRecoveryForm,
     BenefitRateForm,
     BenefitRulesForm,
     DipForm,
+    ReconciliationForm,
     SpotCheckForm,
     UploadForm,
     benefit_rate_formset,
 )
-from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, SpotCheck
+from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, Reconciliation, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import latest_month, list_totals, person_id_shown
 
@@ -232,3 +233,60 @@ def benefit_rules_page(request):
     return render(request, "claims/benefit_rules.html", {
         "sets": sets, "shown": shown, "lines": shown.rates.order_by("visit_type", "area", "level", "-referred")
         if shown else [], "form": form, "rates": rates})
+
+
+@login_required
+def reconciliation_list(request):
+    """对账: the uploads of the platform's totals in scope, and for bureau staff the upload."""
+    from .reconciliation import COLUMNS as TOTALS_COLUMNS
+    from .reconciliation import reconciliation_upload
+
+    user = request.user
+    writer = can_write(user, Claim)
+    if request.method == "POST" and not writer:
+        raise PermissionDenied
+    counties = scope_queryset(user, County.objects.all())
+    form = ReconciliationForm(request.POST or None, request.FILES or None, counties=counties,
+                              initial={"county": counties.first()} if counties.count() == 1 else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                made = reconciliation_upload(county=form.cleaned_data["county"], upload=form.cleaned_data["file"],
+                                             user=user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The platform's totals are kept: %(n)s lines.") % {
+                    "n": made.lines.count()})
+                return redirect("reconciliation-page", made.pk)
+        messages.error(request, _("The file was not kept. Correct it and upload it again."))
+    uploads = scope_queryset(user, Reconciliation.objects.select_related("county", "uploaded_by")).order_by(
+        "-uploaded_at")[:50]
+    columns = [(aliases[0], "、".join(a for a in aliases[1:] if not a.isascii()) or "—",
+                "、".join(a for a in aliases if a.isascii())) for aliases in TOTALS_COLUMNS.values()]
+    return render(request, "claims/reconciliations.html", {"form": form if writer else None, "uploads": uploads,
+                                                           "columns": columns})
+
+
+@login_required
+def reconciliation_page(request, pk: int):
+    """One upload compared with the claims: each line matched or its differences, with a link to
+    the claims to look at, and what the claims hold that the platform does not name."""
+    from urllib.parse import urlencode
+
+    from django.shortcuts import get_object_or_404
+
+    from .reconciliation import claims_for, compare
+
+    reconciliation = get_object_or_404(scope_queryset(request.user, Reconciliation.objects.select_related(
+        "county", "uploaded_by")), pk=pk)
+    if request.GET.get("format") in ("xlsx", "csv"):
+        return ReconciliationExport(reconciliation).response(request.GET["format"])
+    results = compare(reconciliation.county, list(reconciliation.lines.all()))
+    for result in results:
+        result.link = f"{reverse('claims')}?{urlencode(claims_for(result))}"
+    differing = [r for r in results if not r.matched]
+    return render(request, "claims/reconciliation.html", {
+        "reconciliation": reconciliation, "results": differing if request.GET.get("all") != "1" else results,
+        "showing_all": request.GET.get("all") == "1", "matched": len(results) - len(differing),
+        "differing": len(differing), "lines": len(results)})

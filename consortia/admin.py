@@ -141,12 +141,13 @@ class ServiceAgreementAdmin(ScopedAdmin):
         # The services own the writes; a refusal comes back as a message (changeform_view).
         if change:
             saved = services.agreement_update(
-                agreement=obj, user=request.user, scheme=obj.scheme, signed_date=obj.signed_date
+                agreement=obj, user=request.user, scheme=obj.scheme, signed_date=obj.signed_date,
+                insurance_type=obj.insurance_type,
             )
         else:
             saved = services.agreement_create(
                 consortium=obj.consortium, year=obj.year, scheme=obj.scheme,
-                signed_date=obj.signed_date, user=request.user,
+                signed_date=obj.signed_date, insurance_type=obj.insurance_type, user=request.user,
             )
         obj.pk = saved.pk
 

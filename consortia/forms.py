@@ -185,7 +185,10 @@ class AgreementCreateForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES)
     insurance_type = forms.ChoiceField(label=_("Insurance type covered"), choices=InsuranceType.choices,
-                                       initial=DEFAULT_INSURANCE_TYPE, help_text=INSURANCE_TYPE_HELP)
+                                       initial=DEFAULT_INSURANCE_TYPE, help_text=INSURANCE_TYPE_HELP, required=False)
+
+    def clean_insurance_type(self):
+        return self.cleaned_data["insurance_type"] or DEFAULT_INSURANCE_TYPE
     signed_date = forms.DateField(label=_("Signed on (may be entered later)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -198,7 +201,10 @@ class AgreementDraftForm(forms.Form):
     scheme = forms.ChoiceField(label=_("Payment scheme"), choices=SCHEME_CHOICES,
                                help_text=_("A new scheme starts again from its default parameters."))
     insurance_type = forms.ChoiceField(label=_("Insurance type covered"), choices=InsuranceType.choices,
-                                       help_text=INSURANCE_TYPE_HELP)
+                                       help_text=INSURANCE_TYPE_HELP, required=False)
+
+    def clean_insurance_type(self):
+        return self.cleaned_data["insurance_type"] or None  # not sent: unchanged
     signed_date = forms.DateField(label=_("Signed on"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 

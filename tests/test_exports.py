@@ -195,6 +195,10 @@ def _build(identifier: str, users: dict):
 
         budget = AnnualBudget.objects.filter(agreement__consortium__code="SX-YGT-01").latest("version")
         return export(rows=[member_initial(m) for m in budget.members])
+    if identifier == "reconciliation":
+        from claims.models import Reconciliation
+
+        return export(Reconciliation.objects.latest("pk"))
     raise AssertionError(f"a new export, {identifier}: build it here")
 
 
@@ -219,7 +223,7 @@ def test_every_registered_export_makes_a_file_from_the_demo(demo):
     errors = _csv_rows(_build("job-errors", demo).csv())
     assert errors == [["行号", "列", "问题"], ["2", "人员编号", "'=cmd|' /C calc'!A0"]]
     claims = _csv_rows(_build("claims", demo).csv())
-    assert len(claims) == 301 and claims[0][:2] == ["结算流水号", "人员编号"]
+    assert len(claims) == 308 and claims[0][:2] == ["结算流水号", "人员编号"]
     summary = load_workbook(io.BytesIO(_build("province-summary", demo).xlsx())).active
     rows = list(summary.iter_rows(min_row=2, values_only=True))
     average = [row[0] for row in rows].index("平均")
@@ -238,7 +242,7 @@ def test_the_four_csv_downloads_keep_their_addresses_columns_and_masking(client,
     claims = client.get(reverse("claims"), {"export": "csv"})
     assert claims["Content-Disposition"] == 'attachment; filename="claims.csv"'
     rows = _csv_rows(_body(claims))
-    assert rows[0] == ["结算流水号", "人员编号", "定点医疗机构", "就医地点", "医疗类别", "入院（就诊）日期", "结算日期",
+    assert rows[0] == ["结算流水号", "人员编号", "险种类型", "定点医疗机构", "就医地点", "医疗类别", "入院（就诊）日期", "结算日期",
                        "医疗费总额", "统筹基金支付", "全自费"]
     assert len(rows) > 1 and all("*" in row[1] for row in rows[1:])  # a finance officer sees masked ids
     client.force_login(staff)

@@ -23,7 +23,7 @@ def test_shexians_2025_runs_under_every_scheme_on_its_budget_and_claims(client, 
     page = _run(client, "sx_staff", "SX-YGT-01", 2025)
     consortium = Consortium.objects.get(code="SX-YGT-01")
     scenario = page.context["own"].scenario
-    claims = Claim.objects.filter(county=consortium.county, settled_on__year=2025)
+    claims = Claim.objects.filter(county=consortium.county, settled_on__year=2025, insurance_type="390")
     inside: dict[str, Decimal] = {}
     outside = Decimal("0.00")
     for code, owner, amount in claims.values_list("institution__code", "consortium_id", "fund_paid"):

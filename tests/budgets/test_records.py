@@ -19,8 +19,9 @@ from tests.test_exports import demo  # noqa: F401  (the demo fixture)
 
 def _claims_of(year: int, consortium) -> tuple[dict[str, Decimal], Decimal]:
     """The claims themselves, settled in `year`: fund paid by member, and the county's total the
-    package bore (the consortium's and every place outside any consortium)."""
-    claims = Claim.objects.filter(county=consortium.county, settled_on__year=year)
+    package bore (the consortium's and every place outside any consortium), of the residents'
+    insurance only: the demo's employees' claims (310) never count."""
+    claims = Claim.objects.filter(county=consortium.county, settled_on__year=year, insurance_type="390")
     members: dict[str, Decimal] = {}
     total = Decimal("0.00")
     for code, owner, amount in claims.values_list("institution__code", "consortium_id", "fund_paid"):
@@ -47,7 +48,8 @@ def test_next_years_budget_takes_last_years_claims_with_their_source(demo):  # n
     assert found.fund == {"prior_year_expenditure": total}
     for code in codes:
         assert found.members[code] == {"prior_year_paid": members.get(code, Decimal("0.00"))}
-    claims = Claim.objects.filter(county=agreement.consortium.county, settled_on__year=2025).exclude(
+    claims = Claim.objects.filter(county=agreement.consortium.county, settled_on__year=2025,
+                                  insurance_type="390").exclude(
         consortium__isnull=False, consortium__in=Consortium.objects.exclude(pk=agreement.consortium_id)).count()
     assert [s["source"] for s in found.sources] == [f"2025年导入系统的结算数据（{claims:,}笔，医保基金支付）"] * 2
     assert found.missing == []

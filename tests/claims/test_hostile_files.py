@@ -36,7 +36,7 @@ def test_a_row_with_an_extra_value_is_refused_with_its_row(world, codes):
     inside, _outside = codes
     started = time.monotonic()
     job = run(world, csv(row("C1", inside, person=SECRET_ID), row("C2", inside) + ",多出来的值"))
-    _refused(job, started, row_no=3, words="第 3 行有 22 个值")
+    _refused(job, started, row_no=3, words="第 3 行有 23 个值")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,7 +22,7 @@ def csv(*rows):
 def row(no, institution, fund="800.00", total="1000.00", visit="住院", admitted="2025-03-01", discharged="2025-03-05",
         settled="2025-03-06", person="P001", insurance="390"):
     return (f"{no},{person},{institution},{visit},{admitted},{discharged},K35.9,,,{total},{total},0.00,"
-            f"{max(Decimal(0), Decimal(total) - Decimal(fund))},{fund},300.00,20.00,,,{settled},{insurance},V{no}")
+            f"{max(Decimal(0), Decimal(total) - Decimal(fund))},{fund},300.00,20.00,,,{settled},{insurance},V{no},")
 
 
 def run(world, content, name="claims.csv", encoding="utf-8"):

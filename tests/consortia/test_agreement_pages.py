@@ -31,6 +31,7 @@ def test_staff_create_a_draft_with_the_default_parameters(client, world):
     assert "协议已按所选付费方式的默认参数创建为草稿" in body and "草稿" in body
     assert "参数第 1 版，自 2026年1月 起生效" in body
     assert made.created_by == world.staff_a1 and made.parameter_versions.get().values["advance_rate"] == "0.95"
+    assert made.insurance_type == "390" and "打包险种</dt><dd id=\"agreement-insurance-type\">城乡居民基本医疗保险（390）" in body
 
 
 def test_staff_cannot_create_for_another_county_or_twice(client, world):

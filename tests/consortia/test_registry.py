@@ -68,8 +68,9 @@ def test_load_demo_builds_the_demo_county_and_is_idempotent(db, capsys):
     audited = (ServiceAgreement.history.count(), Institution.history.count(), PaymentOrder.history.count())
     call_command("load_demo", claims=300)
     assert (ServiceAgreement.history.count(), Institution.history.count(), PaymentOrder.history.count()) == audited
-    assert Claim.objects.filter(county__code="341021").count() == 300  # a sample year, imported once
-    assert sum(m.claims for m in ClaimMonthly.objects.all()) == 300
+    claims = Claim.objects.filter(county__code="341021")  # a sample year, imported once
+    assert (claims.filter(insurance_type="390").count(), claims.filter(insurance_type="310").count()) == (300, 7)
+    assert sum(m.claims for m in ClaimMonthly.objects.all()) == 307
     from evaluation.models import Evaluation
 
     assert list(Evaluation.objects.values_list("consortium__code", "year", "status")) == [
@@ -104,11 +105,11 @@ def test_admin_add_agreement_goes_through_the_service(client, world):
     response = client.post(
         reverse("admin:consortia_serviceagreement_add"),
         {"consortium": world.consortium_a1x.pk, "year": 2026, "scheme": "guangdong-2019", "signed_date": "2026-01-08",
-},
+         "insurance_type": "310"},
     )
     assert response.status_code == 302
     agreement = ServiceAgreement.objects.get(consortium=world.consortium_a1x, year=2026)
-    assert agreement.created_by == world.staff_a1
+    assert agreement.created_by == world.staff_a1 and agreement.insurance_type == "310"
     assert agreement.parameter_versions.get().values["risk_fund_rate"] == "0.08"
     confirm = client.get(reverse("admin:consortia_serviceagreement_transition", args=[agreement.pk, "activate"]))
     assert confirm.status_code == 200
