@@ -40,6 +40,15 @@ NUMBERS = MONEY_COLUMNS + ("dip_score",)
 TRUNCATED = ("diagnosis", "dip_group", "referral_no")  # kept to their first 40 characters, as the parser does
 
 
+def institution_keys(county_param: str) -> str:
+    """The county's institutions by every code a file may carry for them: the national code, and a
+    former local code where one is registered (a table of (id, key) to join a file's codes to, on
+    equality, so the join stays a hash join). `county_param` is the statement's placeholder."""
+    table = Institution._meta.db_table
+    return (f"(SELECT id, code AS key FROM {table} WHERE county_id = {county_param} UNION ALL "
+            f"SELECT id, legacy_code FROM {table} WHERE county_id = {county_param} AND legacy_code <> '')")
+
+
 def _words(mapping: dict[str, str], value: str) -> str:
     """A CASE turning the accepted words into stored values; anything else gives NULL."""
     cases = " ".join(f"WHEN {_literal(word)} THEN {_literal(stored)}" for word, stored in mapping.items())
@@ -187,7 +196,8 @@ def _insert(cursor, raw, job, county, found) -> int:
                                             {", ".join(target)})
         SELECT %(county)s, i.id, i.placement, i.consortium_id, %(job)s, {", ".join(values)}
         FROM (SELECT {casts} FROM (SELECT {texts} FROM {raw} OFFSET 0) t OFFSET 0) c
-        JOIN {Institution._meta.db_table} i ON i.county_id = %(county)s AND i.code = c.institution_code
+        JOIN {institution_keys("%(county)s")} k ON k.key = c.institution_code
+        JOIN {Institution._meta.db_table} i ON i.id = k.id
         WHERE {checks}
         ON CONFLICT (county_id, claim_no) DO NOTHING""", {"ws": WHITESPACE, "county": county.pk, "job": job.pk})
     moved = cursor.rowcount

@@ -28,7 +28,7 @@ from consortia.tabular import RowError, TableError, date_cell, money_cell, read_
 
 from .columns import (COLUMNS, EXAMPLE_CLAIM_NO, INSURANCE_TYPES, MONEY_COLUMNS, NULLABLE, OPTIONAL, REFERRALS,
                       VISIT_TYPES)
-from .fastpath import ROLLUP_SUMS, claims_copy_import, rollup_count_filters, rollups_add
+from .fastpath import ROLLUP_SUMS, claims_copy_import, institution_keys, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 IDENTIFIER_NEVER_STARTS = ("=", "+", "-", "@")  # (tabs and line ends are trimmed off first)
@@ -141,14 +141,14 @@ def _stage(job: Job, rows: list[ClaimStaging]) -> None:
 
 def _sql_checks(job: Job, county: County) -> list[RowError]:
     """The checks that need the whole file and the database, done where the data is."""
-    staging, claim, institution = (ClaimStaging._meta.db_table, Claim._meta.db_table,
-                                   "consortia_institution")
+    staging, claim = ClaimStaging._meta.db_table, Claim._meta.db_table
     errors: list[RowError] = []
     with connection.cursor() as cursor:
         cursor.execute(f"""
             SELECT s.row_no, s.institution_code FROM {staging} s
-            LEFT JOIN {institution} i ON i.county_id = %s AND i.code = s.institution_code
-            WHERE s.job_id = %s AND i.id IS NULL ORDER BY s.row_no LIMIT %s""", [county.pk, job.pk, MAX_REPORTED])
+            LEFT JOIN {institution_keys("%(county)s")} k ON k.key = s.institution_code
+            WHERE s.job_id = %(job)s AND k.id IS NULL ORDER BY s.row_no LIMIT %(limit)s""",
+                       {"county": county.pk, "job": job.pk, "limit": MAX_REPORTED})
         errors += [RowError(row, COLUMNS["institution_code"][0],
                             _("institution %(code)s is not in the registry of this county") % {"code": code})
                    for row, code in cursor.fetchall()]
@@ -179,9 +179,10 @@ def _move(job: Job, county: County) -> tuple[int, list[datetime.date]]:
         cursor.execute(f"""
             INSERT INTO {claim} (county_id, institution_id, placement, consortium_id, import_job_id,
                                  {", ".join(columns)})
-            SELECT %s, i.id, i.placement, i.consortium_id, %s, {", ".join("s." + c for c in columns)}
-            FROM {staging} s JOIN consortia_institution i ON i.county_id = %s AND i.code = s.institution_code
-            WHERE s.job_id = %s""", [county.pk, job.pk, county.pk, job.pk])
+            SELECT %(county)s, i.id, i.placement, i.consortium_id, %(job)s, {", ".join("s." + c for c in columns)}
+            FROM {staging} s JOIN {institution_keys("%(county)s")} k ON k.key = s.institution_code
+            JOIN consortia_institution i ON i.id = k.id
+            WHERE s.job_id = %(job)s""", {"county": county.pk, "job": job.pk})
         moved = cursor.rowcount
         cursor.execute(f"SELECT DISTINCT settled_on FROM {staging} WHERE job_id = %s", [job.pk])
         months = sorted({day.replace(day=1) for (day,) in cursor.fetchall()})

@@ -53,7 +53,9 @@ def reconciliation_upload(*, county: County, upload, user: User) -> Reconciliati
     (nothing kept). An institution code the registry does not know is kept: it is a finding."""
     errors: list[RowError] = []
     lines: list[ReconciliationLine] = []
-    registry = dict(Institution.objects.filter(county=county).values_list("code", "pk"))
+    institutions = Institution.objects.filter(county=county)
+    registry = dict(institutions.exclude(legacy_code="").values_list("legacy_code", "pk"))
+    registry |= dict(institutions.values_list("code", "pk"))  # a national code wins over a former one
     seen: dict[tuple, int] = {}
     try:
         for number, row in read_table(upload, upload.name, COLUMNS):

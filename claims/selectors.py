@@ -270,3 +270,43 @@ def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
         for name, amount in zip(TOTALS, amounts, strict=True):
             totals[name] += amount
     return totals, True
+
+
+def _cursor(text: str | None) -> tuple[datetime.date, int] | None:
+    """A list position as the links write it, "2025-03-06.12345" (settlement date, claim id)."""
+    day, _, pk = (text or "").partition(".")
+    try:
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(claims, *, after: str | None = None, before: str | None = None, size: int = 50) -> tuple[list, dict]:
+    """One page of claims in the list's order (latest settlement first), found from the position of
+    the page before or after it instead of an offset, so page 1,000 costs what page 1 costs. Returns
+    the rows and the positions of the next and previous pages (None at either end)."""
+    from django.db.models import Q
+
+    position = _cursor(before) or _cursor(after)
+    backwards = _cursor(before) is not None
+    if position is None:
+        rows = list(claims[:size + 1])
+        more, rows = len(rows) > size, rows[:size]
+        earlier = False
+    elif backwards:
+        day, pk = position
+        rows = list(claims.filter(Q(settled_on__gt=day) | Q(settled_on=day, id__gt=pk)).order_by(
+            "settled_on", "id")[:size + 1])
+        earlier, rows = len(rows) > size, rows[:size][::-1]
+        more = True
+    else:
+        day, pk = position
+        rows = list(claims.filter(Q(settled_on__lt=day) | Q(settled_on=day, id__lt=pk))[:size + 1])
+        more, rows = len(rows) > size, rows[:size]
+        earlier = True
+
+    def mark(claim):
+        return f"{claim.settled_on.isoformat()}.{claim.pk}"
+
+    return rows, {"next": mark(rows[-1]) if rows and more else None,
+                  "previous": mark(rows[0]) if rows and earlier else None}

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,7 @@ from .forms import (
 )
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, Reconciliation, SpotCheck
 from .pricing import dip_period_compute
-from .selectors import latest_month, list_totals, person_id_shown
+from .selectors import keyset_page, latest_month, list_totals, person_id_shown
 
 PAGE_SIZE = 50
 
@@ -95,8 +94,9 @@ class ClaimListFilter(django_filters.FilterSet):
 @login_required
 def claim_list(request):
     """The claims of the scope with filters. It never reads a whole scope: without a settlement
-    period (or a claim number to look up) it shows the latest month with claims, and the totals come
-    from the monthly roll-ups whenever the filters allow."""
+    period (or a claim number to look up) it shows the latest month with claims, the totals come
+    from the monthly roll-ups whenever the filters allow, and the pages are found by position
+    (keyset), never by an offset."""
     user = request.user
     claims = scope_queryset(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
     data = request.GET.copy()
@@ -112,15 +112,16 @@ def claim_list(request):
         return ClaimsExport(user=user, claims=claims).response("csv")  # streamed
     chosen = found.form.cleaned_data if found.form.is_valid() else {}
     totals, rolled_up = list_totals(user=user, chosen=chosen, claims=claims)
-    paginator = Paginator(claims, PAGE_SIZE)
-    paginator.count = totals["n"]  # counted once, with the totals
-    page = paginator.get_page(request.GET.get("page"))
+    page, positions = keyset_page(claims, after=request.GET.get("after"), before=request.GET.get("before"),
+                                  size=PAGE_SIZE)
     for claim in page:
         claim.person_shown = person_id_shown(user, claim.person_id)
-    data.pop("page", None)
+    for name in ("after", "before", "page"):
+        data.pop(name, None)
     return render(request, "claims/list.html", {"filter": found, "page": page, "totals": totals,
-                                                "query": data.urlencode(), "defaulted": defaulted,
-                                                "rolled_up": rolled_up})
+                                                "positions": positions, "page_size": PAGE_SIZE,
+                                                "query": data.urlencode(),
+                                                "defaulted": defaulted, "rolled_up": rolled_up})
 
 
 @login_required

@@ -92,9 +92,9 @@ class ConsortiumAdmin(ScopedAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(ScopedAdmin):
-    list_display = ["code", "name", "tier", "level", "ownership", "placement", "consortium", "county"]
+    list_display = ["code", "legacy_code", "name", "tier", "level", "ownership", "placement", "consortium", "county"]
     list_filter = ["placement", "tier", "level", "ownership", "county", "consortium"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "legacy_code", "name"]
     list_select_related = ["consortium", "county"]
 
 

@@ -109,7 +109,8 @@ class ConsortiumSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
 class InstitutionSerializer(ScopedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Institution
-        fields = ["id", "code", "name", "tier", "level", "ownership", "placement", "county", "consortium"]
+        fields = ["id", "code", "legacy_code", "name", "tier", "level", "ownership", "placement", "county",
+                  "consortium"]
         validators = []  # the model's constraints are checked by full_clean, in Chinese
 
 

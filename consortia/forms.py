@@ -215,7 +215,7 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = ["county", "code", "name", "placement", "consortium", "tier", "level", "ownership",
+        fields = ["county", "code", "legacy_code", "name", "placement", "consortium", "tier", "level", "ownership",
                   "dip_coefficient"]
 
     def __init__(self, *args, counties, consortia, **kwargs):

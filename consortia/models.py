@@ -2,6 +2,7 @@
 institutions, the service agreement with its versioned parameters, and the people who use it."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -139,7 +140,14 @@ class Institution(models.Model):
         related_name="institutions",
         verbose_name=_("pooling area"),
     )
-    code = models.CharField(_("institution code"), max_length=32)
+    code = models.CharField(_("institution code"), max_length=32,
+                            help_text=_("The national 12-character code: H, the 6-digit administrative division, 5 "
+                                        "digits (e.g. H34102100001)."))
+    # A local code from before the national platform: claims files that still carry it are read as
+    # this institution's.
+    legacy_code = models.CharField(_("former local code"), max_length=32, blank=True,
+                                   help_text=_("Files that still carry the old local code are read as this "
+                                               "institution's."))
     name = models.CharField(_("name"), max_length=200)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, blank=True)
     level = models.CharField(_("level"), max_length=6, choices=Level.choices)
@@ -163,6 +171,10 @@ class Institution(models.Model):
         ordering = ["county__code", "consortium__code", "tier", "code"]
         constraints = [
             models.UniqueConstraint(fields=["county", "code"], name="institution_code_unique_in_county"),
+            models.UniqueConstraint(fields=["county", "legacy_code"], condition=~Q(legacy_code=""),
+                                    name="institution_legacy_code_unique_in_county",
+                                    violation_error_message=_("Another institution of this county already has this "
+                                                              "former local code.")),
             models.CheckConstraint(
                 name="institution_member_iff_in_consortium",
                 condition=(Q(placement="in_consortium") & Q(consortium__isnull=False) & ~Q(tier=""))
@@ -196,6 +208,30 @@ class Institution(models.Model):
             raise ValidationError(
                 {"consortium": _("An institution inside the consortium names its consortium and tier.")}
             )
+        problem = national_code_problem(self.code, county=self.county if self.county_id else None,
+                                        placement=self.placement)
+        if problem:
+            raise ValidationError({"code": problem})
+        if self.legacy_code and self.legacy_code == self.code:
+            raise ValidationError({"legacy_code": _("The former local code is the code itself: leave it empty.")})
+
+
+NATIONAL_CODE = re.compile(r"^H\d{11}$")
+DIVISION = re.compile(r"^\d{6}$")
+
+
+def national_code_problem(code: str, *, county=None, placement: str = "") -> str | None:
+    """What is wrong with an institution code in the national form (H, the 6-digit administrative
+    division, 5 digits), or None. An institution in the county (inside the consortium or not)
+    carries the county's division; one in the city or beyond carries its own."""
+    if not NATIONAL_CODE.match(code or ""):
+        return _("Give the national 12-character code: H, the 6-digit administrative division and 5 digits, "
+                 "e.g. H34102100001. An old local code goes under 'former local code'.")
+    inside = placement in (Institution.Placement.IN_CONSORTIUM, Institution.Placement.IN_COUNTY)
+    if inside and county is not None and DIVISION.match(county.code) and code[1:7] != county.code:
+        return _("An institution in the county carries its division %(division)s: the code begins H%(division)s.") % {
+            "division": county.code}
+    return None
 
 
 class ServiceAgreement(models.Model):

@@ -70,3 +70,34 @@ def test_a_claim_number_is_found_in_any_month(staff):
     first = Claim.objects.filter(county__code="341021").earliest("settled_on")
     page = staff.get(reverse("claims"), {"q": first.claim_no})
     assert page.context["defaulted"] is None and [c.claim_no for c in page.context["page"]] == [first.claim_no]
+
+
+@pytest.mark.django_db
+def test_the_pages_are_found_by_position_and_walk_the_year_once_in_order(staff):
+    import re
+
+    year = {"settled_from": "2025-01-01", "settled_to": "2025-12-31"}
+    expected = list(Claim.objects.filter(county__code="341021", settled_on__year=2025).order_by(
+        "-settled_on", "-id").values_list("claim_no", flat=True))
+    seen, query, pages = [], dict(year), []
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = staff.get(reverse("claims"), query)
+        assert not any("OFFSET" in q["sql"] for q in queries.captured_queries if '"claims_claim"' in q["sql"])
+        pages.append(dict(query))
+        seen += [c.claim_no for c in page.context["page"]]
+        following = page.context["positions"]["next"]
+        if following is None:
+            break
+        assert f"after={following}" in page.content.decode()
+        query = {**year, "after": following}
+    assert seen == expected and len(pages) == -(-len(expected) // 50) > 2
+    # Back from the last page: the page before it again, and its link to the first page.
+    last = staff.get(reverse("claims"), pages[-1])
+    back = staff.get(reverse("claims"), {**year, "before": last.context["positions"]["previous"]})
+    assert [c.claim_no for c in back.context["page"]] == expected[(len(pages) - 2) * 50:(len(pages) - 1) * 50]
+    assert re.search(r'href="\?settled_from=2025-01-01&amp;settled_to=2025-12-31&amp;">首页</a>',
+                     back.content.decode())
+    # A position that is no position shows the first page.
+    assert [c.claim_no for c in staff.get(reverse("claims"), {**year, "after": "x.y"}).context["page"]] == \
+        expected[:50]

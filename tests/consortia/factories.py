@@ -31,7 +31,7 @@ class CountyFactory(factory.django.DjangoModelFactory):
         model = County
 
     city = factory.SubFactory(CityFactory)
-    code = factory.Sequence(lambda n: f"X{n:05d}")
+    code = factory.Sequence(lambda n: f"9{n:05d}")  # a 6-digit administrative division, as real counties have
     name = factory.Sequence(lambda n: f"县{n}")
 
 
@@ -50,7 +50,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     consortium = factory.SubFactory(ConsortiumFactory)
     county = factory.SelfAttribute("consortium.county")
-    code = factory.Sequence(lambda n: f"H{n:08d}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"H{o.county.code}{n:05d}")  # the national form
     name = factory.Sequence(lambda n: f"卫生院{n}")
     tier = Institution.Tier.TOWNSHIP
     level = Institution.Level.BASIC

@@ -8,8 +8,12 @@ from django.urls import reverse
 from consortia.models import Institution
 
 
+def _code(world, n: int, county=None) -> str:
+    return f"H{(county or world.county_a1).code}{90000 + n:05d}"
+
+
 def _new(world, **values):
-    return {"county": world.county_a1.pk, "code": "H-NEW-1", "name": "新建村卫生室", "placement": "in_consortium",
+    return {"county": world.county_a1.pk, "code": _code(world, 1), "name": "新建村卫生室", "placement": "in_consortium",
             "consortium": world.consortium_a1x.pk, "tier": "village", "level": "basic", "ownership": "public",
             "dip_coefficient": "1", **values}
 
@@ -17,7 +21,7 @@ def _new(world, **values):
 def test_staff_register_a_member_and_correct_it(client, world):
     client.force_login(world.staff_a1)
     page = client.post(reverse("registry"), _new(world), follow=True)
-    made = Institution.objects.get(code="H-NEW-1")
+    made = Institution.objects.get(code=_code(world, 1))
     assert made.consortium == world.consortium_a1x and "已保存：新建村卫生室" in page.content.decode()
     url = reverse("registry-institution", args=[made.pk])
     client.post(url, {**_new(world), "name": "新建村卫生室（更名）", "dip_coefficient": "0.95",
@@ -31,15 +35,16 @@ def test_staff_register_a_member_and_correct_it(client, world):
 
 def test_the_registry_refuses_what_the_model_refuses(client, world):
     client.force_login(world.staff_a1)
-    second_lead = client.post(reverse("registry"), _new(world, code="H-LEAD-2", tier="lead"))
+    second_lead = client.post(reverse("registry"), _new(world, code=_code(world, 2), tier="lead"))
     assert second_lead.context["form"].errors == {"__all__": ["一个医共体只能有一家牵头医院。"]}
     assert "一个医共体只能有一家牵头医院。" in second_lead.content.decode()
-    outside = client.post(reverse("registry"), _new(world, code="H-OUT", placement="in_city"))
+    outside = client.post(reverse("registry"), _new(world, code=_code(world, 3), placement="in_city"))
     assert outside.context["form"].errors == {"placement": ["医共体成员单位的位置必须是“医共体内”。"]}
-    other_county = client.post(reverse("registry"), _new(world, code="H-X", county=world.county_a2.pk,
+    other_county = client.post(reverse("registry"), _new(world, code=_code(world, 4, world.county_a2), county=world.county_a2.pk,
                                                          consortium=world.consortium_a2.pk))
     assert other_county.context["form"].errors["county"]
-    assert not Institution.objects.filter(code__in=["H-LEAD-2", "H-OUT", "H-X"]).exists()
+    refused = [_code(world, 2), _code(world, 3), _code(world, 4, world.county_a2)]
+    assert not Institution.objects.filter(code__in=refused).exists()
 
 
 def test_others_read_their_scope_only(client, world):

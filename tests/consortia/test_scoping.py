@@ -172,7 +172,7 @@ def test_read_only_roles_write_nothing(client, populated, username):
 def test_bureau_staff_write_only_inside_their_county(client, populated):
     client.force_login(populated.staff_a1)
     new = {
-        "code": "H-NEW", "name": "新建卫生院", "tier": "township", "level": "basic",
+        "code": f"H{populated.county_a1.code}90001", "name": "新建卫生院", "tier": "township", "level": "basic",
         "ownership": "public", "placement": "in_consortium",
     }
     ok = client.post(
@@ -183,12 +183,13 @@ def test_bureau_staff_write_only_inside_their_county(client, populated):
     assert ok.status_code == 201, ok.json()
     refused = client.post(
         reverse("institution-list"),
-        {**new, "code": "H-NEW2", "county": populated.county_a2.pk, "consortium": populated.consortium_a2.pk},
+        {**new, "code": f"H{populated.county_a2.code}90002", "county": populated.county_a2.pk,
+         "consortium": populated.consortium_a2.pk},
         content_type="application/json",
     )
     assert refused.status_code == 400
     assert set(refused.json()) >= {"county", "consortium"}
-    assert not Institution.objects.filter(code="H-NEW2").exists()
+    assert not Institution.objects.filter(code=f"H{populated.county_a2.code}90002").exists()
     other = populated.consortium_a2.lead_hospital
     assert client.patch(
         reverse("institution-detail", args=[other.pk]), {"name": "x"}, content_type="application/json"
