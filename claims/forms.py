@@ -78,6 +78,20 @@ class AuditRecoveryForm(forms.Form):
         self.fields["consortium"].queryset = consortia
 
 
+class DipCatalogueForm(forms.Form):
+    """A version of the DIP disease catalogue, uploaded whole."""
+
+    county = forms.ModelChoiceField(label=_("pooling area"), queryset=County.objects.none())
+    version = forms.CharField(label=_("version"), max_length=40, help_text=_("As the catalogue names itself, e.g. "
+                                                                            "“2025年版”."))
+    year = forms.IntegerField(label=_("in force from the year"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=_("Catalogue file (.csv or .xlsx)"))
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+
 class DipForm(forms.Form):
     """D1: the year's points budget and the basic-level groups' one score, one group per line."""
 

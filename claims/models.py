@@ -190,6 +190,8 @@ class DipPeriod(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     points_budget = models.DecimalField(_("points budget"), **MONEY)
     basic_groups = models.JSONField(_("basic-level disease groups and their one score"), default=dict, blank=True)
+    catalogue = models.ForeignKey("DipCatalogue", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("DIP disease catalogue"))
     cases = models.PositiveIntegerField(_("cases"), default=0)
     total_points = models.DecimalField(_("total points"), max_digits=28, decimal_places=8, default=0)
     point_value = models.DecimalField(_("point value"), max_digits=14, decimal_places=6, null=True, blank=True)
@@ -374,4 +376,56 @@ class ReconciliationLine(models.Model):
             models.CheckConstraint(name="reconciliation_line_amounts_non_negative",
                                    condition=Q(total_cost__gte=0, fund_pay_total__gte=0),
                                    violation_error_message=_("The amounts cannot be negative.")),
+        ]
+
+
+class DipCatalogue(models.Model):
+    """A version of the DIP disease catalogue (病种目录) of a pooling area: each group's code, the main
+    diagnosis and operation that define it, its type and its score. In force from `year` until a
+    later version; D1-D3 take a case's score from it. Never edited: a new version is a new upload."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("pooling area"))
+    version = models.CharField(_("version"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("in force from the year"))
+    file_name = models.CharField(_("file"), max_length=200)
+    uploaded_by = models.ForeignKey("consortia.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DIP disease catalogue")
+        verbose_name_plural = _("DIP disease catalogues")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "version"], name="dip_catalogue_version_unique",
+                                    violation_error_message=_("This pooling area already has a catalogue of that "
+                                                              "version.")),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.version}"
+
+
+class DipGroup(models.Model):
+    """One disease group of a catalogue: 核心, 综合 or 基层 (basic-level, D3: one score at every level)."""
+
+    class Type(models.TextChoices):
+        CORE = "core", _("core disease group")
+        COMPREHENSIVE = "comprehensive", _("comprehensive disease group")
+        BASIC = "basic", _("basic-level disease group")
+
+    catalogue = models.ForeignKey(DipCatalogue, on_delete=models.CASCADE, related_name="groups",
+                                  verbose_name=_("DIP disease catalogue"))
+    dip_code = models.CharField(_("DIP group code"), max_length=40)
+    diagnosis = models.CharField(_("diagnosis (ICD-10)"), max_length=40)
+    operation = models.CharField(_("operation or procedure code"), max_length=40, blank=True)
+    type = models.CharField(_("group type"), max_length=16, choices=Type.choices)
+    score = models.DecimalField(_("DIP score"), max_digits=12, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("DIP disease group")
+        verbose_name_plural = _("DIP disease groups")
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "dip_code"], name="dip_group_code_unique"),
+            models.CheckConstraint(name="dip_group_score_positive", condition=Q(score__gt=0),
+                                   violation_error_message=_("A group's score is above 0.")),
         ]

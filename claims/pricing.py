@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from consortia.models import County, Institution, ServiceAgreement, User
-from payrules.rules import OutsideClaim, dip_case_score, dip_point_value, out_of_consortium_total
+from payrules.rules import OutsideClaim, dip_point_value, out_of_consortium_total
 
+from .dip_catalogue import Scores, catalogue_in_force
 from .models import Claim, DipPeriod
 
 DIP_PLACEMENTS = (Institution.Placement.IN_COUNTY, Institution.Placement.IN_CITY)
@@ -30,28 +31,21 @@ def _cases(county: County, year: int, placements=DIP_PLACEMENTS):
             .select_related("institution"))
 
 
-def _score(claim: Claim, basic_groups: dict) -> Decimal | None:
-    """A case's DIP score (D3: a basic-level group's one score at every level); None without one."""
-    if claim.dip_group in basic_groups:
-        return Decimal(str(basic_groups[claim.dip_group]))
-    if claim.dip_score is None:
-        return None
-    return dip_case_score(claim.dip_group, {claim.dip_group: claim.dip_score}, {})
-
-
-def _points(claim: Claim, basic_groups: dict) -> Decimal | None:
-    """A case's points: its score × the institution's coefficient."""
-    score = _score(claim, basic_groups)
+def _points(claim: Claim, scores: Scores) -> Decimal | None:
+    """A case's points: its score (the catalogue's, D3 for basic-level groups) × the institution's coefficient."""
+    score = scores(claim)
     return None if score is None else score * claim.institution.dip_coefficient
 
 
 @transaction.atomic
 def dip_period_compute(*, county: County, year: int, points_budget: Decimal, basic_groups: dict,
                        user: User | None) -> DipPeriod:
-    """D1: point value = points budget / the year's total points. Kept with its inputs."""
+    """D1: point value = points budget / the year's total points. Kept with its inputs, the catalogue
+    in force among them."""
     cases, total = 0, Decimal("0")
+    scores = Scores(catalogue=catalogue_in_force(county=county, year=year), basic_groups=basic_groups)
     for claim in _cases(county, year).iterator():
-        points = _points(claim, basic_groups)
+        points = _points(claim, scores)
         if points is not None:
             cases += 1
             total += points
@@ -60,6 +54,7 @@ def dip_period_compute(*, county: County, year: int, points_budget: Decimal, bas
     period, _created = DipPeriod.objects.select_for_update().get_or_create(
         county=county, year=year, defaults={"points_budget": points_budget})
     period.points_budget, period.basic_groups, period.cases, period.total_points = points_budget, basic_groups, cases, total
+    period.catalogue = scores.catalogue
     period.point_value = dip_point_value(points_budget, total)
     period.computed_by = user
     period.full_clean()
@@ -74,7 +69,8 @@ def out_of_consortium_priced(*, agreement: ServiceAgreement) -> Decimal | None:
     period = DipPeriod.objects.filter(county=county, year=year, point_value__isnull=False).first()
     if period is None:
         return None
-    claims = (OutsideClaim(claim.placement, settled=claim.fund_paid, dip_score=_score(claim, period.basic_groups),
+    scores = Scores(catalogue=period.catalogue, basic_groups=period.basic_groups)  # as the point value was made
+    claims = (OutsideClaim(claim.placement, settled=claim.fund_paid, dip_score=scores(claim),
                            institution_coefficient=claim.institution.dip_coefficient)
               for claim in _cases(county, year, OUTSIDE_PLACEMENTS).iterator())
     return out_of_consortium_total(claims, period.point_value)

@@ -11,7 +11,8 @@ from consortia import database
 from consortia.models import DEFAULT_INSURANCE_TYPE, InsuranceType, ServiceAgreement
 from consortia.selectors import person_id_shown, register_scope, scope_queryset, sees_full_ids  # noqa: F401
 
-from .models import AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipPeriod, Reconciliation, SpotCheck
+from .models import (AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipCatalogue, DipPeriod, Reconciliation,
+                     SpotCheck)
 
 for _model in (Claim, ClaimMonthly):
     register_scope(_model, consortium="consortium_id", county="county_id", city="county__city_id",
@@ -20,7 +21,7 @@ register_scope(AuditRecovery, consortium="consortium_id", county="consortium__co
                city="consortium__county__city_id", province="consortium__county__city__province_id")
 register_scope(SpotCheck, consortium="institution__consortium_id", county="county_id", city="county__city_id",
                province="county__city__province_id")
-for _model in (DipPeriod, BenefitRuleSet, Reconciliation):
+for _model in (DipPeriod, BenefitRuleSet, Reconciliation, DipCatalogue):
     register_scope(_model, county="county_id", city="county__city_id", province="county__city__province_id")
 
 def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]) -> dict[tuple, dict]:

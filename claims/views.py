@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,13 +32,14 @@ from .forms import (
     AuditRecoveryForm,
     BenefitRateForm,
     BenefitRulesForm,
+    DipCatalogueForm,
     DipForm,
     ReconciliationForm,
     SpotCheckForm,
     UploadForm,
     benefit_rate_formset,
 )
-from .models import AuditRecovery, BenefitRuleSet, Claim, DipPeriod, Reconciliation, SpotCheck
+from .models import AuditRecovery, BenefitRuleSet, Claim, DipCatalogue, DipPeriod, Reconciliation, SpotCheck
 from .pricing import dip_period_compute
 from .selectors import keyset_page, latest_month, list_totals, person_id_shown
 
@@ -174,15 +175,36 @@ def checks_page(request):
 @login_required
 def dip_page(request):
     """D1: the DIP point value of a year, computed from the county's cases outside the consortium
-    when the bureau enters the points budget; kept with its inputs."""
+    when the bureau enters the points budget; kept with its inputs. And the disease catalogue's
+    versions (D1-D3 score the cases from the one in force), uploaded whole."""
+    from .dip_catalogue import COLUMNS as CATALOGUE_COLUMNS
+    from .dip_catalogue import dip_catalogue_upload
+
     user = request.user
     writer = can_write(user, Claim)
     if request.method == "POST" and not writer:
         raise PermissionDenied
     counties = scope_queryset(user, County.objects.all())
-    form = DipForm(request.POST or None, counties=counties, initial={
-        "year": datetime.date.today().year, "county": counties.first() if counties.count() == 1 else None})
-    if request.method == "POST":
+    initial = {"year": datetime.date.today().year, "county": counties.first() if counties.count() == 1 else None}
+    uploading = request.method == "POST" and request.POST.get("step") == "catalogue"
+    form = DipForm(request.POST if request.method == "POST" and not uploading else None, counties=counties,
+                   initial=initial)
+    catalogue_form = DipCatalogueForm(request.POST if uploading else None, request.FILES if uploading else None,
+                                      counties=counties, initial=initial)
+    if uploading:
+        if catalogue_form.is_valid():
+            try:
+                data = catalogue_form.cleaned_data
+                made = dip_catalogue_upload(user=user, county=data["county"], version=data["version"],
+                                            year=data["year"], upload=data["file"])
+            except ValidationError as error:
+                add_service_errors(catalogue_form, error)
+            else:
+                messages.success(request, _("Catalogue %(version)s kept: %(n)s disease groups, in force from %(year)s.")
+                                 % {"version": made.version, "n": made.groups.count(), "year": made.year})
+                return redirect("dip")
+        messages.error(request, _("The file was not kept. Correct it and upload it again."))
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 period = dip_period_compute(user=user, **form.cleaned_data)
@@ -194,8 +216,17 @@ def dip_page(request):
                 return redirect("dip")
         else:
             messages.error(request, _("Correct the fields marked below."))
-    periods = scope_queryset(user, DipPeriod.objects.select_related("county", "computed_by")).order_by("-year")
-    return render(request, "claims/dip.html", {"form": form if writer else None, "periods": periods})
+    periods = scope_queryset(user, DipPeriod.objects.select_related("county", "computed_by", "catalogue")).order_by(
+        "-year")
+    catalogues = scope_queryset(user, DipCatalogue.objects.select_related("county", "uploaded_by")).annotate(
+        core=Count("groups", filter=Q(groups__type="core")),
+        comprehensive=Count("groups", filter=Q(groups__type="comprehensive")),
+        basic=Count("groups", filter=Q(groups__type="basic"))).order_by("county__code", "-year", "-uploaded_at")
+    columns = [(aliases[0], "、".join(a for a in aliases[1:] if not a.isascii()) or "—",
+                "、".join(a for a in aliases if a.isascii())) for aliases in CATALOGUE_COLUMNS.values()]
+    return render(request, "claims/dip.html", {"form": form if writer else None, "periods": periods,
+                                               "catalogue_form": catalogue_form if writer else None,
+                                               "catalogues": catalogues, "columns": columns})
 
 
 @login_required

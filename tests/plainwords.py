@@ -71,9 +71,10 @@ def _platform_codes() -> frozenset[str]:
     """The national platform's field codes (setl_id, med_type…): the headers of the files it exports,
     which the clerk meets as they are, like an institution's code."""
     from claims.columns import COLUMNS
+    from claims.dip_catalogue import COLUMNS as CATALOGUE
     from claims.reconciliation import COLUMNS as TOTALS
 
-    return frozenset(alias for columns in (COLUMNS, TOTALS) for aliases in columns.values() for alias in aliases
+    return frozenset(alias for columns in (COLUMNS, TOTALS, CATALOGUE) for aliases in columns.values() for alias in aliases
                      if alias.isascii())
 
 
