@@ -674,6 +674,7 @@ class Schedule(PeriodicTask):
         "budgets.tasks.prepayment_quarter_start": _("quarter-start prepayment"),
         "budgets.tasks.clearing_year_end": _("year-end clearing"),
         "consortia.tasks.jobs_sweep": _("round over long jobs that stopped moving"),
+        "claims.tasks.orphans_check": _("check that every claim's institution, consortium and county exist"),
     }
 
     class Meta:
