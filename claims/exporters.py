@@ -23,6 +23,7 @@ class ClaimsExport(Export):
                _("visit type"), _("admission or visit date"), _("settlement date"), _("total cost"), _("fund paid"),
                _("full self-pay"))
     streaming = True
+    tolerates_lag = True
 
     def __init__(self, *, user, claims=None):
         """`claims`: the filtered claims of the list; all in the user's scope if not given."""

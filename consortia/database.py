@@ -4,6 +4,7 @@ place: domain code asks these functions and never looks at the database vendor i
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
@@ -78,3 +79,66 @@ def execute_for_vendor(schema_editor, *, postgresql: str, sqlite: list[str], wha
             schema_editor.execute(statement)
     else:
         raise unsupported(what, schema_editor.connection)
+
+
+# --- a streaming replica for the reads that tolerate a few seconds' lag -------------------------
+
+REPLICA = "replica"
+_lag_tolerated: ContextVar[bool] = ContextVar("lag_tolerated", default=False)
+# What a lagging copy may answer: the bureau's records. Never who is signed in, their session or
+# lockouts, nor a job's progress, which its page polls right after the job wrote it.
+LAGGING_APPS = {"claims", "budgets", "evaluation", "consortia"}
+NEVER_LAGGING = {("consortia", "user"), ("consortia", "job")}
+
+
+def replica_configured() -> bool:
+    """Whether DATABASE_REPLICA_URL named a streaming replica (settings: the `replica` alias)."""
+    from django.conf import settings
+
+    return REPLICA in settings.DATABASES
+
+
+@contextmanager
+def lag_tolerated():
+    """Within it, reads of the bureau's records may go to the replica (ReplicaRouter): exports, the
+    provincial reviewer's pages, the indicators. Reads inside a transaction stay on the primary."""
+    token = _lag_tolerated.set(True)
+    try:
+        yield
+    finally:
+        _lag_tolerated.reset(token)
+
+
+def tolerates_lag(function):
+    """A function whose reads may come from the replica (see `lag_tolerated`)."""
+    from functools import wraps
+
+    @wraps(function)
+    def reading(*args, **kwargs):
+        with lag_tolerated():
+            return function(*args, **kwargs)
+    return reading
+
+
+class ReplicaRouter:
+    """Sends a read to the replica only when the caller tolerates lag, the replica is configured,
+    the model may lag, and no transaction is open on the primary (a money step reads what it
+    writes); everything else, and every write and migration, stays on the primary."""
+
+    def db_for_read(self, model, **hints):
+        from django.db import connections
+
+        meta = model._meta
+        if (not _lag_tolerated.get() or not replica_configured() or meta.app_label not in LAGGING_APPS
+                or (meta.app_label, meta.model_name) in NEVER_LAGGING or connections["default"].in_atomic_block):
+            return None
+        return REPLICA
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, first, second, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, **hints):
+        return db == "default"

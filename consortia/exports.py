@@ -180,6 +180,9 @@ class Export:
     formats: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     streaming: ClassVar[bool] = False
     write_only: ClassVar[bool] = True
+    # Whether its reads may come from the streaming replica (consortia.database): a streamed file
+    # is read after the view returned, outside the request's own setting.
+    tolerates_lag: ClassVar[bool] = False
 
     def rows(self) -> Iterable[Sequence]:
         raise NotImplementedError
@@ -197,7 +200,11 @@ class Export:
         language = translation.get_language()
 
         def chunks():
-            with translation.override(language):
+            from contextlib import nullcontext
+
+            from consortia.database import lag_tolerated
+
+            with translation.override(language), (lag_tolerated() if self.tolerates_lag else nullcontext()):
                 writer = csv.writer(_Line())
                 lines = ["\ufeff" + writer.writerow([csv_cell(label) for label in self.header()])]
                 for row in self.rows():

@@ -123,3 +123,22 @@ class PageTimeLimitMiddleware:
         if isinstance(exception, OperationalError) and "statement timeout" in str(exception):
             return render(request, "page_too_large.html", status=503)
         return None
+
+
+class LagToleratedMiddleware:
+    """The requests whose reads may come from the streaming replica (when one is configured):
+    every page of the provincial reviewer, who only reads, and every download (`?export=`). A
+    streamed download reads after the response is returned: its export sets the same itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from consortia.database import lag_tolerated, replica_configured
+
+        user = getattr(request, "user", None)
+        reader = getattr(user, "role", "") == "provincial_reviewer"
+        if replica_configured() and request.method in ("GET", "HEAD") and (reader or "export" in request.GET):
+            with lag_tolerated():
+                return self.get_response(request)
+        return self.get_response(request)

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _, gettext_lazy
 
 from claims.models import Claim, ClaimMonthly
+from consortia import database
 from claims.selectors import covered_type
 from consortia.models import Consortium, Institution, RosterEntry
 
@@ -116,6 +117,7 @@ def _readmission(consortium: Consortium, year: int) -> dict:
     return passes.get(0, {"admissions": 0, "readmissions": 0})
 
 
+@database.tolerates_lag
 def supervision_indicators(*, consortium: Consortium, year: int) -> list[Figure]:
     """Annex 1 §三 (一)-(四) for the consortium's county, this year beside the last."""
     now, before = _year_sums(consortium, year), _year_sums(consortium, year - 1)
@@ -212,6 +214,7 @@ def _e4_values(raw: dict) -> dict[str, Decimal | None]:
     }
 
 
+@database.tolerates_lag
 def jiangmen_quarterly(*, consortium: Consortium, year: int) -> list[dict]:
     """E4 per member and quarter, with the same quarter of last year and the direction verdict."""
     now, before = _quarterly(consortium, year), _quarterly(consortium, year - 1)
@@ -241,6 +244,7 @@ def _admissions_by_tier(consortium: Consortium, year: int) -> dict[str, int]:
     return counts
 
 
+@database.tolerates_lag
 def negative_signals(*, consortium: Consortium, year: int) -> list[tuple[int, str, dict]]:
     """(situation, description, figure) for each computable situation the claims point to."""
     signals = []
@@ -322,6 +326,7 @@ def _enrollment_rate(consortium: Consortium, year: int) -> Decimal | None:
     return share(count, insured)
 
 
+@database.tolerates_lag
 def monthly_trends(*, consortium: Consortium, year: int) -> dict[str, list[Decimal | None]]:
     """Month by month, from the roll-ups: the self-pay rate, and the in-county share of admissions
     this year and last (None for a month without claims)."""

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "consortia.middleware.PrivateResponsesMiddleware",
     "consortia.middleware.PageTimeLimitMiddleware",
+    "consortia.middleware.LagToleratedMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response the user sees.
     "axes.middleware.AxesMiddleware",
 ]
@@ -81,6 +82,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if env("TEST_DATABASE_NAME", default=""):
     # CI points an out-of-process Celery worker at the test database by this name.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+if env("DATABASE_REPLICA_URL", default=""):
+    # A streaming replica of the primary for the reads that tolerate a few seconds' lag (exports,
+    # the provincial reviewer's pages, indicators): consortia.database.ReplicaRouter decides.
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test runner's database has no replica
+DATABASE_ROUTERS = ["consortia.database.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "consortia.User"

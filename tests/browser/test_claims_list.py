@@ -43,5 +43,8 @@ def test_a_finance_officer_sees_ids_masked_and_only_their_consortium(page):
     expect(page.get_by_role("cell", name=masked, exact=True).first).to_be_visible()
     expect(page.get_by_text(first.person_id, exact=True)).to_have_count(0)
     expect(page.get_by_role("cell", name="市内县外")).to_have_count(0)  # no claims outside the consortium
-    page.get_by_role("link", name="下一页").click()
-    expect(page.get_by_text("第 2 页")).to_be_visible()
+    page.get_by_role("link", name="下一页").click()  # the next page, found by position
+    expect(page.get_by_role("link", name="首页")).to_be_visible()
+    expect(page.get_by_role("link", name="上一页")).to_be_visible()
+    page.get_by_role("link", name="上一页").click()
+    expect(page.get_by_role("cell", name=masked, exact=True).first).to_be_visible()
