@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from consortia.models import County, User
-from consortia.tabular import RowError, TableError, read_table, text_cell
+from consortia.tabular import RowError, TableError, read_table, refuse_unless_whole, text_cell
 from payrules.rules import dip_case_score
 
 from .models import Claim, DipCatalogue, DipGroup
@@ -80,11 +80,7 @@ def dip_catalogue_upload(*, county: County, version: str, year: int, upload, use
             groups.append(DipGroup(**values))
     except TableError as problem:
         errors.append(RowError(problem.row, "", problem.message))
-    if not errors and not groups:
-        errors.append(RowError(0, "", _("The file has no data rows.")))
-    if errors:
-        raise ValidationError([_("Row %(row)s, %(column)s: %(message)s") % e.as_dict() if e.row else e.message
-                               for e in errors[:200]])
+    refuse_unless_whole(errors, len(groups))
     catalogue = DipCatalogue.objects.create(county=county, version=version, year=year, file_name=upload.name[:200],
                                             uploaded_by=user)
     for group in groups:

@@ -13,13 +13,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from consortia.models import County, Institution, InsuranceType, User
-from consortia.tabular import RowError, TableError, date_cell, money_cell, read_table, text_cell
+from consortia.tabular import (RowError, TableError, date_cell, money_cell, read_table, refuse_unless_whole,
+                               text_cell)
 
 from .columns import INSURANCE_TYPES
 from .models import Claim, ClaimMonthly, Reconciliation, ReconciliationLine
@@ -103,11 +103,7 @@ def reconciliation_upload(*, county: County, upload, user: User) -> Reconciliati
             lines.append(ReconciliationLine(institution_id=registry.get(values["institution_code"]), **values))
     except TableError as problem:
         errors.append(RowError(problem.row, "", problem.message))
-    if not errors and not lines:
-        errors.append(RowError(0, "", _("The file has no data rows.")))
-    if errors:
-        raise ValidationError([_("Row %(row)s, %(column)s: %(message)s") % e.as_dict() if e.row else e.message
-                               for e in errors[:200]])
+    refuse_unless_whole(errors, len(lines))
     made = Reconciliation.objects.create(
         county=county, file_name=upload.name[:200], uploaded_by=user,
         period_start=min(line.period_start for line in lines), period_end=max(line.period_end for line in lines))

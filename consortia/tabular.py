@@ -46,6 +46,18 @@ class TableError(Exception):
         self.row = row
 
 
+def refuse_unless_whole(errors: list[RowError], rows: int, *, shown: int = 200) -> None:
+    """For a small file kept whole or not at all (reconciliation totals, a catalogue): raises a
+    ValidationError with each row's problem (第 3 行，险种类型：…) when it has any, or no data rows."""
+    from django.core.exceptions import ValidationError
+
+    if not errors and not rows:
+        errors = [RowError(0, "", _("The file has no data rows."))]
+    if errors:
+        raise ValidationError([_("Row %(row)s, %(column)s: %(message)s") % e.as_dict() if e.row else e.message
+                               for e in errors[:shown]])
+
+
 def header_map(header: list, aliases: dict[str, tuple[str, ...]], optional=frozenset()) -> dict[str, int]:
     found: dict[str, int] = {}
     names = [str(h).strip().lower() if h is not None else "" for h in header]
