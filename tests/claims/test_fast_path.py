@@ -27,7 +27,7 @@ def test_a_plain_file_takes_the_copy_path_and_stores_exact_values(world):
     lead = world.consortium_a1x.lead_hospital.code
     plain = row("C1", lead, fund="800.10", total="1000.55")
     # An outpatient visit: no discharge, no drug or antibiotic cost, a DIP score, a time of settlement.
-    outpatient = f"C2,P002,{lead},门诊,2025-03-02,,J06.9,G01,12.3456,88.20,88.20,0.00,8.82,79.38,,,R9,下转,2025-03-02 10:22:01"
+    outpatient = f"C2,P002,{lead},门诊,2025-03-02,,J06.9,G01,12.3456,88.20,88.20,0.00,8.82,79.38,,,R9,下转,2025-03-02 10:22:01,390,V2,"
     job = run(world, csv(plain, outpatient))
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.result["path"] == COPY
