@@ -76,7 +76,7 @@ def test_the_clearing_page_and_the_claims_list_show_the_other_types_apart(client
     client.force_login(world.staff_a1)
     page = client.get(reverse("clearing-page", args=[world.agreement_a1x.pk])).content.decode()
     assert "城乡居民基本医疗保险（390）" in page
-    assert "职工基本医疗保险 (310)：2 笔，总费用 ¥2,700.00，统筹基金支付 ¥2,160.00" in page
+    assert "职工基本医疗保险（310）：2 笔，总费用 ¥2,700.00，统筹基金支付 ¥2,160.00" in page
     claims = client.get(reverse("claims"), {"settled_from": "2025-03-01", "settled_to": "2025-03-31",
                                             "insurance_type": "310"}).content.decode()
     assert "E1" in claims and "E2" in claims and "R1" not in claims
