@@ -243,7 +243,7 @@ def claims_loaded(*, agreement: ServiceAgreement) -> bool:
 
 TOTALS = ("total_cost", "fund_paid", "self_pay_full", "co_pay")
 ROLLED_UP = {"visit_type": "visit_type", "placement": "placement", "member": "institution",
-             "insurance_type": "insurance_type"}  # list filter: roll-up
+             "insurance_type": "insurance_type", "county": "county"}  # list filter: roll-up
 
 
 def latest_month(user) -> datetime.date | None:

@@ -73,6 +73,8 @@ class ClaimListFilter(django_filters.FilterSet):
     """The claims list's filters: who, where, when, what kind; labelled for the clerk."""
 
     q = django_filters.CharFilter(label=gettext_lazy("claim number or diagnosis"), method="search")
+    county = django_filters.ModelChoiceFilter(label=gettext_lazy("pooling area"), field_name="county",
+                                              queryset=County.objects.none())
     member = django_filters.ModelChoiceFilter(label=gettext_lazy("institution"), field_name="institution",
                                               queryset=Institution.objects.none())
     settled_from = django_filters.DateFilter(label=gettext_lazy("settled from"), field_name="settled_on",
@@ -82,11 +84,15 @@ class ClaimListFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["insurance_type", "visit_type", "placement", "member", "settled_from", "settled_to"]
+        fields = ["county", "insurance_type", "visit_type", "placement", "member", "settled_from", "settled_to"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["member"].queryset = scope_queryset(user, Institution.objects.all()).order_by("code")
+        if counties.count() > 1:
+            self.filters["county"].queryset = counties
+        else:  # one county in scope: nothing to choose
+            del self.filters["county"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(claim_no=value.strip()) | Q(diagnosis__istartswith=value.strip()))
@@ -101,13 +107,18 @@ def claim_list(request):
     user = request.user
     claims = scope_queryset(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
     data = request.GET.copy()
-    defaulted = None
+    counties = scope_queryset(user, County.objects.all()).order_by("code")
+    defaulted = county_defaulted = None
+    if counties.count() > 1 and not data.get("county") and not data.get("q"):
+        # A province's reviewer reads one county at a time: a county's claims sit in one partition.
+        county_defaulted = counties.first()
+        data["county"] = str(county_defaulted.pk)
     if not (data.get("settled_from") or data.get("settled_to") or data.get("q")):
         defaulted = latest_month(user)
         if defaulted is not None:
             end = defaulted.replace(day=calendar.monthrange(defaulted.year, defaulted.month)[1])
             data["settled_from"], data["settled_to"] = defaulted.isoformat(), end.isoformat()
-    found = ClaimListFilter(data, queryset=claims, user=user)
+    found = ClaimListFilter(data, queryset=claims, user=user, counties=counties)
     claims = found.qs
     if request.GET.get("export") == "csv":
         return ClaimsExport(user=user, claims=claims).response("csv")  # streamed
@@ -122,7 +133,8 @@ def claim_list(request):
     return render(request, "claims/list.html", {"filter": found, "page": page, "totals": totals,
                                                 "positions": positions, "page_size": PAGE_SIZE,
                                                 "query": data.urlencode(),
-                                                "defaulted": defaulted, "rolled_up": rolled_up})
+                                                "defaulted": defaulted, "county_defaulted": county_defaulted,
+                                                "rolled_up": rolled_up})
 
 
 @login_required
