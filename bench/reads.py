@@ -159,11 +159,11 @@ def latency(label: str) -> dict:
         elapsed = time.perf_counter() - start
     finally:
         server.close()
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed at {label}, e.g. {failures[0]}")
     every = sorted(t for times in timings.values() for t in times)
+    failed = {page: sum(1 for f in failures if f.startswith(page + ": ")) for page in PAGES}
     return {"p95": _p95(every), "median": statistics.median(every), "requests": len(every),
-            "per_second": len(every) / elapsed, "pages": {page: _p95(sorted(times)) for page, times in timings.items()}}
+            "per_second": len(every) / elapsed, "failures": failures, "failed": failed,
+            "pages": {page: _p95(sorted(times)) if times else float("inf") for page, times in timings.items()}}
 
 
 def _p95(times: list[float]) -> float:
@@ -175,18 +175,25 @@ def latency_results(small: dict, big: dict, small_rows: int, big_rows: int) -> l
     results = [latency_result(small, big, small_rows, big_rows)]
     for page in PAGES:
         ratio = big["pages"][page] / small["pages"][page]
+        failed = big["failed"][page] + small["failed"][page]
+        notes = ["the first 64 KiB of the streamed CSV (its first rows)"] if "export=" in page else []
+        if failed:  # a refused or failed request is a finding, reported, never left out of the figure
+            notes.append(f"{failed} requests failed (e.g. "
+                         f"{next(f for f in big['failures'] + small['failures'] if f.startswith(page + ': '))})")
         results.append(Result(f"p95 of {page}, {big_rows:,} / {small_rows:,} claims", ratio,
                               f"{ratio:.2f} ({big['pages'][page] * 1000:.0f} ms against "
-                              f"{small['pages'][page] * 1000:.0f} ms)", "≤ 1.5", ratio <= 1.5,
-                              "the first 64 KiB of the streamed CSV (its first rows)" if "export=" in page else ""))
+                              f"{small['pages'][page] * 1000:.0f} ms)" + (f", {failed} failed" if failed else ""),
+                              "≤ 1.5, none failed", ratio <= 1.5 and not failed, "; ".join(notes)))
     return results
 
 
 def latency_result(small: dict, big: dict, small_rows: int, big_rows: int) -> Result:
     ratio = big["p95"] / small["p95"]
+    failed = len(big["failures"]) + len(small["failures"])
     return Result(f"p95 latency, {USERS} users, {big_rows:,} / {small_rows:,} claims", ratio,
-                  f"{ratio:.2f} ({big['p95'] * 1000:.0f} ms against {small['p95'] * 1000:.0f} ms)", "≤ 1.5",
-                  ratio <= 1.5,
+                  f"{ratio:.2f} ({big['p95'] * 1000:.0f} ms against {small['p95'] * 1000:.0f} ms)"
+                  + (f", {failed} requests failed" if failed else ""), "≤ 1.5, none failed",
+                  ratio <= 1.5 and not failed,
                   f"{USERS} concurrent users (staff, auditor, finance officer, provincial reviewer) each walking "
                   f"{', '.join(PAGES)} {ROUNDS} times through gunicorn on loopback; "
                   f"{small['requests']} requests at {small['per_second']:.0f}/s (median {small['median'] * 1000:.0f} ms) "

@@ -73,7 +73,9 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["claim_no", "diagnosis"]
 
     def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
+        from .selectors import claims_of
+
+        return claims_of(self.request.user, super().get_queryset())
 
     @extend_schema(responses={200: {"type": "object"}})
     @action(detail=True, methods=["get"])

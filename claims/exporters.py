@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consortia.exports import Export, cell, print_setup, register, sheet_title
 from consortia.models import Institution, InsuranceType
-from consortia.selectors import person_id_shown, scope_queryset
+from consortia.selectors import person_id_shown
 
 from .columns import ALLOWED, COLUMNS, DATE_COLUMNS, EXAMPLE, EXAMPLE_CLAIM_NO, MONEY_COLUMNS, OPTIONAL
 from .importers import template_header
@@ -29,7 +29,9 @@ class ClaimsExport(Export):
         """`claims`: the filtered claims of the list; all in the user's scope if not given."""
         self.user = user
         if claims is None:
-            claims = scope_queryset(user, Claim.objects.all()).order_by("-settled_on", "-id")
+            from .selectors import claims_of
+
+            claims = claims_of(user).order_by("-settled_on", "-id")
         self.claims = claims
 
     def rows(self):

@@ -24,6 +24,23 @@ register_scope(SpotCheck, consortium="institution__consortium_id", county="count
 for _model in (DipPeriod, BenefitRuleSet, Reconciliation, DipCatalogue):
     register_scope(_model, county="county_id", city="county__city_id", province="county__city__province_id")
 
+def claims_of(user, queryset=None):
+    """`scope_queryset` for claims, written on the claims' own columns: a province's or a city's
+    scope becomes the list of its counties' ids, so PostgreSQL prunes the county partitions and
+    reads the (county, settlement date) index, instead of joining the registry to every claim of
+    the province (which at ten million claims is a full scan). A county's or a consortium's scope
+    is already a column of the claims."""
+    from consortia.models import County
+    from consortia.selectors import user_binding
+
+    queryset = Claim.objects.all() if queryset is None else queryset
+    binding = user_binding(user) if user.is_authenticated and user.is_active else {}
+    if binding and "county" not in binding:
+        return queryset.filter(county_id__in=list(scope_queryset(user, County.objects.all()).values_list(
+            "pk", flat=True)))
+    return scope_queryset(user, queryset)
+
+
 def exact_sums(queryset, *, group: tuple[str, ...] = (), fields: tuple[str, ...]) -> dict[tuple, dict]:
     """{group values: {"n": rows, field: exact sum}} of a queryset's money fields: summed by the
     database on PostgreSQL (exact numerics), in Python on SQLite (which would add them as floats)."""

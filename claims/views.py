@@ -41,7 +41,7 @@ from .forms import (
 )
 from .models import AuditRecovery, BenefitRuleSet, Claim, DipCatalogue, DipPeriod, Reconciliation, SpotCheck
 from .pricing import dip_period_compute
-from .selectors import keyset_page, latest_month, list_totals, person_id_shown
+from .selectors import claims_of, keyset_page, latest_month, list_totals, person_id_shown
 
 PAGE_SIZE = 50
 
@@ -105,7 +105,7 @@ def claim_list(request):
     from the monthly roll-ups whenever the filters allow, and the pages are found by position
     (keyset), never by an offset."""
     user = request.user
-    claims = scope_queryset(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
+    claims = claims_of(user, Claim.objects.select_related("institution")).order_by("-settled_on", "-id")
     data = request.GET.copy()
     counties = scope_queryset(user, County.objects.all()).order_by("code")
     defaulted = county_defaulted = None

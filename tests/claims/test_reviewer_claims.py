@@ -37,6 +37,7 @@ def test_the_reviewer_reads_one_county_at_a_time(client, world):
     assert {c.claim_no for c in page.context["page"]} == {"F1", "F2"}
     reads = [q["sql"] for q in queries.captured_queries if '"claims_claim"' in q["sql"]]
     assert reads and all(f'"claims_claim"."county_id" = {first.pk}' in sql for sql in reads), reads
+    assert not any('"consortia_city"' in sql for sql in reads), reads  # the province's counties by id, no join
     other = client.get(reverse("claims"), {"county": second.pk})
     assert {c.claim_no for c in other.context["page"]} == {"S1", "S2"} and "每次显示一个统筹区" not in \
         other.content.decode()
