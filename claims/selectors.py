@@ -313,13 +313,14 @@ def keyset_page(claims, *, after: str | None = None, before: str | None = None, 
         earlier = False
     elif backwards:
         day, pk = position
-        rows = list(claims.filter(Q(settled_on__gt=day) | Q(settled_on=day, id__gt=pk)).order_by(
+        # The plain bound first, so the (county, settlement date) index starts at the position.
+        rows = list(claims.filter(Q(settled_on__gte=day), Q(settled_on__gt=day) | Q(id__gt=pk)).order_by(
             "settled_on", "id")[:size + 1])
         earlier, rows = len(rows) > size, rows[:size][::-1]
         more = True
     else:
         day, pk = position
-        rows = list(claims.filter(Q(settled_on__lt=day) | Q(settled_on=day, id__lt=pk))[:size + 1])
+        rows = list(claims.filter(Q(settled_on__lte=day), Q(settled_on__lt=day) | Q(id__lt=pk))[:size + 1])
         more, rows = len(rows) > size, rows[:size]
         earlier = True
 
