@@ -159,12 +159,12 @@ def _whole_months(start: datetime.date, end: datetime.date) -> bool:
     return start.day == 1 and (end + datetime.timedelta(days=1)).day == 1
 
 
-def _ours(county: County, lines: list[ReconciliationLine], types: dict) -> tuple[dict, bool]:
-    """{(institution id, type, month or day): Side} over the lines' span, and whether by month."""
+def _ours(county: County, lines: list[ReconciliationLine], types: dict) -> dict[tuple, Side]:
+    """{(institution id, type, month or day): Side} over the lines' span: by month from the roll-ups
+    when every line is whole months, else by day from the claims."""
     start, end = min(line.period_start for line in lines), max(line.period_end for line in lines)
-    by_month = all(_whole_months(line.period_start, line.period_end) for line in lines)
     found: dict[tuple, Side] = {}
-    if by_month:
+    if all(_whole_months(line.period_start, line.period_end) for line in lines):
         rows = ClaimMonthly.objects.filter(county=county, month__gte=start.replace(day=1), month__lte=end,
                                            **types).values_list(
             "institution_id", "insurance_type", "month", "claims", "total_cost", "fund_pay_total",
@@ -175,7 +175,7 @@ def _ours(county: County, lines: list[ReconciliationLine], types: dict) -> tuple
             side.total_cost += total
             side.fund_pay_total += every
             side.without_all_funds += count - with_every
-        return found, True
+        return found
     from .selectors import exact_sums
 
     claims = Claim.objects.filter(county=county, settled_on__gte=start, settled_on__lte=end, **types)
@@ -184,7 +184,7 @@ def _ours(county: County, lines: list[ReconciliationLine], types: dict) -> tuple
                    .annotate(n=Count("id")).order_by())
     for key, sums in exact_sums(claims, group=group, fields=("total_cost", "fund_pay_total")).items():
         found[key] = Side(sums["n"], sums["total_cost"], sums["fund_pay_total"], missing.get(key, 0))
-    return found, False
+    return found
 
 
 def _add(into: Side, side: Side) -> None:
@@ -200,7 +200,7 @@ def compare(county: County, lines: list[ReconciliationLine], insurance_type: str
     given). Matched lines have no problems."""
     if not lines:
         return []
-    ours, _by_month = _ours(county, lines, {"insurance_type": insurance_type} if insurance_type else {})
+    ours = _ours(county, lines, {"insurance_type": insurance_type} if insurance_type else {})
     institutions = Institution.objects.in_bulk({key[0] for key in ours} | {
         line.institution_id for line in lines if line.institution_id})
     by_place: dict[tuple, list] = {}
