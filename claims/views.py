@@ -202,7 +202,7 @@ def dip_page(request):
     form = DipForm(request.POST if request.method == "POST" and not uploading else None, counties=counties,
                    initial=initial)
     catalogue_form = DipCatalogueForm(request.POST if uploading else None, request.FILES if uploading else None,
-                                      counties=counties, initial=initial)
+                                      counties=counties, initial=initial, prefix="catalogue")  # ids of its own
     if uploading:
         if catalogue_form.is_valid():
             try:

@@ -39,8 +39,9 @@ def test_the_catalogue_scores_the_cases_by_code_by_diagnosis_and_basic_groups_al
                          _claim("D5", city, "E11.9", "", "")))  # no code: found by its diagnosis
     assert job.status == Job.Status.SUCCEEDED, job.errors
     client.force_login(world.staff_a1)
-    page = client.post(reverse("dip"), {"step": "catalogue", "county": world.county_a1.pk, "version": "2026年版",
-                                        "year": 2026, "file": _catalogue(
+    page = client.post(reverse("dip"), {"step": "catalogue", "catalogue-county": world.county_a1.pk,
+                                        "catalogue-version": "2026年版", "catalogue-year": 2026,
+                                        "catalogue-file": _catalogue(
                                             "K35.9,K35.9,47.0901,核心,1200", "J18.9,J18.9,,基层,450",
                                             "E11.9,E11.9,,综合,520")}, follow=True).content.decode()
     assert "病种目录 2026年版 已保存：3 个病种，自 2026 年起执行。" in page
@@ -59,8 +60,9 @@ def test_the_catalogue_scores_the_cases_by_code_by_diagnosis_and_basic_groups_al
 @pytest.mark.django_db(transaction=True)
 def test_a_bad_catalogue_keeps_nothing_and_says_each_row(client, world):
     client.force_login(world.staff_a1)
-    page = client.post(reverse("dip"), {"step": "catalogue", "county": world.county_a1.pk, "version": "2026年版",
-                                        "year": 2026, "file": _catalogue(
+    page = client.post(reverse("dip"), {"step": "catalogue", "catalogue-county": world.county_a1.pk,
+                                        "catalogue-version": "2026年版", "catalogue-year": 2026,
+                                        "catalogue-file": _catalogue(
                                             "K35.9,K35.9,,核心,1200", "K35.9,K35.9,,专科,0", ",,,基层,1.23456")})
     body = page.content.decode()
     assert not DipCatalogue.objects.exists() and not DipGroup.objects.exists()
