@@ -115,13 +115,10 @@ class Scores:
                 if kind == DipGroup.Type.BASIC:
                     self.basic[code] = score
         self.basic |= {code: Decimal(str(score)) for code, score in basic_groups.items()}
-        self.from_catalogue = 0
 
     def __call__(self, claim: Claim) -> Decimal | None:
         group = claim.dip_group or self.by_diagnosis.get(claim.diagnosis, "")
         if group in self.basic or group in self.by_code:
-            if group in self.by_code:
-                self.from_catalogue += 1
             return dip_case_score(group, self.by_code, self.basic)
         if claim.dip_score is None:
             return None

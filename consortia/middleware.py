@@ -135,9 +135,10 @@ class LagToleratedMiddleware:
 
     def __call__(self, request):
         from consortia.database import lag_tolerated, replica_configured
+        from consortia.models import User
 
         user = getattr(request, "user", None)
-        reader = getattr(user, "role", "") == "provincial_reviewer"
+        reader = getattr(user, "role", "") == User.Role.PROVINCIAL_REVIEWER
         if replica_configured() and request.method in ("GET", "HEAD") and (reader or "export" in request.GET):
             with lag_tolerated():
                 return self.get_response(request)

@@ -4,21 +4,10 @@ from importlib import import_module
 
 from django.db import migrations, models
 
-from consortia import database
-
-# SQLite rebuilds consortia_serviceagreement for these operations; the trigger of 0002 names that
-# table, so it is dropped before and made again after (as 0004 does; PostgreSQL alters in place).
-guard = import_module("consortia.migrations.0002_parameter_versions_immutable")
-
-
-def sqlite_guard_off(apps, schema_editor):
-    if database.is_sqlite(schema_editor.connection):
-        guard.backward(apps, schema_editor)
-
-
-def sqlite_guard_on(apps, schema_editor):
-    if database.is_sqlite(schema_editor.connection):
-        guard.forward(apps, schema_editor)
+# SQLite rebuilds consortia_serviceagreement for these operations: 0004's guard drops the trigger
+# that names it before, and makes it again after (PostgreSQL alters in place).
+guard = import_module("consortia.migrations.0004_agreement_burn_margin")
+sqlite_guard_off, sqlite_guard_on = guard.sqlite_guard_off, guard.sqlite_guard_on
 
 
 class Migration(migrations.Migration):
