@@ -35,12 +35,15 @@ class ClaimsExport(Export):
         self.claims = claims
 
     def rows(self):
+        from .selectors import in_chunks
+
         placements, visits = dict(Institution.Placement.choices), dict(Claim.VisitType.choices)
         types = dict(InsuranceType.choices)
-        for c in self.claims.values_list("claim_no", "person_id", "insurance_type", "institution__name", "placement",
-                                         "visit_type", "admitted_on", "settled_on", "total_cost", "fund_paid",
-                                         "self_pay_full").iterator(chunk_size=5000):
-            yield [c[0], person_id_shown(self.user, c[1]), types[c[2]], c[3], placements[c[4]], visits[c[5]], *c[6:]]
+        for settled, _id, *c in in_chunks(self.claims, "claim_no", "person_id", "insurance_type", "institution__name",
+                                          "placement", "visit_type", "admitted_on", "total_cost", "fund_paid",
+                                          "self_pay_full"):
+            yield [c[0], person_id_shown(self.user, c[1]), types[c[2]], c[3], placements[c[4]], visits[c[5]], c[6],
+                   settled, *c[7:]]
 
 
 @register

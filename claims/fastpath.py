@@ -27,7 +27,7 @@ from consortia.models import County, Institution, Job
 from consortia.tabular import TableError, csv_encoding, header_map
 
 from .columns import COLUMNS, INSURANCE_TYPES, MONEY_COLUMNS, NULLABLE, OPTIONAL, REFERRALS, VISIT_TYPES
-from .models import Claim, ClaimMonthly
+from .models import Claim, ClaimDaily, ClaimMonthly
 
 logger = logging.getLogger(__name__)
 
@@ -224,24 +224,39 @@ def _literal_value(value) -> str:
     return "NULL" if value is None else str(value) if isinstance(value, int) else repr(value)
 
 
+# What the claims list and the reconciliation total over a period that is not whole months.
+DAILY_SUMS = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "fund_pay_total")
+DAILY_COUNTS = ("claims", "fund_pay_total_claims")
+
+
 def rollups_add(cursor, job: Job) -> list[datetime.date]:
-    """Adds the job's claims to the monthly roll-ups (counts and amounts add up) and returns the
-    months touched."""
-    claim, rollup = Claim._meta.db_table, ClaimMonthly._meta.db_table
+    """Adds the job's claims to the daily and the monthly roll-ups (counts and amounts add up)
+    and returns the months touched: the claims are read once, grouped by day, and the months are
+    summed from the days."""
+    claim, daily, monthly = Claim._meta.db_table, ClaimDaily._meta.db_table, ClaimMonthly._meta.db_table
+    key = ("county_id", "consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
     sums = ROLLUP_SUMS
     # The values are the constants above, never input: written into the statement as literals.
     counts = {"claims": "TRUE", **{name: f"{field} {op} {_literal_value(value)}"
                                    for name, (field, op, value) in ROLLUP_COUNTS.items()}}
+    added = (*counts, *sums)
     cursor.execute(f"""
-        INSERT INTO {rollup} AS r (county_id, month, consortium_id, institution_id, placement, visit_type,
-                                   insurance_type, {", ".join(counts)}, {", ".join(sums)})
-        SELECT county_id, date_trunc('month', settled_on)::date, consortium_id, institution_id, placement,
-               visit_type, insurance_type, {", ".join(f"COUNT(*) FILTER (WHERE {c})" for c in counts.values())},
-               {", ".join(f"coalesce(SUM({s}), 0)" for s in sums)}
-        FROM {claim} WHERE import_job_id = %(job)s
-        GROUP BY county_id, date_trunc('month', settled_on), consortium_id, institution_id, placement, visit_type,
-                 insurance_type
+        WITH days AS (
+            SELECT {", ".join(key)}, settled_on AS day,
+                   {", ".join(f"COUNT(*) FILTER (WHERE {c}) AS {name}" for name, c in counts.items())},
+                   {", ".join(f"coalesce(SUM({s}), 0) AS {s}" for s in sums)}
+            FROM {claim} WHERE import_job_id = %(job)s
+            GROUP BY {", ".join(key)}, settled_on
+        ), daily AS (
+            INSERT INTO {daily} AS r ({", ".join(key)}, day, {", ".join((*DAILY_COUNTS, *DAILY_SUMS))})
+            SELECT {", ".join(key)}, day, {", ".join((*DAILY_COUNTS, *DAILY_SUMS))} FROM days
+            ON CONFLICT (county_id, day, institution_id, visit_type, insurance_type) DO UPDATE SET
+                {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in (*DAILY_COUNTS, *DAILY_SUMS))}
+        )
+        INSERT INTO {monthly} AS r ({", ".join(key)}, month, {", ".join(added)})
+        SELECT {", ".join(key)}, date_trunc('month', day)::date, {", ".join(f"SUM({c})" for c in added)}
+        FROM days GROUP BY {", ".join(key)}, date_trunc('month', day)
         ON CONFLICT (county_id, month, institution_id, visit_type, insurance_type) DO UPDATE SET
-            {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in (*counts, *sums))}
+            {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in added)}
         RETURNING month""", {"job": job.pk})
     return sorted({month for (month,) in cursor.fetchall()})

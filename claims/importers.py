@@ -28,7 +28,7 @@ from consortia.tabular import RowError, TableError, date_cell, money_cell, read_
 
 from .columns import (COLUMNS, EXAMPLE_CLAIM_NO, INSURANCE_TYPES, MONEY_COLUMNS, NULLABLE, OPTIONAL, REFERRALS,
                       VISIT_TYPES)
-from .fastpath import ROLLUP_SUMS, claims_copy_import, institution_keys, rollup_count_filters, rollups_add
+from .fastpath import DAILY_SUMS, ROLLUP_SUMS, claims_copy_import, institution_keys, rollup_count_filters, rollups_add
 from .models import Claim, ClaimStaging
 
 IDENTIFIER_NEVER_STARTS = ("=", "+", "-", "@")  # (tabs and line ends are trimmed off first)
@@ -190,9 +190,9 @@ def _move(job: Job, county: County) -> tuple[int, list[datetime.date]]:
 
 
 def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
-    """Rebuilds the monthly roll-ups of the given months from the claims (settlement month), the
-    amounts summed exactly (SQLite, where this runs, would add them as floats)."""
-    from .models import ClaimMonthly
+    """Rebuilds the monthly and daily roll-ups of the given months from the claims (settlement
+    date), the amounts summed exactly (SQLite, where this runs, would add them as floats)."""
+    from .models import ClaimDaily, ClaimMonthly
     from .selectors import exact_sums
 
     group = ("consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
@@ -201,6 +201,7 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
     for month in months:
         end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         ClaimMonthly.objects.filter(county=county, month=month).delete()
+        ClaimDaily.objects.filter(county=county, day__gte=month, day__lt=end).delete()
         claims = Claim.objects.filter(county=county, settled_on__gte=month, settled_on__lt=end)
         counts = {tuple(row[g] for g in group): row for row in claims.values(*group).annotate(
             **{name: Count("id", filter=condition) for name, condition in counted.items()}).order_by()}
@@ -208,6 +209,12 @@ def rollups_rebuild(*, county: County, months: list[datetime.date]) -> None:
             ClaimMonthly(county=county, month=month, claims=sums["n"], **dict(zip(group, key, strict=True)),
                          **{f: sums[f] for f in fields}, **{c: counts[key][c] for c in counted})
             for key, sums in exact_sums(claims, group=group, fields=fields).items())
+        every = {tuple(row[:-1]): row[-1] for row in claims.values_list("settled_on", *group).annotate(
+            n=Count("id", filter=counted["fund_pay_total_claims"])).order_by()}
+        ClaimDaily.objects.bulk_create(
+            ClaimDaily(county=county, day=key[0], claims=sums["n"], **dict(zip(group, key[1:], strict=True)),
+                       fund_pay_total_claims=every[key], **{f: sums[f] for f in DAILY_SUMS})
+            for key, sums in exact_sums(claims, group=("settled_on", *group), fields=DAILY_SUMS).items())
 
 
 def _finish(job: Job, rows: int, moved: int, months: list[datetime.date], path: str) -> None:

@@ -67,8 +67,10 @@ class Claim(models.Model):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         indexes = [
-            models.Index(fields=["county", "settled_on"]),
-            models.Index(fields=["consortium", "settled_on"]),
+            # Settlement date, then id: the list's order, so a page (or an export's chunk) starts
+            # at its position in the index and reads its rows only, however large the county.
+            models.Index(fields=["county", "settled_on", "id"], name="claim_county_settled"),
+            models.Index(fields=["consortium", "settled_on", "id"], name="claim_consortium_settled"),
             # The indicators' one pass over a county's admissions in person order (readmissions,
             # stays, persons): read from this index alone on PostgreSQL, a few percent of the rows.
             models.Index(fields=["county", "person_id", "admitted_on", "id"], name="claim_inpatient_path",
@@ -183,6 +185,45 @@ class ClaimMonthly(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["county", "month", "institution", "visit_type", "insurance_type"],
                                     name="claim_monthly_unique_by_type"),
+        ]
+
+
+class ClaimDaily(models.Model):
+    """The day's counterpart of the monthly roll-up, with only what the claims list and the
+    reconciliation add up (count and amounts): a period that starts or ends inside a month is
+    totalled from these rows, a few per institution and day, never from the claims. Kept as claims
+    arrive, in the same transaction as the claims and the monthly roll-ups."""
+
+    # Indexed by the unique key (county first) and by (consortium, day): no single-column indexes.
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("pooling area"),
+                               db_index=False)
+    day = models.DateField(_("settlement date"))
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                   verbose_name=_("consortium"), db_index=False)
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("institution"))
+    placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
+    visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
+    insurance_type = models.CharField(_("insurance type"), max_length=3, choices=InsuranceType.choices,
+                                      default=DEFAULT_INSURANCE_TYPE)
+    claims = models.PositiveIntegerField(_("claims"))
+    total_cost = models.DecimalField(_("total cost"), **MONEY)
+    self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
+    co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
+    fund_paid = models.DecimalField(_("fund paid"), **MONEY)
+    fund_pay_total = models.DecimalField(_("all funds paid"), default=0, **MONEY)
+    fund_pay_total_claims = models.PositiveIntegerField(_("claims with all funds paid"), default=0)
+
+    def __str__(self):
+        return f"{self.institution} {self.day.isoformat()} {self.get_visit_type_display()}"
+
+    class Meta:
+        verbose_name = _("daily claims roll-up")
+        verbose_name_plural = _("daily claims roll-ups")
+        indexes = [models.Index(fields=["consortium", "day"])]  # a finance officer's scope
+        constraints = [
+            models.UniqueConstraint(fields=["county", "day", "institution", "visit_type", "insurance_type"],
+                                    name="claim_daily_unique_by_type"),
         ]
 
 

@@ -5,7 +5,8 @@ imported claims: each line matched, or its difference in count and amounts with 
 at; and the institutions with claims here the platform's totals do not name.
 
 Our side is read from the monthly roll-ups when every line is whole months (the usual case), else
-from the claims grouped by settlement day; either way one grouped read, never a query per line."""
+from the daily ones; either way one read of the roll-ups, never of the claims, never a query per
+line."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from consortia.models import County, Institution, InsuranceType, User
@@ -22,7 +22,7 @@ from consortia.tabular import (RowError, TableError, date_cell, money_cell, read
                                text_cell)
 
 from .columns import INSURANCE_TYPES
-from .models import Claim, ClaimMonthly, Reconciliation, ReconciliationLine
+from .models import ClaimDaily, ClaimMonthly, Reconciliation, ReconciliationLine
 
 ZERO = Decimal("0.00")
 # The totals file's columns: the platform's field codes, and the Chinese headers of its export.
@@ -160,30 +160,24 @@ def _whole_months(start: datetime.date, end: datetime.date) -> bool:
 
 
 def _ours(county: County, lines: list[ReconciliationLine], types: dict) -> dict[tuple, Side]:
-    """{(institution id, type, month or day): Side} over the lines' span: by month from the roll-ups
-    when every line is whole months, else by day from the claims."""
+    """{(institution id, type, month or day): Side} over the lines' span, from the roll-ups: by
+    month when every line is whole months, else by day."""
     start, end = min(line.period_start for line in lines), max(line.period_end for line in lines)
-    found: dict[tuple, Side] = {}
     if all(_whole_months(line.period_start, line.period_end) for line in lines):
-        rows = ClaimMonthly.objects.filter(county=county, month__gte=start.replace(day=1), month__lte=end,
-                                           **types).values_list(
-            "institution_id", "insurance_type", "month", "claims", "total_cost", "fund_pay_total",
-            "fund_pay_total_claims")
-        for institution, kind, month, count, total, every, with_every in rows.iterator():
-            side = found.setdefault((institution, kind, month), Side())
-            side.claims += count
-            side.total_cost += total
-            side.fund_pay_total += every
-            side.without_all_funds += count - with_every
-        return found
-    from .selectors import exact_sums
-
-    claims = Claim.objects.filter(county=county, settled_on__gte=start, settled_on__lte=end, **types)
-    group = ("institution_id", "insurance_type", "settled_on")
-    missing = dict(((i, k, d), n) for i, k, d, n in claims.filter(fund_pay_total__isnull=True).values_list(*group)
-                   .annotate(n=Count("id")).order_by())
-    for key, sums in exact_sums(claims, group=group, fields=("total_cost", "fund_pay_total")).items():
-        found[key] = Side(sums["n"], sums["total_cost"], sums["fund_pay_total"], missing.get(key, 0))
+        rows = ClaimMonthly.objects.filter(county=county, month__gte=start.replace(day=1), month__lte=end, **types)
+        period = "month"
+    else:
+        rows = ClaimDaily.objects.filter(county=county, day__gte=start, day__lte=end, **types)
+        period = "day"
+    found: dict[tuple, Side] = {}
+    for institution, kind, when, count, total, every, with_every in rows.values_list(
+            "institution_id", "insurance_type", period, "claims", "total_cost", "fund_pay_total",
+            "fund_pay_total_claims").iterator():
+        side = found.setdefault((institution, kind, when), Side())
+        side.claims += count
+        side.total_cost += total
+        side.fund_pay_total += every
+        side.without_all_funds += count - with_every
     return found
 
 

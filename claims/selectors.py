@@ -11,10 +11,10 @@ from consortia import database
 from consortia.models import DEFAULT_INSURANCE_TYPE, InsuranceType, ServiceAgreement
 from consortia.selectors import person_id_shown, register_scope, scope_queryset, sees_full_ids  # noqa: F401
 
-from .models import (AuditRecovery, BenefitRuleSet, Claim, ClaimMonthly, DipCatalogue, DipPeriod, Reconciliation,
-                     SpotCheck)
+from .models import (AuditRecovery, BenefitRuleSet, Claim, ClaimDaily, ClaimMonthly, DipCatalogue, DipPeriod,
+                     Reconciliation, SpotCheck)
 
-for _model in (Claim, ClaimMonthly):
+for _model in (Claim, ClaimMonthly, ClaimDaily):
     register_scope(_model, consortium="consortium_id", county="county_id", city="county__city_id",
                    province="county__city__province_id")
 register_scope(AuditRecovery, consortium="consortium_id", county="consortium__county_id",
@@ -269,25 +269,28 @@ def latest_month(user) -> datetime.date | None:
 
 
 def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
-    """The count and amounts of every claim the list's filters find, and whether the monthly
-    roll-ups gave them: they do when the period is whole months and every other filter is one the
-    roll-ups keep (visit type, place of care, institution, insurance type); otherwise the database
-    sums the claims."""
+    """The count and amounts of every claim the list's filters find, and whether the roll-ups gave
+    them: they do whenever every filter but the period is one the roll-ups keep (visit type, place
+    of care, institution, insurance type, county): whole months from the monthly roll-ups, any
+    other period from the daily ones. Otherwise (a claim number or diagnosis searched) the database
+    sums the claims, under the page's time limit."""
     start, end = chosen.get("settled_from"), chosen.get("settled_to")
     others = {name for name, value in chosen.items() if value not in (None, "") and name not in (
         "settled_from", "settled_to")}
+    if not others <= set(ROLLED_UP):
+        return exact_sums(claims, fields=TOTALS).get((), {"n": 0} | {f: Decimal("0.00") for f in TOTALS}), False
+    narrowed = {ROLLED_UP[name]: chosen[name] for name in others}
     whole_months = (start is not None and end is not None and start <= end and start.day == 1
                     and (end + datetime.timedelta(days=1)).day == 1)
-    if not whole_months or not others <= set(ROLLED_UP):
-        return exact_sums(claims, fields=TOTALS).get((), {"n": 0} | {f: Decimal("0.00") for f in TOTALS}), False
-    rows = scope_queryset(user, ClaimMonthly.objects.filter(
-        month__gte=start, month__lte=end.replace(day=1), **{ROLLED_UP[name]: chosen[name] for name in others}))
-    totals = {"n": 0} | {f: Decimal("0.00") for f in TOTALS}
-    for count, *amounts in rows.values_list("claims", *TOTALS).iterator():  # a few rows a month: exact in Python
-        totals["n"] += count
-        for name, amount in zip(TOTALS, amounts, strict=True):
-            totals[name] += amount
-    return totals, True
+    if whole_months:
+        rows = ClaimMonthly.objects.filter(month__gte=start, month__lte=end.replace(day=1), **narrowed)
+    else:
+        rows = ClaimDaily.objects.filter(**narrowed, **({"day__gte": start} if start else {}),
+                                         **({"day__lte": end} if end else {}))
+    sums = exact_sums(scope_queryset(user, rows), fields=("claims", *TOTALS)).get(())
+    if sums is None:
+        return {"n": 0} | {f: Decimal("0.00") for f in TOTALS}, True
+    return {"n": int(sums["claims"])} | {f: sums[f] for f in TOTALS}, True
 
 
 def _cursor(text: str | None) -> tuple[datetime.date, int] | None:
@@ -299,12 +302,21 @@ def _cursor(text: str | None) -> tuple[datetime.date, int] | None:
         return None
 
 
+def _after(claims, day: datetime.date, pk: int, *, backwards: bool = False):
+    """The claims after (settlement date, id) in the list's order (latest first), or before it
+    with `backwards`: one row comparison, which PostgreSQL answers from the (county, settlement
+    date, id) index by starting at the position, however many claims share the day."""
+    from django.db.models import F
+    from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
+
+    compare = TupleGreaterThan if backwards else TupleLessThan
+    return claims.filter(compare((F("settled_on"), F("id")), (day, pk)))
+
+
 def keyset_page(claims, *, after: str | None = None, before: str | None = None, size: int = 50) -> tuple[list, dict]:
     """One page of claims in the list's order (latest settlement first), found from the position of
     the page before or after it instead of an offset, so page 1,000 costs what page 1 costs. Returns
     the rows and the positions of the next and previous pages (None at either end)."""
-    from django.db.models import Q
-
     position = _cursor(before) or _cursor(after)
     backwards = _cursor(before) is not None
     if position is None:
@@ -312,15 +324,11 @@ def keyset_page(claims, *, after: str | None = None, before: str | None = None, 
         more, rows = len(rows) > size, rows[:size]
         earlier = False
     elif backwards:
-        day, pk = position
-        # The plain bound first, so the (county, settlement date) index starts at the position.
-        rows = list(claims.filter(Q(settled_on__gte=day), Q(settled_on__gt=day) | Q(id__gt=pk)).order_by(
-            "settled_on", "id")[:size + 1])
+        rows = list(_after(claims, *position, backwards=True).order_by("settled_on", "id")[:size + 1])
         earlier, rows = len(rows) > size, rows[:size][::-1]
         more = True
     else:
-        day, pk = position
-        rows = list(claims.filter(Q(settled_on__lte=day), Q(settled_on__lt=day) | Q(id__lt=pk))[:size + 1])
+        rows = list(_after(claims, *position)[:size + 1])
         more, rows = len(rows) > size, rows[:size]
         earlier = True
 
@@ -329,3 +337,19 @@ def keyset_page(claims, *, after: str | None = None, before: str | None = None, 
 
     return rows, {"next": mark(rows[-1]) if rows and more else None,
                   "previous": mark(rows[0]) if rows and earlier else None}
+
+
+def in_chunks(claims, *fields: str, size: int = 5000):
+    """The claims' `fields` in the list's order, read a chunk at a time from the position where the
+    last chunk ended: each chunk a short query of its own, so a download of a county's year starts
+    at once, holds no cursor or transaction open while the person's connection is slow, and keeps
+    one chunk in memory. Each row is (settlement date, id, *fields)."""
+    claims = claims.order_by("-settled_on", "-id")
+    position = None
+    while True:
+        chunk = list((claims if position is None else _after(claims, *position)).values_list(
+            "settled_on", "id", *fields)[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        position = chunk[-1][:2]

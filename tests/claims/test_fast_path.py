@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from claims.models import Claim, ClaimMonthly
+from claims.models import Claim, ClaimDaily, ClaimMonthly
 from consortia.models import Job
 
 from .test_import import csv, row, run
@@ -78,16 +78,21 @@ def test_an_impossible_date_is_refused_with_its_row(world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_roll_ups_add_up_across_imports_of_the_same_month(world):
+def test_roll_ups_add_up_across_imports_of_the_same_month_and_day(world):
     lead = world.consortium_a1x.lead_hospital
     first = run(world, csv(row("C1", lead.code, fund="800.00"), row("C2", lead.code, fund="100.01")))
-    second = run(world, csv(row("C3", lead.code, fund="50.00"), row("C4", lead.code, settled="2025-04-01")))
+    second = run(world, csv(row("C3", lead.code, fund="50.00"), row("C4", lead.code, settled="2025-04-01"),
+                            row("C5", lead.code, fund="1.00", settled="2025-03-20")))
     assert (first.status, second.status) == (Job.Status.SUCCEEDED, Job.Status.SUCCEEDED)
     assert second.result["months"] == ["2025-03", "2025-04"]
     march = ClaimMonthly.objects.get(institution=lead, month=datetime.date(2025, 3, 1))
-    assert (march.claims, march.fund_paid, march.total_cost) == (3, Decimal("950.01"), Decimal("3000.00"))
+    assert (march.claims, march.fund_paid, march.total_cost) == (4, Decimal("951.01"), Decimal("4000.00"))
     april = ClaimMonthly.objects.get(institution=lead, month=datetime.date(2025, 4, 1))
     assert (april.claims, april.fund_paid) == (1, Decimal("800.00"))
+    days = {d.day: (d.claims, d.fund_paid, d.total_cost, d.co_pay) for d in ClaimDaily.objects.filter(institution=lead)}
+    assert days == {datetime.date(2025, 3, 6): (3, Decimal("950.01"), Decimal("3000.00"), Decimal("2049.99")),
+                    datetime.date(2025, 3, 20): (1, Decimal("1.00"), Decimal("1000.00"), Decimal("999.00")),
+                    datetime.date(2025, 4, 1): (1, Decimal("800.00"), Decimal("1000.00"), Decimal("200.00"))}
 
 
 @pytest.mark.django_db

@@ -4,12 +4,13 @@ finds nothing, and a claim written around the import, naming an institution that
 a consortium that is not its institution's, is found and logged by the beat's task."""
 
 import logging
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from claims.integrity import orphan_claims
-from claims.models import Claim
+from claims.models import Claim, ClaimDaily, ClaimMonthly
 from claims.tasks import orphans_check
 from consortia.models import Job
 from tests.claims.test_import import csv, row, run
@@ -21,6 +22,21 @@ WHOLE = {"county": 0, "institution": 0, "consortium": 0, "import_job": 0, "class
 @pytest.mark.django_db
 def test_the_demo_years_claims_are_whole(demo):  # noqa: F811
     assert Claim.objects.exists() and orphan_claims() == WHOLE
+
+
+@pytest.mark.django_db
+def test_the_demo_years_daily_and_monthly_roll_ups_add_up_to_its_claims(demo):  # noqa: F811
+    days, months = {}, {}
+    for claim in Claim.objects.all():
+        for into, when in ((days, claim.settled_on), (months, claim.settled_on.replace(day=1))):
+            key = (claim.institution_id, claim.visit_type, claim.insurance_type, when)
+            n, total, fund = into.get(key, (0, Decimal("0.00"), Decimal("0.00")))
+            into[key] = (n + 1, total + claim.total_cost, fund + claim.fund_paid)
+    assert len(days) > len(months) > 12
+    assert {(d.institution_id, d.visit_type, d.insurance_type, d.day): (d.claims, d.total_cost, d.fund_paid)
+            for d in ClaimDaily.objects.all()} == days
+    assert {(m.institution_id, m.visit_type, m.insurance_type, m.month): (m.claims, m.total_cost, m.fund_paid)
+            for m in ClaimMonthly.objects.all()} == months
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,8 @@
 """The claims list never reads a whole scope: without a settlement period it shows the latest month
-with claims (and says so), its totals come from the monthly roll-ups when the period is whole months
-and the other filters are ones the roll-ups keep, and the database sums the claims otherwise — the
-same figures either way. A claim number is found in any month."""
+with claims (and says so), its totals come from the roll-ups whenever the other filters are ones the
+roll-ups keep (the monthly ones for whole months, the daily ones for any other period), and the
+database sums the claims only for a search — the same figures every way. A claim number is found in
+any month."""
 
 import datetime
 from decimal import Decimal
@@ -57,12 +58,32 @@ def test_whole_months_with_kept_filters_are_totalled_from_the_roll_ups_without_r
 
 
 @pytest.mark.django_db
-def test_a_period_of_part_months_is_summed_by_the_database_with_the_same_figures(staff):
+def test_a_period_of_part_months_is_totalled_from_the_daily_roll_ups_with_the_same_figures(staff):
     expected = list(Claim.objects.filter(county__code="341021", settled_on__gte=datetime.date(2025, 3, 10),
-                                         settled_on__lte=datetime.date(2025, 4, 20)))
-    page = staff.get(reverse("claims"), {"settled_from": "2025-03-10", "settled_to": "2025-04-20"})
+                                         settled_on__lte=datetime.date(2025, 4, 20), visit_type="outpatient"))
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(reverse("claims"), {"settled_from": "2025-03-10", "settled_to": "2025-04-20",
+                                             "visit_type": "outpatient"})
     totals = page.context["totals"]
-    assert not page.context["rolled_up"] and {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(expected)
+    assert page.context["rolled_up"] and {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(expected)
+    assert len(expected) > 1
+    reads = [q["sql"] for q in queries.captured_queries if '"claims_claim"' in q["sql"]]
+    assert reads and all("LIMIT" in sql for sql in reads), reads
+    body = page.content.decode()
+    assert f"{len(expected):,}" in body
+
+
+@pytest.mark.django_db
+def test_a_search_is_summed_by_the_database_with_the_same_figures(staff):
+    diagnosis = Claim.objects.filter(county__code="341021", settled_on__gte=datetime.date(2025, 3, 10),
+                                     settled_on__lte=datetime.date(2025, 4, 20)).exclude(diagnosis="").order_by(
+        "claim_no").values_list("diagnosis", flat=True).first()[:3]
+    expected = list(Claim.objects.filter(county__code="341021", settled_on__gte=datetime.date(2025, 3, 10),
+                                         settled_on__lte=datetime.date(2025, 4, 20), diagnosis__istartswith=diagnosis))
+    page = staff.get(reverse("claims"), {"settled_from": "2025-03-10", "settled_to": "2025-04-20", "q": diagnosis})
+    totals = page.context["totals"]
+    assert expected and not page.context["rolled_up"]
+    assert {k: totals[k] for k in ("n", "total_cost", "fund_paid")} == _sums(expected)
 
 
 @pytest.mark.django_db
