@@ -7,6 +7,8 @@ from decimal import Decimal
 import django.db.models.deletion
 from django.db import migrations, models
 
+from consortia import database
+
 SUMS = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "fund_pay_total")
 KEY = ("county_id", "settled_on", "consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
 
@@ -15,7 +17,7 @@ def fill(apps, schema_editor):
     """PostgreSQL sums in one statement (exact numerics); SQLite, which would add the amounts as
     floats, in Python."""
     Claim, ClaimDaily = apps.get_model("claims", "Claim"), apps.get_model("claims", "ClaimDaily")
-    if schema_editor.connection.vendor == "postgresql":
+    if database.is_postgresql(schema_editor.connection):
         schema_editor.execute(f"""
             INSERT INTO {ClaimDaily._meta.db_table} (county_id, day, consortium_id, institution_id, placement,
                                                      visit_type, insurance_type, claims, fund_pay_total_claims,
