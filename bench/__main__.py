@@ -39,6 +39,8 @@ def main() -> int:
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.pop("REDIS_URL", None)  # jobs run in the process that starts them
     sys.path.insert(0, str(ROOT))
+    results: list = []
+    failed = None
     try:
         import django
 
@@ -51,7 +53,7 @@ def main() -> int:
         from claims.demo import demo_claims
         from claims.generator import OUTPATIENT_MIX
 
-        results = scenarios.run()
+        results += scenarios.run()
         with tempfile.TemporaryDirectory(prefix="bench-") as work:
             demo_claims(rows=options.small_claims, seed=7, mix=OUTPATIENT_MIX)  # as top_up writes the large one
             small = reads.latency("small")
@@ -62,6 +64,8 @@ def main() -> int:
             money, made = runs.money_runs()
             results += money
             results += runs.exports(made, claims=min(options.rows, 1_000_000))
+    except Exception as error:  # noqa: BLE001 - what was measured before the failure is written, then it is raised
+        failed = error
     finally:
         from django.db import connections
 
@@ -70,7 +74,9 @@ def main() -> int:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     machine = (f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                f"{_memory()}, Python {platform.python_version()}, PostgreSQL {version}")
-    _write(options.out, machine, results)
+    _write(options.out, machine, results, failed)
+    if failed is not None:
+        raise failed
     return 0 if all(r.met for r in results if r.goal) else 1
 
 
@@ -82,9 +88,12 @@ def _memory() -> str:
         return "memory unknown"
 
 
-def _write(path: Path, machine: str, results) -> None:
-    lines = ["# Benchmarks", "", f"Measured {datetime.date.today().isoformat()} by `make bench` on {machine}.", "",
-             "| benchmark | measured | goal | met |", "|---|---|---|---|"]
+def _write(path: Path, machine: str, results, failed: Exception | None = None) -> None:
+    lines = ["# Benchmarks", "", f"Measured {datetime.date.today().isoformat()} by `make bench` on {machine}.", ""]
+    if failed is not None:  # a run that broke off says so, above what it measured
+        lines += [f"**The run stopped early** ({type(failed).__name__}: {failed}); the rows below are what it "
+                  "measured before that.", ""]
+    lines += ["| benchmark | measured | goal | met |", "|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r.name} | {r.shown} | {r.goal or '—'} | {'yes' if r.met else 'no' if r.goal else ''} |")
     lines += ["", "## Notes", ""]
