@@ -144,15 +144,10 @@ class ClaimStaging(models.Model):
         indexes = [models.Index(fields=["job", "claim_no"]), models.Index(fields=["job", "institution_code"])]
 
 
-class ClaimMonthly(models.Model):
-    """Monthly roll-up maintained as claims arrive, so pages never scan raw claims. Only counts and
-    amounts, which add up import by import; distinct persons do not add up and are counted from the
-    claims by the indicators that need them."""
+class RollUp(models.Model):
+    """What the monthly and the daily roll-ups share: the key beside the county and the period, and
+    the count and amounts that add up import by import."""
 
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("pooling area"))
-    month = models.DateField(_("month"))
-    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                                   verbose_name=_("consortium"))
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+",
                                     verbose_name=_("institution"))
     placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
@@ -165,21 +160,35 @@ class ClaimMonthly(models.Model):
     co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
     fund_paid = models.DecimalField(_("fund paid"), **MONEY)
     fund_pay_total = models.DecimalField(_("all funds paid"), default=0, **MONEY)
+    # How many of the claims carried all funds paid: the reconciliation compares that sum only when all did.
+    fund_pay_total_claims = models.PositiveIntegerField(_("claims with all funds paid"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ClaimMonthly(RollUp):
+    """Monthly roll-up maintained as claims arrive, so pages never scan raw claims. Only counts and
+    amounts, which add up import by import; distinct persons do not add up and are counted from the
+    claims by the indicators that need them."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("pooling area"))
+    month = models.DateField(_("month"))
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                   verbose_name=_("consortium"))
     drug_cost = models.DecimalField(_("drug cost"), **MONEY)
     antibiotic_cost = models.DecimalField(_("antibiotic cost"), **MONEY)
     # Counts that add up too, so the indicators read them here instead of scanning the claims.
     antibiotic_claims = models.PositiveIntegerField(_("claims with antibiotics"), default=0)
     referrals_up = models.PositiveIntegerField(_("referrals up"), default=0)
     referrals_down = models.PositiveIntegerField(_("referrals down"), default=0)
-    # How many of the claims carried all funds paid: the reconciliation compares that sum only when all did.
-    fund_pay_total_claims = models.PositiveIntegerField(_("claims with all funds paid"), default=0)
 
     def __str__(self):
         from consortia.templatetags.money import period
 
         return f"{self.institution} {period(self.month)} {self.get_visit_type_display()}"
 
-    class Meta:
+    class Meta(RollUp.Meta):
         verbose_name = _("monthly claims roll-up")
         verbose_name_plural = _("monthly claims roll-ups")
         constraints = [
@@ -188,7 +197,7 @@ class ClaimMonthly(models.Model):
         ]
 
 
-class ClaimDaily(models.Model):
+class ClaimDaily(RollUp):
     """The day's counterpart of the monthly roll-up, with only what the claims list and the
     reconciliation add up (count and amounts): a period that starts or ends inside a month is
     totalled from these rows, a few per institution and day, never from the claims. Kept as claims
@@ -200,24 +209,11 @@ class ClaimDaily(models.Model):
     day = models.DateField(_("settlement date"))
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                                    verbose_name=_("consortium"), db_index=False)
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+",
-                                    verbose_name=_("institution"))
-    placement = models.CharField(_("place of care"), max_length=16, choices=Institution.Placement.choices)
-    visit_type = models.CharField(_("visit type"), max_length=12, choices=Claim.VisitType.choices)
-    insurance_type = models.CharField(_("insurance type"), max_length=3, choices=InsuranceType.choices,
-                                      default=DEFAULT_INSURANCE_TYPE)
-    claims = models.PositiveIntegerField(_("claims"))
-    total_cost = models.DecimalField(_("total cost"), **MONEY)
-    self_pay_full = models.DecimalField(_("full self-pay"), **MONEY)
-    co_pay = models.DecimalField(_("personal co-pay"), **MONEY)
-    fund_paid = models.DecimalField(_("fund paid"), **MONEY)
-    fund_pay_total = models.DecimalField(_("all funds paid"), default=0, **MONEY)
-    fund_pay_total_claims = models.PositiveIntegerField(_("claims with all funds paid"), default=0)
 
     def __str__(self):
         return f"{self.institution} {self.day.isoformat()} {self.get_visit_type_display()}"
 
-    class Meta:
+    class Meta(RollUp.Meta):
         verbose_name = _("daily claims roll-up")
         verbose_name_plural = _("daily claims roll-ups")
         indexes = [models.Index(fields=["consortium", "day"])]  # a finance officer's scope

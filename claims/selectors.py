@@ -277,8 +277,9 @@ def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
     start, end = chosen.get("settled_from"), chosen.get("settled_to")
     others = {name for name, value in chosen.items() if value not in (None, "") and name not in (
         "settled_from", "settled_to")}
+    nothing = {"n": 0} | {f: Decimal("0.00") for f in TOTALS}
     if not others <= set(ROLLED_UP):
-        return exact_sums(claims, fields=TOTALS).get((), {"n": 0} | {f: Decimal("0.00") for f in TOTALS}), False
+        return exact_sums(claims, fields=TOTALS).get((), nothing), False
     narrowed = {ROLLED_UP[name]: chosen[name] for name in others}
     whole_months = (start is not None and end is not None and start <= end and start.day == 1
                     and (end + datetime.timedelta(days=1)).day == 1)
@@ -289,7 +290,7 @@ def list_totals(*, user, chosen: dict, claims) -> tuple[dict, bool]:
                                          **({"day__lte": end} if end else {}))
     sums = exact_sums(scope_queryset(user, rows), fields=("claims", *TOTALS)).get(())
     if sums is None:
-        return {"n": 0} | {f: Decimal("0.00") for f in TOTALS}, True
+        return nothing, True
     return {"n": int(sums["claims"])} | {f: sums[f] for f in TOTALS}, True
 
 
