@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 CHUNK_BYTES = 4 * 1024 * 1024  # one COPY statement per chunk, so progress shows between them
 # Exactly the characters Python's str.strip() removes, so a value is trimmed as the parser trims it.
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+SPACE_CODES = ", ".join(str(ord(c)) for c in WHITESPACE)  # code points, as ascii() gives them
 SERVER_ENCODING = {"utf-8-sig": "UTF8", "gb18030": "GB18030"}
 DATES = ("admitted_on", "discharged_on", "settled_on")
 NUMBERS = MONEY_COLUMNS + ("dip_score",)
@@ -92,7 +93,13 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
     values into its log): a row outside all this is left out, and the file goes to the row-by-row
     import."""
     def text(name: str) -> str:
-        trimmed = f"coalesce(btrim(c{found[name]}, %(ws)s), '')" if name in found else "''"
+        if name not in found:
+            return "''"
+        cell = f"c{found[name]}"
+        # Trimmed only when it starts or ends with a space of some kind: btrim with the whole set
+        # costs more than the test, and most cells need none.
+        edge = f"ascii({cell}) IN ({SPACE_CODES}) OR ascii(right({cell}, 1)) IN ({SPACE_CODES})"
+        trimmed = f"coalesce(CASE WHEN {edge} THEN btrim({cell}, %(ws)s) ELSE {cell} END, '')"
         return f"replace({trimmed}, ',', '')" if name in NUMBERS else trimmed  # thousands separators allowed
 
     texts = ", ".join(f"{text(name)} AS {name}" for name in COLUMNS)

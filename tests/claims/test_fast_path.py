@@ -40,6 +40,21 @@ def test_a_plain_file_takes_the_copy_path_and_stores_exact_values(world):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_spaces_of_every_kind_around_a_value_are_trimmed_as_the_parser_trims_them(world):
+    lead = world.consortium_a1x.lead_hospital.code
+    padded = (row("\u3000C1\u00a0", lead, fund="\t800.10 ", total=" 1000.55\u3000", person="P\u2003")
+              .replace(",2025-03-01,", ",\u00a02025-03-01\t,").replace(",住院,", ", 住院\u205f,"))
+    inner = row("C2", lead, person="P 2")  # a space inside a value stays
+    job = run(world, csv(padded, inner))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["path"] == COPY
+    c1 = Claim.objects.get(claim_no="C1")
+    assert (c1.person_id, c1.visit_type, c1.admitted_on, c1.total_cost, c1.fund_paid) == (
+        "P", "inpatient", datetime.date(2025, 3, 1), Decimal("1000.55"), Decimal("800.10"))
+    assert Claim.objects.get(claim_no="C2").person_id == "P 2"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_values_outside_the_plain_forms_go_row_by_row_and_are_read_as_the_parser_reads_them(world):
     lead = world.consortium_a1x.lead_hospital.code
     unusual = [
