@@ -136,8 +136,9 @@ with tempfile.TemporaryFile() as out:
 CLAIMS_EXPORT = """
 from pathlib import Path
 from django.db.models import Sum
-from claims.models import Claim, ClaimDaily
+from claims.models import ClaimDaily
 from claims.exporters import ClaimsExport
+from claims.selectors import claims_of
 from consortia.models import User
 user = User.objects.get(username='sx_staff')
 # The latest settlement days that hold n claims: a period, as the list filters what it exports.
@@ -147,7 +148,7 @@ for day, count in (ClaimDaily.objects.filter(county__code='341021').values('day'
     total, start = total + count, day
     if total >= {n}:
         break
-claims = Claim.objects.filter(county__code='341021', settled_on__gte=start)
+claims = claims_of(user).filter(settled_on__gte=start)  # the list's own scope: the county's id
 size = sum(len(chunk) for chunk in ClaimsExport(user=user, claims=claims).response("csv").streaming_content)
 assert size > {n} * 50, size
 Path({out!r}).write_text(str(total))
