@@ -17,10 +17,11 @@ import csv
 import datetime
 import io
 import logging
+import threading
 from typing import Callable
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 
 from consortia.models import County, Institution, Job
@@ -83,15 +84,15 @@ def _amount(text: str, places: int) -> str:
     return f"CASE WHEN {text} ~ '{AMOUNT % places}' THEN {text}::numeric END"
 
 
-def _typing(found: dict[str, int]) -> tuple[str, str, str]:
-    """Three layers over the raw text columns: the trimmed texts (t; amounts without thousands
-    separators), the texts cast (c), and the condition that keeps a row only when every cast
-    succeeded: an ISO date (optionally followed by a time), a plain amount with at most two
+def _typed_rows(found: dict[str, int], raw: str, where: str = "") -> str:
+    """The rows of `raw` (those `where` keeps) typed: three layers over the raw text columns: the
+    trimmed texts (t; amounts without thousands separators), the texts cast (c), and the condition
+    that keeps a row only when every cast succeeded: an ISO date (optionally followed by a time), a plain amount with at most two
     decimals, a plain score with at most four, each within its column's size. A cast is made only
     of a text its pattern has admitted, and the condition holds every CHECK of the claims table and
     its column sizes, so the statement never fails on a row (and PostgreSQL never writes a row's
     values into its log): a row outside all this is left out, and the file goes to the row-by-row
-    import."""
+    import. Its columns are the institution's code as the file gives it and the claim's fields."""
     def text(name: str) -> str:
         if name not in found:
             return "''"
@@ -128,13 +129,24 @@ def _typing(found: dict[str, int]) -> tuple[str, str, str]:
     for name in NUMBERS:
         check = f"c.{name} < {AMOUNT_LIMIT[4 if name == 'dip_score' else 2]}"
         checks.append(f"(c.{name}_text = '' OR {check})" if name in OPTIONAL else check)
-    return texts, casts, " AND ".join(checks)
+    target = [name for name in COLUMNS if name != "institution_code"]
+    values = ", ".join(f"coalesce(c.{name}, 0.00) AS {name}" if name in OPTIONAL and name in MONEY_COLUMNS
+                       and name not in NULLABLE else f"c.{name}" for name in target)
+    return (f"SELECT c.institution_code, {values} FROM (SELECT {casts} FROM (SELECT {texts} FROM {raw} {where} "
+            f"OFFSET 0) t OFFSET 0) c WHERE {' AND '.join(checks)}")
 
 
 def claims_copy_import(*, job: Job, county: County, stream,
                        progress: Callable[[int, str], None]) -> tuple[int, list[datetime.date]] | None:
     """Imports a clean CSV file whole and returns (claims, months touched); None when the file
-    is not clean or not plain enough for this path (nothing is then left behind)."""
+    is not clean or not plain enough for this path (nothing is then left behind).
+
+    Three steps: the file's bytes into a table of texts (COPY); its rows typed and checked into a
+    table of typed rows, a large file's by several database sessions side by side (the typing is
+    about a third of the work and each row is typed alone); the typed rows into the claims and the
+    roll-ups in one transaction. The two working tables are ordinary unlogged tables, not
+    temporary ones, so that the other sessions can read them; they are dropped at the end, and the
+    beat drops any that a stopped worker left."""
     encoding = csv_encoding(stream)
     if encoding is None:
         return None
@@ -144,20 +156,26 @@ def claims_copy_import(*, job: Job, county: County, stream,
         found = header_map(header, COLUMNS, OPTIONAL)
     except (UnicodeDecodeError, StopIteration, csv.Error, TableError):
         return None
-    raw = f"claim_raw_{job.pk}"
+    raw, typed = f"{STAGING}raw_{job.pk}", f"{STAGING}typed_{job.pk}"
     names = [f"c{index}" for index in range(len(header))]
     # Outside a caller's transaction each COPY commits on its own, so the progress it reports is
-    # seen by the job page; inside one (tests), a savepoint keeps a failed COPY from spoiling it.
-    loading = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    # seen by the job page; inside one (tests), a savepoint keeps a failed step from spoiling it.
+    def step():
+        return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {raw} ({', '.join(n + ' text' for n in names)})")
+        cursor.execute(f"DROP TABLE IF EXISTS {raw}, {typed}")  # a run of this job that a stopped worker left
+        cursor.execute(f"CREATE UNLOGGED TABLE {raw} ({', '.join(n + ' text' for n in names)})")
         try:
-            with loading:
+            with step():
                 rows = _copy(cursor, raw, names, stream, SERVER_ENCODING[encoding], progress)
             progress(rows, Job.Stage.SAVING)
+            with step():
+                kept = _type(cursor, raw, typed, found, rows)
+            if rows == 0 or kept != rows:
+                raise _NotClean
             with transaction.atomic():
-                moved = _insert(cursor, raw, job, county, found)
-                if rows == 0 or moved != rows:
+                if _insert(cursor, typed, job, county) != rows:
                     raise _NotClean
                 months = rollups_add(cursor, job)
         except (DatabaseError, psycopg.Error, _NotClean) as problem:  # the COPY is psycopg's own
@@ -165,8 +183,13 @@ def claims_copy_import(*, job: Job, county: County, stream,
             logger.info("claims import %s: row by row (%s)", job.pk, type(problem).__name__)
             return None
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {raw}")
+            cursor.execute(f"DROP TABLE IF EXISTS {raw}, {typed}")
     return rows, months
+
+
+STAGING = "claim_import_"  # the working tables' prefix; a job's id follows
+TYPING_SESSIONS = 2  # database sessions typing a large file side by side
+TYPING_ALONE_BELOW = 20_000  # rows; a smaller file is typed by one session, as others cost more to start
 
 
 class _NotClean(Exception):
@@ -193,28 +216,86 @@ def _copy(cursor, raw, names, stream, encoding, progress) -> int:
             return rows
 
 
-def _insert(cursor, raw, job, county, found) -> int:
-    texts, casts, checks = _typing(found)
+def _type(cursor, raw, typed, found, rows) -> int:
+    """The rows of `raw` typed into the new table `typed`; returns how many were kept. A large
+    file's pages are shared among TYPING_SESSIONS sessions, each typing its range of pages in a
+    thread of its own (PostgreSQL does not run these layered expressions in its parallel workers);
+    inside a caller's transaction (tests), where other sessions would not see the table, one
+    session types them all."""
+    cursor.execute(f"CREATE UNLOGGED TABLE {typed} AS {_typed_rows(found, raw)} WITH NO DATA",
+                   {"ws": WHITESPACE})
+    cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [raw])
+    pages = cursor.fetchone()[0]
+    sessions = 1 if connection.in_atomic_block or rows < TYPING_ALONE_BELOW else TYPING_SESSIONS
+    cuts = [pages * part // sessions for part in range(sessions + 1)]
+    ranges = [(f"WHERE ctid >= '({low},0)'::tid" + (f" AND ctid < '({high},0)'::tid" if part < sessions - 1 else ""))
+              for part, (low, high) in enumerate(zip(cuts, cuts[1:], strict=False))]  # the last range is open: all of it
+    statements = [f"INSERT INTO {typed} {_typed_rows(found, raw, where)}" for where in ranges]
+    if sessions == 1:
+        return _typed_into(cursor, statements[0])
+    results: list = [None] * sessions
+
+    def session(part: int) -> None:
+        try:
+            with connections[DEFAULT_DB_ALIAS].cursor() as own:  # this thread's own connection
+                results[part] = _typed_into(own, statements[part])
+        except (DatabaseError, psycopg.Error) as problem:
+            results[part] = problem
+        finally:
+            connections.close_all()  # the thread's connections only
+
+    threads = [threading.Thread(target=session, args=(part,)) for part in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for result in results:
+        if not isinstance(result, int):
+            raise result if isinstance(result, Exception) else _NotClean
+    return sum(results)
+
+
+def _typed_into(cursor, statement: str) -> int:
+    # ISO dates in and out whatever the server's default.
+    cursor.execute("SET datestyle = 'ISO, YMD'")
+    try:
+        cursor.execute(statement, {"ws": WHITESPACE})
+        return cursor.rowcount
+    finally:
+        cursor.execute("RESET datestyle")
+
+
+def _insert(cursor, typed, job, county) -> int:
+    """The typed rows into the claims, each with its institution, place of care and consortium
+    from the registry; a claim number the county already holds is left out (and counted)."""
     target = [f for f in COLUMNS if f != "institution_code"]
-    values = [f"coalesce(c.{f}, 0.00)" if f in OPTIONAL and f in MONEY_COLUMNS and f not in NULLABLE else f"c.{f}"
-              for f in target]
-    # ISO dates in and out whatever the server's default; a hash join whatever the statistics say
-    # (a nested loop would type the whole file once per institution).
-    cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
+    # A hash join whatever the statistics say (a nested loop would read the file once per institution).
     cursor.execute("SET LOCAL enable_nestloop = off")
     cursor.execute(f"""
         INSERT INTO {Claim._meta.db_table} (county_id, institution_id, placement, consortium_id, import_job_id,
                                             {", ".join(target)})
-        SELECT %(county)s, i.id, i.placement, i.consortium_id, %(job)s, {", ".join(values)}
-        FROM (SELECT {casts} FROM (SELECT {texts} FROM {raw} OFFSET 0) t OFFSET 0) c
-        JOIN {institution_keys("%(county)s")} k ON k.key = c.institution_code
+        SELECT %(county)s, i.id, i.placement, i.consortium_id, %(job)s, {", ".join(f"s.{f}" for f in target)}
+        FROM {typed} s
+        JOIN {institution_keys("%(county)s")} k ON k.key = s.institution_code
         JOIN {Institution._meta.db_table} i ON i.id = k.id
-        WHERE {checks}
-        ON CONFLICT (county_id, claim_no) DO NOTHING""", {"ws": WHITESPACE, "county": county.pk, "job": job.pk})
+        ON CONFLICT (county_id, claim_no) DO NOTHING""", {"county": county.pk, "job": job.pk})
     moved = cursor.rowcount
     cursor.execute("RESET enable_nestloop")
-    cursor.execute("RESET datestyle")
     return moved
+
+
+def staging_sweep() -> list[str]:
+    """Drops the working tables of imports no longer running (a worker stopped mid-way leaves
+    its tables, which hold the file's rows); returns their names."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+                       [STAGING.replace("_", r"\_") + "%"])
+        tables = [name for (name,) in cursor.fetchall()]
+        running = {str(pk) for pk in Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True)}
+        left = [name for name in tables if name.rsplit("_", 1)[-1] not in running]
+        for name in left:
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+    return left
 
 
 # The roll-ups' counts beside the number of claims, once for both ways of keeping them: column →

@@ -3,6 +3,7 @@ what the row-by-row import stores, and hand every file it is not sure of to the 
 On SQLite every file goes row by row; the stored values asserted here are the same on both."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
@@ -119,3 +120,60 @@ def test_a_running_import_shows_its_stage_and_the_rows_read(world):
     assert site._registry[Job].progress(job) == "正在校验并保存 · 已读 1,234,567 行"
     job.status, job.progress_total, job.progress_done = Job.Status.SUCCEEDED, 1234567, 1234567
     assert site._registry[Job].progress(job) == "100%"
+
+
+needs_copy = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's COPY path")
+
+
+@needs_copy
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_typed_by_two_sessions_side_by_side_with_the_same_result(world, monkeypatch):
+    from claims import fastpath
+
+    monkeypatch.setattr(fastpath, "TYPING_ALONE_BELOW", 1)  # 300 rows stand in for a large file
+    typed_by = []
+    typed_into = fastpath._typed_into
+
+    def recording(cursor, statement):
+        kept = typed_into(cursor, statement)
+        typed_by.append((threading.get_ident(), kept))
+        return kept
+
+    monkeypatch.setattr(fastpath, "_typed_into", recording)
+    lead = world.consortium_a1x.lead_hospital.code
+    rows = [row(f"C{n:03d}", lead, fund=f"{n}.{n % 100:02d}", total="1000.00",
+                settled=f"2025-03-{1 + n % 28:02d}") for n in range(300)]
+    job = run(world, csv(*rows))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["path"] == "copy"
+    # Two sessions, neither the importing one, each typing a part of the file's pages.
+    assert len(typed_by) == 2 and threading.get_ident() not in {ident for ident, _ in typed_by}
+    assert all(kept > 0 for _, kept in typed_by) and sum(kept for _, kept in typed_by) == 300
+    claims = Claim.objects.filter(import_job=job)
+    assert claims.count() == 300
+    assert sum(c.fund_paid for c in claims) == sum(Decimal(f"{n}.{n % 100:02d}") for n in range(300))
+    assert Claim.objects.get(claim_no="C123").fund_paid == Decimal("123.23")
+    assert Claim.objects.get(claim_no="C123").settled_on == datetime.date(2025, 3, 12)
+    assert _working_tables() == []
+
+
+@needs_copy
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_file_leaves_no_working_table_and_the_sweep_drops_a_stopped_jobs(world):
+    from claims.fastpath import staging_sweep
+
+    lead = world.consortium_a1x.lead_hospital.code
+    job = run(world, csv(row("C1", lead), row("C2", lead, admitted="2025-02-29", discharged="")))
+    assert job.status == Job.Status.FAILED and _working_tables() == []
+    running = Job.objects.create(kind=Job.Kind.CLAIMS_IMPORT, county=world.county_a1, status=Job.Status.RUNNING)
+    with connection.cursor() as cursor:  # what a worker stopped mid-import leaves, beside a running import's
+        cursor.execute(f"CREATE UNLOGGED TABLE claim_import_raw_{job.pk} (c0 text)")
+        cursor.execute(f"CREATE UNLOGGED TABLE claim_import_typed_{running.pk} (c0 text)")
+    assert staging_sweep() == [f"claim_import_raw_{job.pk}"]
+    assert _working_tables() == [f"claim_import_typed_{running.pk}"]
+
+
+def _working_tables():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'claim\\_import\\_%' ORDER BY 1")
+        return [name for (name,) in cursor.fetchall()]
