@@ -1,6 +1,7 @@
 """The PostgreSQL fast path for a clean CSV file: the bytes go to the server with `COPY` as they
-are (no row is parsed in Python), the server types and classifies every row in one
-INSERT … SELECT, and the monthly roll-ups are added to from the new claims.
+are (no row is parsed in Python), the server types and checks every row (a large file's rows by
+two sessions side by side), then classifies them by the registry into the claims, and the daily
+and monthly roll-ups are added to from the new claims, in one transaction.
 
 The fast path is only a faster way to the same result as the row-by-row import in
 `importers.py`, never a second set of rules: its expressions accept a strict subset of what the
@@ -87,12 +88,13 @@ def _amount(text: str, places: int) -> str:
 def _typed_rows(found: dict[str, int], raw: str, where: str = "") -> str:
     """The rows of `raw` (those `where` keeps) typed: three layers over the raw text columns: the
     trimmed texts (t; amounts without thousands separators), the texts cast (c), and the condition
-    that keeps a row only when every cast succeeded: an ISO date (optionally followed by a time), a plain amount with at most two
-    decimals, a plain score with at most four, each within its column's size. A cast is made only
-    of a text its pattern has admitted, and the condition holds every CHECK of the claims table and
-    its column sizes, so the statement never fails on a row (and PostgreSQL never writes a row's
-    values into its log): a row outside all this is left out, and the file goes to the row-by-row
-    import. Its columns are the institution's code as the file gives it and the claim's fields."""
+    that keeps a row only when every cast succeeded: an ISO date (optionally followed by a time), a
+    plain amount with at most two decimals, a plain score with at most four, each within its
+    column's size. A cast is made only of a text its pattern has admitted, and the condition holds
+    every CHECK of the claims table and its column sizes, so the statement never fails on a row (and
+    PostgreSQL never writes a row's values into its log): a row outside all this is left out, and
+    the file goes to the row-by-row import. Its columns are the institution's code as the file
+    gives it and the claim's fields."""
     def text(name: str) -> str:
         if name not in found:
             return "''"
