@@ -159,8 +159,8 @@ def test_a_large_file_is_typed_by_two_sessions_side_by_side_with_the_same_result
 
 @needs_copy
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_file_leaves_no_working_table_and_the_sweep_drops_a_stopped_jobs(world):
-    from claims.fastpath import staging_sweep
+def test_a_refused_file_leaves_no_working_table_and_the_daily_check_drops_a_stopped_jobs(world):
+    from claims.tasks import orphans_check
 
     lead = world.consortium_a1x.lead_hospital.code
     job = run(world, csv(row("C1", lead), row("C2", lead, admitted="2025-02-29", discharged="")))
@@ -169,8 +169,10 @@ def test_a_refused_file_leaves_no_working_table_and_the_sweep_drops_a_stopped_jo
     with connection.cursor() as cursor:  # what a worker stopped mid-import leaves, beside a running import's
         cursor.execute(f"CREATE UNLOGGED TABLE claim_import_raw_{job.pk} (c0 text)")
         cursor.execute(f"CREATE UNLOGGED TABLE claim_import_typed_{running.pk} (c0 text)")
-    assert staging_sweep() == [f"claim_import_raw_{job.pk}"]
+    orphans_check()  # the beat's daily task
     assert _working_tables() == [f"claim_import_typed_{running.pk}"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE claim_import_typed_{running.pk}")
 
 
 def _working_tables():
