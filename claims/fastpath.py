@@ -17,6 +17,7 @@ import contextlib
 import csv
 import datetime
 import io
+import itertools
 import logging
 import threading
 from typing import Callable
@@ -228,10 +229,11 @@ def _type(cursor, raw, typed, found, rows) -> int:
                    {"ws": WHITESPACE})
     cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [raw])
     pages = cursor.fetchone()[0]
-    sessions = 1 if connection.in_atomic_block or rows < TYPING_ALONE_BELOW else TYPING_SESSIONS
+    alone = connection.in_atomic_block or rows < TYPING_ALONE_BELOW or pages < TYPING_SESSIONS
+    sessions = 1 if alone else TYPING_SESSIONS
     cuts = [pages * part // sessions for part in range(sessions + 1)]
-    ranges = [(f"WHERE ctid >= '({low},0)'::tid" + (f" AND ctid < '({high},0)'::tid" if part < sessions - 1 else ""))
-              for part, (low, high) in enumerate(zip(cuts, cuts[1:], strict=False))]  # the last range is open: all of it
+    ranges = [f"WHERE ctid >= '({low},0)'::tid" + (f" AND ctid < '({high},0)'::tid" if high < pages else "")
+              for low, high in itertools.pairwise(cuts)]  # the last range is open: it reads to the table's end
     statements = [f"INSERT INTO {typed} {_typed_rows(found, raw, where)}" for where in ranges]
     if sessions == 1:
         return _typed_into(cursor, statements[0])
