@@ -1,7 +1,8 @@
 """The PostgreSQL fast path for a clean CSV file: the bytes go to the server with `COPY` as they
-are (no row is parsed in Python), the server types and checks every row (a large file's rows by
-two sessions side by side), then classifies them by the registry into the claims, and the daily
-and monthly roll-ups are added to from the new claims, in one transaction.
+are (no row is parsed in Python); then, in one transaction, the server types and checks every
+row, classifies it by the registry into the claims and adds it to the daily and monthly roll-ups.
+A large file is typed part by part by a second session while the importing one moves the parts
+already typed into the claims.
 
 The fast path is only a faster way to the same result as the row-by-row import in
 `importers.py`, never a second set of rules: its expressions accept a strict subset of what the
@@ -19,6 +20,7 @@ import datetime
 import io
 import itertools
 import logging
+import queue
 import threading
 from typing import Callable
 
@@ -144,12 +146,13 @@ def claims_copy_import(*, job: Job, county: County, stream,
     """Imports a clean CSV file whole and returns (claims, months touched); None when the file
     is not clean or not plain enough for this path (nothing is then left behind).
 
-    Three steps: the file's bytes into a table of texts (COPY); its rows typed and checked into a
-    table of typed rows, a large file's by several database sessions side by side (the typing is
-    about a third of the work and each row is typed alone); the typed rows into the claims and the
-    roll-ups in one transaction. The two working tables are ordinary unlogged tables, not
-    temporary ones, so that the other sessions can read them; they are dropped at the end, and the
-    beat drops any that a stopped worker left."""
+    Two steps: the file's bytes into a working table of texts (COPY); then, in one transaction,
+    its rows typed, checked and moved into the claims part by part, and the roll-ups added to.
+    A large file's parts are typed by a second database session while the importing one moves the
+    parts already typed into the claims (the typing is about a third of the work and each row is
+    typed alone), so the two overlap. The working tables are ordinary unlogged tables, not
+    temporary ones, so that the other session can read and make them; they are dropped at the
+    end, and the beat drops any that a stopped worker left."""
     encoding = csv_encoding(stream)
     if encoding is None:
         return None
@@ -159,40 +162,40 @@ def claims_copy_import(*, job: Job, county: County, stream,
         found = header_map(header, COLUMNS, OPTIONAL)
     except (UnicodeDecodeError, StopIteration, csv.Error, TableError):
         return None
-    raw, typed = f"{STAGING}raw_{job.pk}", f"{STAGING}typed_{job.pk}"
+    raw = f"{STAGING}raw_{job.pk}"
     names = [f"c{index}" for index in range(len(header))]
     # Outside a caller's transaction each COPY commits on its own, so the progress it reports is
-    # seen by the job page; inside one (tests), a savepoint keeps a failed step from spoiling it.
-    def step():
-        return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    # seen by the job page, and the typing session can read the texts; inside one (tests), a
+    # savepoint keeps a failed step from spoiling it, and this session types every part itself.
+    inside = connection.in_atomic_block
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {raw}, {typed}")  # a run of this job that a stopped worker left
+        _drop_working(cursor, job)  # a run of this job that a stopped worker left
         cursor.execute(f"CREATE UNLOGGED TABLE {raw} ({', '.join(n + ' text' for n in names)})")
         try:
-            with step():
+            with transaction.atomic() if inside else contextlib.nullcontext():
                 rows = _copy(cursor, raw, names, stream, SERVER_ENCODING[encoding], progress)
-            progress(rows, Job.Stage.SAVING)
-            with step():
-                kept = _type(cursor, raw, typed, found, rows)
-            if rows == 0 or kept != rows:
+            if rows == 0:
                 raise _NotClean
+            progress(rows, Job.Stage.SAVING)
             with transaction.atomic():
-                if _insert(cursor, typed, job, county) != rows:
+                moved, months = _move(cursor, raw, found, job, county, apart=not inside and rows >= TYPING_ALONE_BELOW)
+                if moved != rows:
                     raise _NotClean
-                months = rollups_add(cursor, job)
         except (DatabaseError, psycopg.Error, _NotClean) as problem:  # the COPY is psycopg's own
             # Only the kind of problem: its text may quote a row of the file.
             logger.info("claims import %s: row by row (%s)", job.pk, type(problem).__name__)
             return None
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {raw}, {typed}")
+            _drop_working(cursor, job)
     return rows, months
 
 
-STAGING = "claim_import_"  # the working tables' prefix; a job's id follows
-TYPING_SESSIONS = 2  # database sessions typing a large file side by side
-TYPING_ALONE_BELOW = 20_000  # rows; a smaller file is typed by one session, as others cost more to start
+STAGING = "claim_import_"  # the working tables' prefix; the job's id ends their names
+TYPING_ALONE_BELOW = 20_000  # rows; a smaller file is typed by the importing session, as another costs more to start
+FIRST_PART_PAGES = 64  # the first part small, so the moving starts soon; each next twice as large, up to
+LARGEST_PART_PAGES = 1024  # ~8 MB of texts
+GROUPING_MEMORY = "64MB"  # grouping tens of thousands of days would spill to disk at the default work_mem
 
 
 class _NotClean(Exception):
@@ -219,54 +222,106 @@ def _copy(cursor, raw, names, stream, encoding, progress) -> int:
             return rows
 
 
-def _type(cursor, raw, typed, found, rows) -> int:
-    """The rows of `raw` typed into the new table `typed`; returns how many were kept. A large
-    file's pages are shared among TYPING_SESSIONS sessions, each typing its range of pages in a
-    thread of its own (PostgreSQL does not run these layered expressions in its parallel workers);
-    inside a caller's transaction (tests), where other sessions would not see the table, one
-    session types them all."""
-    cursor.execute(f"CREATE UNLOGGED TABLE {typed} AS {_typed_rows(found, raw)} WITH NO DATA",
-                   {"ws": WHITESPACE})
+def _move(cursor, raw, found, job, county, *, apart: bool) -> tuple[int, list[datetime.date]]:
+    """The rows of `raw` typed and moved into the claims, part by part (ranges of its pages), and
+    added to the roll-ups; returns (rows moved, months touched). Fewer rows than the file's are
+    moved when any was left out (a value outside the plain forms, an unknown institution, a claim
+    number seen before), and the caller then rolls back. Each part is typed into a working table of
+    its own, by a second session when `apart`, which then also groups the typed rows for the
+    roll-ups while this session is still moving the last parts into the claims."""
+    # The county's institutions are held as they are (no edit commits meanwhile), so every part and
+    # the roll-ups, grouped by the other session, are classified by one and the same registry.
+    cursor.execute(f"SELECT 1 FROM {Institution._meta.db_table} WHERE county_id = %s FOR SHARE", [county.pk])
     cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [raw])
     pages = cursor.fetchone()[0]
-    alone = connection.in_atomic_block or rows < TYPING_ALONE_BELOW or pages < TYPING_SESSIONS
-    sessions = 1 if alone else TYPING_SESSIONS
-    cuts = [pages * part // sessions for part in range(sessions + 1)]
-    ranges = [f"WHERE ctid >= '({low},0)'::tid" + (f" AND ctid < '({high},0)'::tid" if high < pages else "")
-              for low, high in itertools.pairwise(cuts)]  # the last range is open: it reads to the table's end
-    statements = [f"INSERT INTO {typed} {_typed_rows(found, raw, where)}" for where in ranges]
-    if sessions == 1:
-        return _typed_into(cursor, statements[0])
-    results: list = [None] * sessions
+    cuts, size = [0], FIRST_PART_PAGES
+    while cuts[-1] + size < pages:
+        cuts.append(cuts[-1] + size)
+        size = min(size * 2, LARGEST_PART_PAGES)
+    cuts.append(pages)
+    tables, work = [], []
+    for part, (low, high) in enumerate(itertools.pairwise(cuts)):
+        # The last range is open: it reads to the table's end.
+        where = f"WHERE ctid >= '({low},0)'::tid" + (f" AND ctid < '({high},0)'::tid" if high < pages else "")
+        tables.append(f"{STAGING}typed{part}_{job.pk}")
+        work.append((f"CREATE UNLOGGED TABLE {tables[-1]} AS {_typed_rows(found, raw, where)}",
+                     f"SELECT count(*) FROM {raw} {where}"))
+    typed = " UNION ALL ".join(f"SELECT * FROM {table}" for table in tables)
+    # The typed rows with the claims' columns, classified as _insert classifies them.
+    source = (f"(SELECT %(county)s::bigint AS county_id, i.consortium_id, i.id AS institution_id, i.placement, s.* "
+              f"FROM ({typed}) s JOIN {institution_keys('%(county)s')} k ON k.key = s.institution_code "
+              f"JOIN {Institution._meta.db_table} i ON i.id = k.id) c")
+    days, months = f"{STAGING}days_{job.pk}", f"{STAGING}months_{job.pk}"
+    work += [(f"SET {'' if apart else 'LOCAL '}work_mem = '{GROUPING_MEMORY}'", None),
+             (f"CREATE UNLOGGED TABLE {days} AS {_grouped(source, daily=True)}", None),
+             (f"CREATE UNLOGGED TABLE {months} AS {_grouped(source, daily=False)}", None)]
+    moved = 0
+    with _in_order(cursor, work, {"ws": WHITESPACE, "county": county.pk}, apart=apart) as done:
+        for table in tables:
+            kept = next(done)
+            if _insert(cursor, table, job, county) != kept:
+                raise _NotClean
+            moved += kept
+        for _grouping in range(3):
+            next(done)
+    return moved, _rollups_upsert(cursor, f"SELECT * FROM {days}", f"SELECT * FROM {months}", {})
 
-    def session(part: int) -> None:
+
+@contextlib.contextmanager
+def _in_order(cursor, work, params, *, apart: bool):
+    """Runs the statements of `work` in order and yields an iterator of their row counts, raising
+    _NotClean at the first that kept fewer rows than its count statement (when it has one) finds.
+    When `apart`, a thread with its own database session runs them (each committed, so this
+    session reads what they made) while the caller goes on with those already done; the thread
+    is stopped and awaited when the caller leaves, whatever happened."""
+    if not apart:
+        yield (_made_by(cursor, statement, count, params) for statement, count in work)
+        return
+    done: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def session() -> None:
         try:
             with connections[DEFAULT_DB_ALIAS].cursor() as own:  # this thread's own connection
-                results[part] = _typed_into(own, statements[part])
-        except (DatabaseError, psycopg.Error) as problem:
-            results[part] = problem
+                for statement, count in work:
+                    if stop.is_set():
+                        return
+                    done.put(_made_by(own, statement, count, params))
+        except Exception as problem:  # noqa: BLE001 - handed to the importing thread, which raises it
+            done.put(problem)
         finally:
             connections.close_all()  # the thread's connections only
 
-    threads = [threading.Thread(target=session, args=(part,)) for part in range(sessions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for result in results:
-        if not isinstance(result, int):
-            raise result if isinstance(result, Exception) else _NotClean
-    return sum(results)
+    def results():
+        for _ in work:
+            result = done.get()
+            if isinstance(result, Exception):
+                raise result
+            yield result
 
-
-def _typed_into(cursor, statement: str) -> int:
-    # ISO dates in and out whatever the server's default.
-    cursor.execute("SET datestyle = 'ISO, YMD'")
+    thread = threading.Thread(target=session)
+    thread.start()
     try:
-        cursor.execute(statement, {"ws": WHITESPACE})
-        return cursor.rowcount
+        yield results()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _made_by(cursor, statement: str, count: str | None, params: dict) -> int:
+    """Runs `statement` and returns the rows it made; _NotClean when they are fewer than `count`
+    finds (a part's typing leaves out every row it cannot type)."""
+    cursor.execute("SET datestyle = 'ISO, YMD'")  # ISO dates in and out whatever the server's default
+    try:
+        cursor.execute(statement, params)
+        made = cursor.rowcount
     finally:
         cursor.execute("RESET datestyle")
+    if count is not None:
+        cursor.execute(count)
+        if cursor.fetchone()[0] != made:
+            raise _NotClean
+    return made
 
 
 def _insert(cursor, typed, job, county) -> int:
@@ -288,15 +343,24 @@ def _insert(cursor, typed, job, county) -> int:
     return moved
 
 
+def _drop_working(cursor, job: Job) -> None:
+    for name in _working_tables(cursor, lambda ends: ends == str(job.pk)):
+        cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _working_tables(cursor, ending: Callable[[str], bool]) -> list[str]:
+    """The import working tables whose job id (the end of the name) `ending` accepts."""
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+                   [STAGING.replace("_", r"\_") + "%"])
+    return [name for (name,) in cursor.fetchall() if ending(name.rsplit("_", 1)[-1])]
+
+
 def staging_sweep() -> list[str]:
     """Drops the working tables of imports no longer running (a worker stopped mid-way leaves
     its tables, which hold the file's rows); returns their names."""
+    running = {str(pk) for pk in Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True)}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
-                       [STAGING.replace("_", r"\_") + "%"])
-        tables = [name for (name,) in cursor.fetchall()]
-        running = {str(pk) for pk in Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True)}
-        left = [name for name in tables if name.rsplit("_", 1)[-1] not in running]
+        left = _working_tables(cursor, lambda ends: ends not in running)
         for name in left:
             cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
     return left
@@ -325,34 +389,52 @@ DAILY_SUMS = ("total_cost", "self_pay_full", "co_pay", "fund_paid", "fund_pay_to
 DAILY_COUNTS = ("claims", "fund_pay_total_claims")
 
 
+ROLLUP_KEY = ("county_id", "consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
+# The values are the constants above, never input: written into the statements as literals.
+ROLLUP_CONDITIONS = {"claims": "TRUE", **{name: f"{field} {op} {_literal_value(value)}"
+                                          for name, (field, op, value) in ROLLUP_COUNTS.items()}}
+MONTHLY_ADDED = (*ROLLUP_CONDITIONS, *ROLLUP_SUMS)
+DAILY_ADDED = (*DAILY_COUNTS, *DAILY_SUMS)
+
+
+def _grouped(source: str, *, daily: bool) -> str:
+    """The roll-up rows of the claims `source` gives (a FROM item with the claims' columns), in the
+    roll-up's column order: by day the count and the list's sums, by month every count and sum.
+    Each roll-up is grouped from the claims apart: the months are a few groups, the days many with
+    few sums, which is cheaper than grouping the months from the days."""
+    names, sums, period = ((DAILY_COUNTS, DAILY_SUMS, "settled_on") if daily else
+                           (tuple(ROLLUP_CONDITIONS), ROLLUP_SUMS, "date_trunc('month', settled_on)::date"))
+    columns = ", ".join((*ROLLUP_KEY, f"{period} AS period",
+                         *(f"COUNT(*) FILTER (WHERE {ROLLUP_CONDITIONS[name]}) AS {name}" for name in names),
+                         *(f"coalesce(SUM({s}), 0) AS {s}" for s in sums)))
+    return f"SELECT {columns} FROM {source} GROUP BY {', '.join(ROLLUP_KEY)}, {period}"
+
+
 def rollups_add(cursor, job: Job) -> list[datetime.date]:
     """Adds the job's claims to the daily and the monthly roll-ups (counts and amounts add up)
-    and returns the months touched: the claims are read once, grouped by day, and the months are
-    summed from the days."""
-    claim, daily, monthly = Claim._meta.db_table, ClaimDaily._meta.db_table, ClaimMonthly._meta.db_table
-    key = ("county_id", "consortium_id", "institution_id", "placement", "visit_type", "insurance_type")
-    sums = ROLLUP_SUMS
-    # The values are the constants above, never input: written into the statement as literals.
-    counts = {"claims": "TRUE", **{name: f"{field} {op} {_literal_value(value)}"
-                                   for name, (field, op, value) in ROLLUP_COUNTS.items()}}
-    added = (*counts, *sums)
+    and returns the months touched."""
+    source = f"{Claim._meta.db_table} WHERE import_job_id = %(job)s"
+    cursor.execute(f"SET LOCAL work_mem = '{GROUPING_MEMORY}'")
+    return _rollups_upsert(cursor, _grouped(source, daily=True), _grouped(source, daily=False), {"job": job.pk})
+
+
+def _rollups_upsert(cursor, days: str, months: str, params: dict) -> list[datetime.date]:
+    """Adds the rows of `days` and `months` (as _grouped gives them) to the roll-ups and returns
+    the months touched."""
+    def adding(names: tuple[str, ...]) -> str:
+        return ", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in names)
+
+    key = ", ".join(ROLLUP_KEY)
     cursor.execute(f"""
-        WITH days AS (
-            SELECT {", ".join(key)}, settled_on AS day,
-                   {", ".join(f"COUNT(*) FILTER (WHERE {c}) AS {name}" for name, c in counts.items())},
-                   {", ".join(f"coalesce(SUM({s}), 0) AS {s}" for s in sums)}
-            FROM {claim} WHERE import_job_id = %(job)s
-            GROUP BY {", ".join(key)}, settled_on
-        ), daily AS (
-            INSERT INTO {daily} AS r ({", ".join(key)}, day, {", ".join((*DAILY_COUNTS, *DAILY_SUMS))})
-            SELECT {", ".join(key)}, day, {", ".join((*DAILY_COUNTS, *DAILY_SUMS))} FROM days
+        WITH daily AS (
+            INSERT INTO {ClaimDaily._meta.db_table} AS r ({key}, day, {", ".join(DAILY_ADDED)})
+            {days}
             ON CONFLICT (county_id, day, institution_id, visit_type, insurance_type) DO UPDATE SET
-                {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in (*DAILY_COUNTS, *DAILY_SUMS))}
+                {adding(DAILY_ADDED)}
         )
-        INSERT INTO {monthly} AS r ({", ".join(key)}, month, {", ".join(added)})
-        SELECT {", ".join(key)}, date_trunc('month', day)::date, {", ".join(f"SUM({c})" for c in added)}
-        FROM days GROUP BY {", ".join(key)}, date_trunc('month', day)
+        INSERT INTO {ClaimMonthly._meta.db_table} AS r ({key}, month, {", ".join(MONTHLY_ADDED)})
+        {months}
         ON CONFLICT (county_id, month, institution_id, visit_type, insurance_type) DO UPDATE SET
-            {", ".join(f"{c} = r.{c} + EXCLUDED.{c}" for c in added)}
-        RETURNING month""", {"job": job.pk})
+            {adding(MONTHLY_ADDED)}
+        RETURNING month""", params)
     return sorted({month for (month,) in cursor.fetchall()})

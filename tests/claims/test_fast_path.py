@@ -125,35 +125,81 @@ def test_a_running_import_shows_its_stage_and_the_rows_read(world):
 needs_copy = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's COPY path")
 
 
-@needs_copy
-@pytest.mark.django_db(transaction=True)
-def test_a_large_file_is_typed_by_two_sessions_side_by_side_with_the_same_result(world, monkeypatch):
+def _large(monkeypatch):
+    """300 rows stand in for a large file: typed by a second session, in parts of one page upwards."""
     from claims import fastpath
 
-    monkeypatch.setattr(fastpath, "TYPING_ALONE_BELOW", 1)  # 300 rows stand in for a large file
-    typed_by = []
-    typed_into = fastpath._typed_into
+    monkeypatch.setattr(fastpath, "TYPING_ALONE_BELOW", 1)
+    monkeypatch.setattr(fastpath, "FIRST_PART_PAGES", 1)
+    ran = []
+    made_by = fastpath._made_by
 
-    def recording(cursor, statement):
-        kept = typed_into(cursor, statement)
-        typed_by.append((threading.get_ident(), kept))
-        return kept
+    def recording(cursor, statement, count, params):
+        made = made_by(cursor, statement, count, params)
+        ran.append((threading.get_ident(), statement.split(" AS ")[0], made))
+        return made
 
-    monkeypatch.setattr(fastpath, "_typed_into", recording)
-    lead = world.consortium_a1x.lead_hospital.code
-    rows = [row(f"C{n:03d}", lead, fund=f"{n}.{n % 100:02d}", total="1000.00",
-                settled=f"2025-03-{1 + n % 28:02d}") for n in range(300)]
+    monkeypatch.setattr(fastpath, "_made_by", recording)
+    return ran
+
+
+@needs_copy
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_typed_and_grouped_by_a_second_session_with_the_same_result(world, monkeypatch):
+    ran = _large(monkeypatch)
+    lead, outside = world.consortium_a1x.lead_hospital, world.outside_a1
+
+    def month(n):
+        return 3 + n % 2
+
+    def day(n):
+        return 1 + n % 28
+
+    def fund(n):
+        return Decimal(f"{n}.{n % 100:02d}")
+
+    rows = [row(f"C{n:03d}", (lead if n % 3 else outside).code, fund=str(fund(n)), total="1000.00",
+                settled=f"2025-{month(n):02d}-{day(n):02d}") for n in range(300)]
     job = run(world, csv(*rows))
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.result["path"] == "copy"
-    # Two sessions, neither the importing one, each typing a part of the file's pages.
-    assert len(typed_by) == 2 and threading.get_ident() not in {ident for ident, _ in typed_by}
-    assert all(kept > 0 for _, kept in typed_by) and sum(kept for _, kept in typed_by) == 300
+    # One session, not the importing one, typed the file in parts and then grouped the roll-ups.
+    sessions = {ident for ident, _, _ in ran}
+    assert len(sessions) == 1 and threading.get_ident() not in sessions
+    parts = [made for _, statement, made in ran if "_typed" in statement]
+    assert len(parts) >= 3 and all(made > 0 for made in parts) and sum(parts) == 300
+    assert [statement.split("claim_import_")[1].split("_")[0] for _, statement, _ in ran
+            if "_days_" in statement or "_months_" in statement] == ["days", "months"]
     claims = Claim.objects.filter(import_job=job)
     assert claims.count() == 300
-    assert sum(c.fund_paid for c in claims) == sum(Decimal(f"{n}.{n % 100:02d}") for n in range(300))
-    assert Claim.objects.get(claim_no="C123").fund_paid == Decimal("123.23")
-    assert Claim.objects.get(claim_no="C123").settled_on == datetime.date(2025, 3, 12)
+    assert sum(c.fund_paid for c in claims) == sum(fund(n) for n in range(300))
+    assert (Claim.objects.get(claim_no="C123").fund_paid, Claim.objects.get(claim_no="C123").settled_on) == (
+        Decimal("123.23"), datetime.date(2025, 4, 12))
+    # The roll-ups the second session grouped add up to the claims, institution by month and by day.
+    for institution, numbers in ((lead, [n for n in range(300) if n % 3]),
+                                 (outside, [n for n in range(300) if not n % 3])):
+        months = {(m.month.month, m.claims, m.fund_paid, m.consortium_id, m.placement)
+                  for m in ClaimMonthly.objects.filter(institution=institution)}
+        assert months == {(m, len(these), sum(fund(n) for n in these), institution.consortium_id,
+                           institution.placement)
+                          for m in (3, 4) for these in [[n for n in numbers if month(n) == m]]}
+        these = [n for n in numbers if (month(n), day(n)) == (3, 5)]
+        assert [(d.claims, d.fund_paid) for d in ClaimDaily.objects.filter(
+            institution=institution, day=datetime.date(2025, 3, 5))] == [(len(these), sum(fund(n) for n in these))]
+    assert _working_tables() == []
+
+
+@needs_copy
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_with_a_row_outside_the_plain_forms_goes_row_by_row_whole(world, monkeypatch):
+    _large(monkeypatch)
+    lead = world.consortium_a1x.lead_hospital.code
+    rows = [row(f"C{n:03d}", lead, settled="2025-03-06" if n != 250 else "2025/3/6") for n in range(300)]
+    job = run(world, csv(*rows))
+    assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["path"] == "rows" and Claim.objects.filter(import_job=job).count() == 300
+    march = ClaimMonthly.objects.get(institution__code=lead, month=datetime.date(2025, 3, 1))
+    assert march.claims == 300  # once: the parts moved before the odd row were rolled back with it
     assert _working_tables() == []
 
 
@@ -179,3 +225,52 @@ def _working_tables():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'claim\\_import\\_%' ORDER BY 1")
         return [name for (name,) in cursor.fetchall()]
+
+
+@needs_copy
+@pytest.mark.django_db
+def test_the_rollup_tables_keep_room_on_their_pages_for_an_imports_updates():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname IN "
+                       "('claims_claimdaily', 'claims_claimmonthly') ORDER BY relname")
+        assert cursor.fetchall() == [("claims_claimdaily", ["fillfactor=50"]), ("claims_claimmonthly", ["fillfactor=50"])]
+
+
+@needs_copy
+@pytest.mark.django_db(transaction=True)
+def test_an_institution_is_not_reclassified_while_an_import_of_its_county_moves_claims(world, monkeypatch):
+    """Every part and the roll-ups are classified by one registry: an edit waits for the import."""
+    from django.db import OperationalError, connections
+
+    from claims import fastpath
+
+    _large(monkeypatch)
+    moving, go_on = threading.Event(), threading.Event()
+    insert = fastpath._insert
+
+    def pausing(cursor, typed, job, county):
+        moving.set()
+        assert go_on.wait(10)
+        return insert(cursor, typed, job, county)
+
+    monkeypatch.setattr(fastpath, "_insert", pausing)
+    lead = world.consortium_a1x.lead_hospital
+    done = []
+    importing = threading.Thread(target=lambda: (done.append(run(world, csv(*[row(f"C{n:03d}", lead.code)
+                                                                             for n in range(300)]))),
+                                                 connections.close_all()))
+    importing.start()
+    assert moving.wait(10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+            with pytest.raises(OperationalError) as refused:
+                cursor.execute("UPDATE consortia_institution SET consortium_id = NULL, placement = 'in_county' "
+                               "WHERE id = %s", [lead.pk])
+            assert type(refused.value.__cause__).__name__ == "LockNotAvailable"
+            cursor.execute("RESET lock_timeout")
+    finally:
+        go_on.set()
+        importing.join()
+    assert done[0].status == Job.Status.SUCCEEDED and done[0].result["path"] == "copy"
+    assert ClaimMonthly.objects.get(institution=lead).consortium_id == world.consortium_a1x.pk
