@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import connection
 
 CHUNK = 1024 * 1024
+ROUNDS = 3  # the import against django-import-export: each side's best of three, as the machine is noisy
 
 
 @dataclass
@@ -32,10 +33,12 @@ def run(work: Path, *, rows: int) -> list[Result]:
 
     county = County.objects.get(code="341021")
     small_rows = max(rows // 10, 1000)
-    big, small, slice_ = work / "claims-big.csv", work / "claims-small.csv", work / "claims-slice.csv"
+    big, small = work / "claims-big.csv", work / "claims-small.csv"
+    slices = [work / f"claims-slice-{n}.csv" for n in range(ROUNDS)]
     _generate(big, rows, seed=101)
     _generate(small, small_rows, seed=102)
-    _generate(slice_, min(50_000, rows), seed=103)
+    for n, path in enumerate(slices):  # a file imports once: a second import of the same bytes is refused
+        _generate(path, min(50_000, rows), seed=103 + n)
 
     before = Job.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ours_big, rss_big = _import(big)
@@ -45,9 +48,17 @@ def run(work: Path, *, rows: int) -> list[Result]:
 
     text_copy = _copy_text(big)
     equal_copy = _copy_equal(work, job.pk)
-    ours_slice, _ = _import(slice_)
-    Claim.objects.filter(import_job=Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT).latest("pk")).delete()
-    ie_seconds, ie_rows = _import_export(slice_, county)
+    ours_rounds = []
+    for path in slices:
+        ours_rounds.append(_import(path)[0])
+        Claim.objects.filter(import_job=Job.objects.filter(kind=Job.Kind.CLAIMS_IMPORT).latest("pk")).delete()
+    ie_rounds = []
+    for _round in range(ROUNDS):
+        ie_seconds, ie_rows, ie_claims = _import_export(slices[0], county)
+        ie_rounds.append(ie_seconds)
+        if _round < ROUNDS - 1:
+            ie_claims.delete()
+    ours_slice, ie_seconds = min(ours_rounds), min(ie_rounds)
 
     ratio = equal_copy / ours_big
     from claims.integrity import orphan_claims
@@ -74,8 +85,10 @@ def run(work: Path, *, rows: int) -> list[Result]:
                f"{ie_seconds / ours_slice:.0f}×", "≥ 10×", ie_seconds / ours_slice >= 10,
                f"django-import-export 4.4 at its best for a plain insert (bulk create in batches of 1,000, no "
                f"diff, no lookup of existing rows, the institution by code through CachedForeignKeyWidget: the "
-               f"registry read once) took {ie_seconds:.1f} s against our {ours_slice:.1f} s for the same "
-               f"{ie_rows:,} rows"),
+               f"registry read once) took {ie_seconds:.1f} s against our {ours_slice:.1f} s for "
+               f"{ie_rows:,} rows; each side the best of {ROUNDS} rounds (ours "
+               f"{', '.join(f'{s:.1f}' for s in ours_rounds)} s, on {ROUNDS} files of that size since a file "
+               f"imports once; django-import-export {', '.join(f'{s:.1f}' for s in ie_rounds)} s)"),
         Result("import peak memory, large / small file", growth, f"{growth:.2f} ({rss_small / 1024:.0f} MiB at "
                f"{small_rows:,} rows, {rss_big / 1024:.0f} MiB at {rows:,})", "flat (≤ 1.2)", growth <= 1.2),
     ]
@@ -160,10 +173,11 @@ def _copy_equal(work: Path, job_id: int) -> float:
     return elapsed
 
 
-def _import_export(path: Path, county) -> tuple[float, int]:
+def _import_export(path: Path, county):
     """django-import-export given its best settings for a plain insert: bulk create, no diff,
     no per-row lookup of an existing claim; the institution resolved by code from a cache of the
-    registry (CachedForeignKeyWidget: one query, not one per row)."""
+    registry (CachedForeignKeyWidget: one query, not one per row). Returns the seconds it took, the
+    rows, and the claims it made (which have no import job: found by the file's claim numbers)."""
     import tablib
     from import_export import fields, resources, widgets
 
@@ -203,7 +217,10 @@ def _import_export(path: Path, county) -> tuple[float, int]:
     result = ClaimResource().import_data(dataset, raise_errors=True)
     elapsed = time.perf_counter() - started
     assert result.totals["new"] == len(dataset), result.totals
-    return elapsed, len(dataset)
+    prefix = dataset[0][dataset.headers.index("claim_no")].rsplit("-", 1)[0] + "-"  # the file's claim numbers
+    claims = Claim.objects.filter(county=county, import_job=None, claim_no__startswith=prefix)
+    assert claims.count() == len(dataset)
+    return elapsed, len(dataset), claims
 
 
 def _blank_to_none(dataset, index):
