@@ -52,7 +52,7 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-ROUNDS = 3  # a money run's best of three: at 10 agreements a run takes under half a second, and the machine is noisy
+ROUNDS = 5  # a money run's best of five: at 10 agreements a run takes under half a second, and the machine is noisy
 
 
 def _best(fn) -> float:

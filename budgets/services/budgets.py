@@ -219,5 +219,6 @@ def budget_lock(*, budget: AnnualBudget) -> AnnualBudget:
     if budget.status != AnnualBudget.Status.APPROVED:
         raise ValidationError(_("Only an approved budget can be locked."))
     budget.status = AnnualBudget.Status.LOCKED
-    budget.save()
+    # The status alone: rewriting the unchanged figures (large JSON) was a fifth of a prepayment's time.
+    budget.save(update_fields=["status"])
     return budget

@@ -73,6 +73,8 @@ def test_a_locked_budget_changes_only_through_a_new_version(county):
     prepayment_run(period="2025-01", user=county.staff)
     budget.refresh_from_db()
     assert budget.status == AnnualBudget.Status.LOCKED
+    locked = budget.history.order_by("-history_id").first()  # the audit trail has the lock, figures as they were
+    assert (locked.status, locked.computed, locked.members) == ("locked", budget.computed, budget.members)
     with pytest.raises(ValidationError):
         budget_services.budget_save(agreement=agreement, budget=budget, fund={"revenue": "1.00"},
                                     members=budget.members, user=county.staff)
