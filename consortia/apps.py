@@ -19,6 +19,12 @@ class ConsortiaConfig(AppConfig):
         exports_discover()  # every app's exporters module registers its exports
         _admin_flags_in_words()
 
+        from django.db.backends.signals import connection_created
+
+        from .database import replica_opened
+
+        connection_created.connect(replica_opened, dispatch_uid="replica_page_limit")
+
 
 def _admin_flags_in_words():
     """The admin draws a yes/no column as a tick or a cross whose text for a screen reader (and a

@@ -39,13 +39,35 @@ def advisory_lock(key: tuple[int, int]):
 
 
 def page_time_limit(milliseconds: int) -> bool:
-    """Limits how long each following statement of this connection may run (PostgreSQL's
-    statement_timeout; 0 lifts it). False where the database has no such limit."""
+    """Limits how long each following statement may run (PostgreSQL's statement_timeout; 0 lifts
+    it), on the primary and on the streaming replica where one is configured: the replica's
+    session gets the limit now if it is open, or as it opens (the page's first lag-tolerant read).
+    False where the database has no such limit."""
     if not is_postgresql():
         return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(milliseconds))])
+    _page_limit.set(milliseconds)
+    _statement_timeout(connection, milliseconds)
+    if replica_configured():
+        from django.db import connections
+
+        replica = connections[REPLICA]
+        if replica.connection is not None:
+            _statement_timeout(replica, milliseconds)
     return True
+
+
+_page_limit: ContextVar[int] = ContextVar("page_limit", default=0)
+
+
+def _statement_timeout(database, milliseconds: int) -> None:
+    with database.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(milliseconds))])
+
+
+def replica_opened(sender, connection, **kwargs) -> None:
+    """A replica session opened during a limited page gets the page's limit (connection_created)."""
+    if connection.alias == REPLICA and _page_limit.get():
+        _statement_timeout(connection, _page_limit.get())
 
 
 def is_sqlite(using=None) -> bool:

@@ -89,7 +89,8 @@ class PrivateResponsesMiddleware:
 
 class PageTimeLimitMiddleware:
     """No page read holds the database longer than PAGE_STATEMENT_TIMEOUT_MS (PostgreSQL's
-    statement_timeout, for GET and HEAD): a filter that would read twenty million claims is stopped
+    statement_timeout, for GET and HEAD, on the primary and on the streaming replica the reviewer's
+    pages read): a filter that would read twenty million claims is stopped
     and the person is asked, in words, to narrow it. Steps that move money (POST), the
     administrator's pages, downloads (`?export=`) and jobs' files are not limited here: a streamed
     export runs past the response. Set the setting to 0 to switch the limit off."""
@@ -100,7 +101,7 @@ class PageTimeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.db import DatabaseError, connection
+        from django.db import DatabaseError, connections
 
         from consortia.database import page_time_limit
 
@@ -113,8 +114,8 @@ class PageTimeLimitMiddleware:
         finally:
             try:
                 page_time_limit(0)
-            except DatabaseError:  # a transaction the page left broken: a fresh session, without the limit
-                connection.close()
+            except DatabaseError:  # a transaction the page left broken: fresh sessions, without the limit
+                connections.close_all()
 
     def process_exception(self, request, exception):
         from django.db import OperationalError

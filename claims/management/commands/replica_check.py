@@ -82,7 +82,41 @@ class Command(BaseCommand):
         if replica.captured_queries:
             raise CommandError("a read inside a transaction went to the replica")
         self.stdout.write("inside a transaction (a money step): the primary only")
+        self._page_limit()
         self.stdout.write("replica check passed")
+
+    def _page_limit(self) -> None:
+        """A page's time limit holds on the replica too, whether the page opens its replica session
+        or finds one open from an earlier request, and nothing of it is left for the next one."""
+        from django.db import OperationalError
+        from django.test import RequestFactory, override_settings
+
+        from consortia.middleware import PageTimeLimitMiddleware
+
+        def slow_read(request):
+            with database.lag_tolerated(), connections[database.REPLICA].cursor() as cursor:
+                try:
+                    cursor.execute("SELECT pg_sleep(2)")
+                except OperationalError as stopped:
+                    return "stopped" if "statement timeout" in str(stopped) else str(stopped)
+            return "ran to the end"
+
+        replica = connections[database.REPLICA]
+        for opened in (False, True):
+            if not opened:
+                replica.close()
+            else:
+                replica.ensure_connection()
+            with override_settings(PAGE_STATEMENT_TIMEOUT_MS=300):
+                outcome = PageTimeLimitMiddleware(slow_read)(RequestFactory().get("/"))
+            with replica.cursor() as cursor:
+                cursor.execute("SHOW statement_timeout")
+                (left,) = cursor.fetchone()
+            if outcome != "stopped" or left != "0":
+                raise CommandError(f"a page's slow read on the replica ({'open' if opened else 'opened by the page'}"
+                                   f"): {outcome}; statement_timeout left at {left}")
+        self.stdout.write("a page's time limit stops a slow read on the replica, its session opened by the page "
+                          "or open before; nothing left for the next request")
 
     def _caught_up(self) -> float:
         with connections["default"].cursor() as cursor:
