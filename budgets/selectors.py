@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 
 from consortia.calendar import WorkCalendar
@@ -68,10 +69,13 @@ def disbursement_schedule(*, orders: QuerySet[PaymentOrder], today: datetime.dat
 
 
 def budgets_in_force(*, agreements) -> dict[int, AnnualBudget]:
-    """`budget_in_force` of many agreements in one query: {agreement id: budget}."""
+    """`budget_in_force` of many agreements in one query: {agreement id: budget}, with only the
+    package's figures of what was computed (`package_figures`): the whole computation, ~100 KB of
+    JSON a budget, made the provincial overview of 100 consortia a third slower."""
     found: dict[int, AnnualBudget] = {}
     for budget in AnnualBudget.objects.filter(agreement__in=agreements, status__in=[
-            AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED]).order_by("agreement_id", "version"):
+            AnnualBudget.Status.APPROVED, AnnualBudget.Status.LOCKED]).defer("fund", "members", "computed").annotate(
+            package_figures=KeyTransform("package", "computed")).order_by("agreement_id", "version"):
         found[budget.agreement_id] = budget  # the latest version wins
     return found
 
@@ -88,7 +92,8 @@ def fund_burn(*, agreement: ServiceAgreement, today: datetime.date, budget: Annu
     if budget is None:
         return None
     rules = agreement.rules
-    package = Decimal(budget.computed["package"][rules.package_key])
+    figures = getattr(budget, "package_figures", None)  # what budgets_in_force reads
+    package = Decimal((budget.computed["package"] if figures is None else figures)[rules.package_key])
     shift = None
     if rules.consumption == "enrollees":
         consumed = sum((row["consumed"] for row in capitation_with_quotas(agreement=agreement)), Decimal("0.00"))

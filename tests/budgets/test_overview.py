@@ -77,3 +77,18 @@ def test_a_computed_clearing_waits_for_the_bureaus_other_signer_until_sent_back(
     clearing_send_back(clearing=clearing, user=auditor, opinion="请核对医共体外结算费用")
     client.force_login(auditor)
     assert "待审批清算" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_overview_reads_each_package_from_the_budget_in_force(db):
+    """The overview reads only the package's figures of each budget; they are the budget's own."""
+    from budgets.selectors import budget_in_force, fund_burn, overview_rows
+
+    call_command("load_demo", claims=0, stdout=io.StringIO())
+    today = datetime.date(2025, 6, 30)
+    rows = [row for row in overview_rows(user=User.objects.get(username="ah_reviewer"), today=today) if row["burn"]]
+    assert rows
+    for row in rows:
+        agreement = row["agreement"]
+        whole = budget_in_force(agreement=agreement)  # the whole budget, as its own page reads it
+        assert row["burn"]["package"] == Decimal(whole.computed["package"][agreement.rules.package_key]) > 0
+        assert row["burn"] == fund_burn(agreement=agreement, today=today)
